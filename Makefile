@@ -1,0 +1,200 @@
+# tollgate — build, test and demo.
+#
+#   make pkg     build the npm package in pkg/ (wasm + glue), check the size budget
+#   make size    size breakdown of the built wasm (sections, biggest functions)
+#   make size-report   the same with function names, summed per crate (second build)
+#   make test    everything CI runs (installs missing tools first)
+#   make demo    real workerd serving examples/worker + the www/ page, with demo tokens
+#   make bench   node bench/run.mjs
+#   make tools   install whatever is missing (idempotent, fast when all present)
+#   make clean
+#
+# Every tool comes from apt, crates.io or npm; nothing downloads a browser or a
+# prebuilt binary from anywhere else (PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD, Debian's
+# chromium + chromedriver, wasm-pack given the chromedriver path and finding
+# wasm-bindgen on PATH).
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := pkg
+.DELETE_ON_ERROR:
+MAKEFLAGS += --no-builtin-rules --no-print-directory
+
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+export CARGO_TERM_COLOR ?= never
+export NPM_CONFIG_UPDATE_NOTIFIER := false
+export NPM_CONFIG_FUND := false
+export NPM_CONFIG_AUDIT := false
+
+# The CLI must equal the exact pin in Cargo.toml: one source of truth.
+WASM_BINDGEN_VERSION := $(shell sed -n 's/^wasm-bindgen *= *"=\([0-9.]*\)".*/\1/p' Cargo.toml)
+ifeq ($(WASM_BINDGEN_VERSION),)
+$(error Cargo.toml must pin wasm-bindgen exactly, e.g. wasm-bindgen = "=0.2.130")
+endif
+
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+# clang + llvm-ar: ring's C/asm for wasm32. chromium + driver: wasm-pack's browser
+# tests and the page test (Playwright drives the same binary).
+APT_PACKAGES := clang llvm chromium chromium-driver fonts-liberation
+
+CARGO_TARGET_DIR ?= target
+WASM_TARGET := wasm32-unknown-unknown
+RAW_WASM := $(CARGO_TARGET_DIR)/$(WASM_TARGET)/release/tollgate.wasm
+PKG_WASM := pkg/wasm/tollgate_wasm_bg.wasm
+SIZE_BUDGET := 81920
+
+# wasm-opt comes from npm's binaryen (pinned in .ci/package.json), not Debian's:
+# binaryen 108 (Debian 12) round-trips wasm-bindgen's module with the exported
+# `__wbindgen_externrefs` table rebound to the funcref table, so the glue's
+# table.set/grow throw at init (WebAssembly/binaryen#4711, fixed upstream).
+# Override with WASM_OPT=/path/to/wasm-opt (>= 110) if you have one.
+WASM_OPT ?= .ci/node_modules/.bin/wasm-opt
+# Rust 1.95's wasm32 output uses these post-MVP features; wasm-opt must be told.
+WASM_FEATURES := \
+	--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+	--enable-mutable-globals --enable-reference-types --enable-multivalue
+WASM_OPT_FLAGS := -Oz $(WASM_FEATURES) --strip-debug --strip-producers --strip-target-features
+
+CHROMIUM := /usr/bin/chromium
+CHROMEDRIVER := /usr/bin/chromedriver
+NODE_TEST := node --test
+
+.PHONY: all pkg size size-report test test-rust test-wasm test-types test-js test-package test-workerd test-browser \
+	demo bench tools tools-rust tools-apt tools-wasm-bindgen tools-wasm-pack tools-wasm-opt tools-npm clean
+
+all: pkg
+
+# --------------------------------------------------------------------------- pkg
+
+pkg: tools-rust tools-apt tools-wasm-bindgen tools-wasm-opt
+	cargo build --release --target $(WASM_TARGET) --lib
+	rm -rf pkg/wasm
+	wasm-bindgen --target web --out-dir pkg/wasm --out-name tollgate_wasm $(RAW_WASM)
+	$(WASM_OPT) $(WASM_OPT_FLAGS) -o $(PKG_WASM) $(PKG_WASM)
+	@test -f README.md || { echo "make pkg: README.md is missing (copied into pkg/)" >&2; exit 1; }
+	cp README.md pkg/README.md
+	@shopt -s nullglob; for f in LICENSE*; do cp "$$f" pkg/; done
+	@# Smoke test: the optimized module must still instantiate through the Node entry.
+	@if [ -f pkg/node.js ]; then node --input-type=module \
+		-e 'const m = await import("./pkg/node.js"); console.log(`pkg/node.js loads: $${Object.keys(m).length} exports`)'; fi
+	@node .ci/wasm-size.mjs $(PKG_WASM) --budget $(SIZE_BUDGET) --last $(CARGO_TARGET_DIR)/wasm-size.last
+
+# Size breakdown of the last build, whatever its size (functions unnamed: stripped).
+size:
+	@node .ci/wasm-size.mjs $(PKG_WASM) --budget $(SIZE_BUDGET) --breakdown
+
+# The same build with function names kept, summed per crate. Slow: a second full
+# LTO build in target/size/. Nothing here is shipped.
+SIZE_DIR := $(CARGO_TARGET_DIR)/size
+size-report: tools-wasm-bindgen tools-wasm-opt
+	CARGO_PROFILE_RELEASE_STRIP=false CARGO_TARGET_DIR=$(SIZE_DIR) \
+		cargo build --release --target $(WASM_TARGET) --lib
+	wasm-bindgen --target web --out-dir $(SIZE_DIR)/bindgen --out-name tollgate_wasm \
+		$(SIZE_DIR)/$(WASM_TARGET)/release/tollgate.wasm
+	$(WASM_OPT) -Oz $(WASM_FEATURES) -g -o $(SIZE_DIR)/named.wasm $(SIZE_DIR)/bindgen/tollgate_wasm_bg.wasm
+	@node .ci/wasm-size.mjs $(SIZE_DIR)/named.wasm --breakdown --by-crate
+
+# -------------------------------------------------------------------------- test
+
+test: tools
+	$(MAKE) test-rust
+	$(MAKE) test-wasm
+	$(MAKE) pkg
+	$(MAKE) test-types
+	$(MAKE) test-js
+	$(MAKE) test-package
+	$(MAKE) test-workerd
+	$(MAKE) test-browser
+
+test-rust:
+	cargo fmt --all -- --check --color=never
+	cargo clippy --all-targets -- -D warnings
+	cargo test
+	cargo clippy --target $(WASM_TARGET) --lib -- -D warnings
+
+# The same wasm tests in Node and in headless Chromium: WASM_BINDGEN_USE_BROWSER runs
+# suites without run_in_browser in the browser too (else the Chrome run skips them).
+# wasm-bindgen-test-runner reads webdriver.json (chromium flags) from the crate root.
+test-wasm:
+	wasm-pack test --node
+	WASM_BINDGEN_USE_BROWSER=1 wasm-pack test --headless --chrome --chromedriver $(CHROMEDRIVER)
+
+# The hand-written pkg/tollgate.d.ts: documented usage compiles, misuse does not.
+test-types:
+	cd tests && npx tsc -p types
+
+test-js:
+	$(NODE_TEST) tests/js/
+
+test-package:
+	$(NODE_TEST) tests/package/
+
+test-workerd:
+	$(NODE_TEST) tests/workerd/
+
+test-browser:
+	$(NODE_TEST) tests/browser/
+
+# -------------------------------------------------------------------------- demo
+
+demo: pkg tools-npm
+	node examples/worker/demo.mjs
+
+bench: pkg
+	@if [ -f bench/package.json ]; then \
+		(cd bench && npm install); \
+	fi
+	node bench/run.mjs
+
+# ------------------------------------------------------------------------- tools
+
+tools: tools-rust tools-apt tools-wasm-bindgen tools-wasm-pack tools-wasm-opt tools-npm
+
+tools-rust:
+	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
+	@cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
+	@cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
+
+tools-apt:
+	@missing=""; \
+	for p in $(APT_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "apt: installing$$missing"; \
+		$(SUDO) apt-get update -qq; \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+# Deliberately without --locked; the version check decides, and reinstalls on a mismatch.
+tools-wasm-bindgen:
+	@if [ "$$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then \
+		echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION)"; \
+		cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; \
+	fi
+
+tools-wasm-pack:
+	@command -v wasm-pack >/dev/null || cargo install wasm-pack
+
+tools-wasm-opt: .ci/node_modules/.installed
+
+.ci/node_modules/.installed: .ci/package.json .ci/package-lock.json
+	cd .ci && npm install
+	touch $@
+
+tools-npm: tests/node_modules/.installed
+
+# `npm install`, not `npm ci`: the lock lists only the platform packages the registry
+# serves here (workerd's darwin/windows builds are absent), which `npm ci` rejects as
+# out of sync. With the lock present, install still takes the locked versions.
+tests/node_modules/.installed: tests/package.json tests/package-lock.json
+	cd tests && npm install
+	touch $@
+
+# ------------------------------------------------------------------------- clean
+
+clean:
+	cargo clean
+	rm -rf pkg/wasm pkg/README.md pkg/LICENSE* pkg/*.tgz
+	rm -rf tests/node_modules bench/node_modules .ci/node_modules tests/browser/screenshots

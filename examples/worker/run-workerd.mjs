@@ -1,0 +1,100 @@
+// Start and stop a real `workerd serve` on 127.0.0.1, for `make demo` and tests/workerd.
+// workerd comes from npm (tests/package.json), which ships the binary.
+
+import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { ROOT, writeWorkerdConfig } from "./workerd-config.mjs";
+
+/** Path of the workerd binary installed in tests/node_modules. */
+export function workerdBinary() {
+  const require = createRequire(join(ROOT, "tests/package.json"));
+  try {
+    // The package's main module exports the platform binary's path as `default`.
+    return require("workerd").default;
+  } catch (err) {
+    throw new Error(`workerd is not installed (run \`make tools\`): ${err.message}`);
+  }
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago (`preferred` if it is free). */
+export async function freePort(preferred = 0) {
+  const tryListen = (port) =>
+    new Promise((resolve, reject) => {
+      const server = createServer();
+      server.once("error", reject);
+      server.listen(port, "127.0.0.1", () => {
+        const { port: actual } = server.address();
+        server.close(() => resolve(actual));
+      });
+    });
+  if (preferred) {
+    try {
+      return await tryListen(preferred);
+    } catch {
+      // taken: fall through to any free port
+    }
+  }
+  return tryListen(0);
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Generate the config, start workerd on 127.0.0.1:`port` and wait until GET /health
+ * answers. Returns { url, child, output(), stop() }; stop() is safe to call twice.
+ */
+export async function startWorkerd({ port, configFile, readyTimeoutMs = 30_000, onOutput } = {}) {
+  port ??= await freePort();
+  const config = writeWorkerdConfig(configFile ?? join(ROOT, "target/workerd/tollgate-demo.capnp"));
+  const child = spawn(workerdBinary(), ["serve", config, "--socket-addr", `http=127.0.0.1:${port}`], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const collect = (chunk) => {
+    const text = chunk.toString();
+    if (output.length < 256 * 1024) output += text;
+    onOutput?.(text);
+  };
+  child.stdout.on("data", collect);
+  child.stderr.on("data", collect);
+  const exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
+
+  const running = () => child.exitCode === null && child.signalCode === null;
+  const stop = async () => {
+    process.removeListener("exit", killOnExit);
+    if (running()) {
+      child.kill("SIGTERM");
+      const done = await Promise.race([exited.then(() => true), sleep(5_000).then(() => false)]);
+      if (!done && running()) {
+        child.kill("SIGKILL");
+        await exited;
+      }
+    }
+  };
+
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + readyTimeoutMs;
+  for (;;) {
+    if (!running()) {
+      await stop();
+      throw new Error(`workerd exited before it was ready (exit ${child.exitCode ?? child.signalCode}):\n${output}`);
+    }
+    try {
+      const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1_000) });
+      await res.arrayBuffer();
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`workerd did not answer on ${url} within ${readyTimeoutMs} ms:\n${output}`);
+    }
+    await sleep(100);
+  }
+  return { url, child, output: () => output, stop };
+}

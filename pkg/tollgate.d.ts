@@ -1,0 +1,298 @@
+/**
+ * tollgate — verify JWT access tokens and decide 401/403 locally, in
+ * WebAssembly: Node, browsers and Cloudflare Workers (workerd).
+ *
+ * Everything is synchronous once the module is imported.
+ * @packageDocumentation
+ */
+
+/** A JWS algorithm tollgate verifies. `none` never is. */
+export type Algorithm =
+  | "HS256" | "HS384" | "HS512"
+  | "RS256" | "RS384" | "RS512"
+  | "PS256" | "PS384" | "PS512"
+  | "ES256" | "ES384"
+  | "EdDSA";
+
+/** Every stable error code. */
+export type ErrorCode =
+  | "ERR_JWS_INVALID"
+  | "ERR_JOSE_ALG_NOT_ALLOWED"
+  | "ERR_JOSE_NOT_SUPPORTED"
+  | "ERR_JWKS_NO_MATCHING_KEY"
+  | "ERR_JWS_SIGNATURE_VERIFICATION_FAILED"
+  | "ERR_JWT_INVALID"
+  | "ERR_JWT_EXPIRED"
+  | "ERR_JWT_CLAIM_VALIDATION_FAILED"
+  | "ERR_JWT_INSUFFICIENT_SCOPE"
+  | "ERR_INVALID_ARG"
+  | "ERR_JWK_INVALID";
+
+/** The codes of errors thrown as {@link TollgateError} (all but `ERR_INVALID_ARG`). */
+export type TokenErrorCode = Exclude<ErrorCode, "ERR_INVALID_ARG">;
+
+/** Every error code, as a frozen array. */
+export const ERROR_CODES: readonly ErrorCode[];
+
+/** A key that a key set skipped at import. */
+export interface SkippedKey {
+  /** Position in the JWKS `keys` array. */
+  index: number;
+  /** The key's `kid`, if it had one. */
+  kid?: string;
+  /** Why it cannot verify signatures. */
+  reason: string;
+}
+
+/**
+ * A rejected token (with `status` 401 or 403 and a ready `wwwAuthenticate`
+ * header value), or a key that cannot be imported (`ERR_JWK_INVALID`, no status).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   verifier.verify(token);
+ * } catch (e) {
+ *   if (isTollgateError(e) && e.status) {
+ *     return new Response(null, { status: e.status, headers: { "WWW-Authenticate": e.wwwAuthenticate! } });
+ *   }
+ *   throw e;
+ * }
+ * ```
+ */
+export class TollgateError extends Error {
+  readonly name: "TollgateError";
+  /** The stable code. */
+  readonly code: TokenErrorCode;
+  /** 401 (identity not proven) or 403 (insufficient scope); absent for key errors. */
+  readonly status?: 401 | 403;
+  /** RFC 6750 §3 `WWW-Authenticate` value; absent for key errors. */
+  readonly wwwAuthenticate?: string;
+  /** The claim at fault (`exp`, `iss`, `aud`, `nbf`, `iat`, `sub`, `typ`, a required claim, a scope claim). */
+  readonly claim?: string;
+  /** Why the claim failed, as jose reports it. */
+  readonly reason?: "missing" | "invalid" | "check_failed";
+  /** For `ERR_JWT_INSUFFICIENT_SCOPE`: the required scopes the token lacks. */
+  readonly missing?: string[];
+  /** For `ERR_JWK_INVALID` on a key set: each key and why it was skipped. */
+  readonly skipped?: SkippedKey[];
+}
+
+/** A caller mistake (bad or misspelled option, non-string token): never a 401. */
+export interface InvalidArgumentError extends TypeError {
+  readonly code: "ERR_INVALID_ARG";
+}
+
+/**
+ * Whether `error` came from tollgate (a {@link TollgateError}, or a `TypeError`
+ * with code `ERR_INVALID_ARG`), optionally with the given code.
+ *
+ * @example
+ * ```ts
+ * if (isTollgateError(e, "ERR_JWT_EXPIRED")) refreshToken();
+ * ```
+ */
+export function isTollgateError(error: unknown): error is TollgateError | InvalidArgumentError;
+export function isTollgateError<C extends TokenErrorCode>(error: unknown, code: C): error is TollgateError & { code: C };
+export function isTollgateError(error: unknown, code: "ERR_INVALID_ARG"): error is InvalidArgumentError;
+
+/** A JSON Web Key (RFC 7517), as published in a JWKS. */
+export interface JWK {
+  kty: string;
+  kid?: string;
+  alg?: string;
+  use?: string;
+  key_ops?: string[];
+  [member: string]: unknown;
+}
+
+/** A JSON Web Key Set. */
+export interface JWKS {
+  keys: JWK[];
+}
+
+/**
+ * Verification keys, each parsed, validated and bound to exactly one
+ * algorithm at import. Build once, reuse for every token.
+ *
+ * @example
+ * ```ts
+ * const keys = KeySet.fromJwks(await (await fetch(jwksUri)).json());
+ * const keys2 = KeySet.fromPem(pem, { alg: "RS256", kid: "2024-01" });
+ * const keys3 = KeySet.fromSecret(env.JWT_SECRET, { alg: "HS256" });
+ * ```
+ */
+export class KeySet {
+  private constructor();
+  /**
+   * Imports a JWKS. Keys tollgate cannot use (encryption keys, unsupported
+   * curves, weak keys) are skipped and listed in {@link KeySet.skipped}; a set
+   * with no usable key throws `ERR_JWK_INVALID`.
+   * @param options.algorithms binds JWKs that have no `alg`: such a key is
+   *   used only when exactly one listed algorithm fits its type.
+   */
+  static fromJwks(jwks: JWKS | string, options?: { algorithms?: Algorithm[] }): KeySet;
+  /**
+   * Imports one JWK. `alg` is required when the JWK has none, and must agree when it has one.
+   */
+  static fromJwk(jwk: JWK | string, options?: { alg?: Algorithm }): KeySet;
+  /** Imports a PEM public key: SPKI `PUBLIC KEY` (RSA, EC P-256/P-384, Ed25519) or PKCS#1 `RSA PUBLIC KEY`. */
+  static fromPem(pem: string, options: { alg: Algorithm; kid?: string }): KeySet;
+  /**
+   * Imports an HMAC secret (a string is taken as UTF-8). It must be at least
+   * as long as the hash: 32, 48 or 64 bytes (RFC 7518 §3.2).
+   */
+  static fromSecret(secret: string | Uint8Array | ArrayBuffer, options: { alg: "HS256" | "HS384" | "HS512"; kid?: string }): KeySet;
+  /** Number of usable keys. */
+  readonly size: number;
+  /** The usable keys. */
+  readonly keys: { kid?: string; alg: Algorithm; kty: "RSA" | "EC" | "OKP" | "oct" }[];
+  /** Keys skipped at import, and why. */
+  readonly skipped: SkippedKey[];
+  /**
+   * Frees the wasm memory now. Optional: a FinalizationRegistry frees it when
+   * the object is collected. Verifiers built from this set keep working.
+   */
+  free(): void;
+}
+
+/** A duration: seconds, or a string such as `"30s"`, `"5m"`, `"2h"`, `"1d"`. */
+export type Duration = number | string;
+
+/** Options of {@link verify} and {@link createVerifier}. */
+export interface VerifyOptions {
+  /** The keys to verify with. */
+  keys: KeySet;
+  /** Accepted `iss` values (exact match). Required unless `dangerouslySkipIssuerCheck`. */
+  issuer?: string | string[];
+  /** Accepted audiences; the token's `aud` (string or array) must contain one. Required unless `dangerouslySkipAudienceCheck`. */
+  audience?: string | string[];
+  /** Allowed algorithms. Default: the algorithms the keys are bound to. */
+  algorithms?: Algorithm[];
+  /** Clock skew tolerated on `exp`, `nbf` and `iat`. Default 0. */
+  clockTolerance?: Duration;
+  /** Maximum age since `iat` (which becomes required). */
+  maxTokenAge?: Duration;
+  /** Required `sub`. */
+  subject?: string;
+  /** Required header `typ`, compared case-insensitively with or without `application/` (e.g. `"at+jwt"`, RFC 9068). */
+  typ?: string;
+  /** Claims that must be present. */
+  requiredClaims?: string[];
+  /** Scopes the token must grant (exact, case-sensitive). A failure is a 403. */
+  requiredScopes?: string[];
+  /** `"all"` (default) or `"any"` of `requiredScopes`. */
+  scopeMode?: "all" | "any";
+  /** Read scopes only from this claim. Default: `scope`, `scp` and `permissions` together. */
+  scopeClaim?: string;
+  /** Longest token accepted, in bytes. Default 16384. */
+  maxTokenLength?: number;
+  /** `realm` put first in `wwwAuthenticate`. */
+  realm?: string;
+  /** The current time in seconds since the epoch. Default: the clock. */
+  now?: number;
+  /** The current time as a Date (jose's name). Default: the clock. */
+  currentDate?: Date;
+  /** RISK: accept tokens without `exp` — tokens that never expire. */
+  dangerouslyAllowMissingExp?: boolean;
+  /** RISK: accept tokens from any issuer. */
+  dangerouslySkipIssuerCheck?: boolean;
+  /** RISK: accept tokens meant for any audience (a token for another API works here). */
+  dangerouslySkipAudienceCheck?: boolean;
+}
+
+/** Per-call options of {@link Verifier.verify}. */
+export interface VerifyCallOptions {
+  requiredScopes?: string[];
+  scopeMode?: "all" | "any";
+  now?: number;
+  currentDate?: Date;
+}
+
+/** Standard and custom JWT claims. */
+export interface JWTClaims {
+  iss?: string;
+  sub?: string;
+  aud?: string | string[];
+  exp?: number;
+  nbf?: number;
+  iat?: number;
+  jti?: string;
+  scope?: string;
+  scp?: string | string[];
+  permissions?: string[];
+  [claim: string]: unknown;
+}
+
+/** The JWS protected header. */
+export interface JWSHeader {
+  alg: string;
+  kid?: string;
+  typ?: string;
+  [member: string]: unknown;
+}
+
+/** A verified token. */
+export interface VerifyResult<C extends JWTClaims = JWTClaims> {
+  header: JWSHeader;
+  claims: C;
+  /** The granted scopes (deduplicated, in order). */
+  scopes: string[];
+}
+
+/** A verifier with its options compiled once: the hot path. */
+export interface Verifier {
+  /**
+   * Verifies a token.
+   * @example
+   * ```ts
+   * const { claims, scopes } = verifier.verify(token, { requiredScopes: ["write:messages"] });
+   * ```
+   */
+  verify<C extends JWTClaims = JWTClaims>(token: string, options?: VerifyCallOptions): VerifyResult<C>;
+  /** Frees the wasm memory now (optional). */
+  free(): void;
+}
+
+/**
+ * Compiles options once; reuse the verifier for every request.
+ * @example
+ * ```ts
+ * const verifier = createVerifier({ keys, issuer: "https://idp.example/", audience: "api://messages", clockTolerance: 30 });
+ * ```
+ */
+export function createVerifier(options: VerifyOptions): Verifier;
+
+/**
+ * Verifies a token: signature, algorithm, `exp`/`nbf`/`iat`, `iss`, `aud` and scopes.
+ * Throws {@link TollgateError} on rejection, `TypeError` on misuse.
+ * @example
+ * ```ts
+ * const { claims, scopes } = verify(token, { keys, issuer, audience, requiredScopes: ["read:messages"] });
+ * ```
+ */
+export function verify<C extends JWTClaims = JWTClaims>(token: string, options: VerifyOptions): VerifyResult<C>;
+
+/**
+ * Decodes a token WITHOUT verifying it — for UI that shows claims or hides
+ * buttons. Never a security decision: the server must verify.
+ * @example
+ * ```ts
+ * const { claims, scopes } = decode(accessToken);
+ * showAdminMenu = scopes.includes("admin:messages");
+ * ```
+ */
+export function decode<C extends JWTClaims = JWTClaims>(token: string, options?: { scopeClaim?: string; maxTokenLength?: number }): VerifyResult<C>;
+
+/**
+ * Checks granted scopes (from claims, a space-delimited string or an array) against required ones.
+ * @example
+ * ```ts
+ * checkScopes("read:messages write:messages", ["admin:messages"]); // { ok: false, missing: ["admin:messages"], granted: [...] }
+ * ```
+ */
+export function checkScopes(
+  input: JWTClaims | string | string[],
+  required: string[],
+  options?: { mode?: "all" | "any"; scopeClaim?: string },
+): { ok: boolean; missing: string[]; granted: string[] };

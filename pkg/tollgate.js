@@ -1,0 +1,265 @@
+// tollgate — the JS API over the wasm core.
+//
+// This layer only converts: it turns option objects into JSON text for the
+// Rust side (which checks them strictly), turns the JSON text results back
+// into plain objects, and turns the core's errors into `TollgateError`s or,
+// for caller misuse, `TypeError`s. Every check lives in Rust.
+//
+// The entry points (node.js, browser.js, workerd.js) instantiate the wasm
+// module first and then re-export this file.
+
+import { RawKeySet, RawVerifier, rawDecode, rawCheckScopes } from "./wasm/tollgate_wasm.js";
+
+/** Every error code tollgate throws. */
+export const ERROR_CODES = Object.freeze([
+  "ERR_JWS_INVALID",
+  "ERR_JOSE_ALG_NOT_ALLOWED",
+  "ERR_JOSE_NOT_SUPPORTED",
+  "ERR_JWKS_NO_MATCHING_KEY",
+  "ERR_JWS_SIGNATURE_VERIFICATION_FAILED",
+  "ERR_JWT_INVALID",
+  "ERR_JWT_EXPIRED",
+  "ERR_JWT_CLAIM_VALIDATION_FAILED",
+  "ERR_JWT_INSUFFICIENT_SCOPE",
+  "ERR_INVALID_ARG",
+  "ERR_JWK_INVALID",
+]);
+
+const FIELDS = ["status", "wwwAuthenticate", "claim", "reason", "missing", "skipped"];
+
+/** A rejected token, key or key set. Carries a stable `code`. */
+export class TollgateError extends Error {
+  constructor(message, fields = {}) {
+    super(message);
+    this.name = "TollgateError";
+    this.code = fields.code;
+    for (const key of FIELDS) if (fields[key] !== undefined) this[key] = fields[key];
+  }
+}
+
+/**
+ * Whether `error` is a tollgate error (optionally with the given code).
+ * `ERR_INVALID_ARG` errors are `TypeError`s with a `code`; they match too.
+ */
+export function isTollgateError(error, code) {
+  const ours =
+    error instanceof TollgateError ||
+    (error instanceof TypeError && error.code === "ERR_INVALID_ARG");
+  return ours && (code === undefined || error.code === code);
+}
+
+function invalidArg(message) {
+  const error = new TypeError(message);
+  error.code = "ERR_INVALID_ARG";
+  return error;
+}
+
+// Errors thrown by the wasm side are plain `Error`s with the fields set.
+function convert(raw) {
+  if (raw instanceof TollgateError || raw instanceof TypeError) return raw;
+  if (!raw || typeof raw.code !== "string") return raw;
+  if (raw.code === "ERR_INVALID_ARG") return invalidArg(raw.message);
+  const fields = { code: raw.code };
+  for (const key of FIELDS) if (raw[key] !== undefined) fields[key] = raw[key];
+  return new TollgateError(raw.message, fields);
+}
+
+function call(fn) {
+  try {
+    return fn();
+  } catch (raw) {
+    throw convert(raw);
+  }
+}
+
+function plainObject(value, name) {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== "object" || Array.isArray(value)) {
+    throw invalidArg(`${name} must be an object`);
+  }
+  return value;
+}
+
+function toJson(value, name) {
+  try {
+    return JSON.stringify(value);
+  } catch (error) {
+    throw invalidArg(`${name} cannot be serialized: ${error.message}`);
+  }
+}
+
+function checkToken(token) {
+  if (typeof token !== "string") {
+    throw invalidArg(`token must be a string, got ${token === null ? "null" : typeof token}`);
+  }
+}
+
+// `currentDate: Date` (jose's name) becomes `now` in seconds.
+function withClock(options, name) {
+  if (options.currentDate === undefined) return options;
+  const { currentDate, ...rest } = options;
+  if (!(currentDate instanceof Date) || Number.isNaN(currentDate.getTime())) {
+    throw invalidArg(`${name}.currentDate must be a valid Date`);
+  }
+  if (rest.now !== undefined) throw invalidArg(`${name}: give now or currentDate, not both`);
+  return { ...rest, now: Math.floor(currentDate.getTime() / 1000) };
+}
+
+const utf8 = new TextEncoder();
+
+// Set by KeySet's static block: reads the wasm handle without exposing it.
+let rawKeys;
+
+/**
+ * A set of verification keys, each parsed, validated and bound to one
+ * algorithm once, at import. Build it once and reuse it for every token.
+ */
+export class KeySet {
+  #raw;
+  #info;
+
+  constructor(raw) {
+    if (!(raw instanceof RawKeySet)) {
+      throw invalidArg("use KeySet.fromJwks, fromJwk, fromPem or fromSecret");
+    }
+    this.#raw = raw;
+  }
+
+  /** Imports a JWKS (object or JSON text). */
+  static fromJwks(jwks, options) {
+    const text = typeof jwks === "string" ? jwks : toJson(plainObject(jwks, "jwks"), "jwks");
+    const opts = toJson(plainObject(options, "options"), "options");
+    return new KeySet(call(() => RawKeySet.fromJwks(text, opts)));
+  }
+
+  /** Imports one JWK (object or JSON text). */
+  static fromJwk(jwk, options) {
+    const text = typeof jwk === "string" ? jwk : toJson(plainObject(jwk, "jwk"), "jwk");
+    const opts = toJson(plainObject(options, "options"), "options");
+    return new KeySet(call(() => RawKeySet.fromJwk(text, opts)));
+  }
+
+  /** Imports a PEM public key (SPKI) for one algorithm. */
+  static fromPem(pem, options) {
+    if (typeof pem !== "string") throw invalidArg("pem must be a string");
+    const opts = toJson(plainObject(options, "options"), "options");
+    return new KeySet(call(() => RawKeySet.fromPem(pem, opts)));
+  }
+
+  /** Imports an HMAC secret (string as UTF-8, or bytes) for one HS algorithm. */
+  static fromSecret(secret, options) {
+    let bytes;
+    if (typeof secret === "string") bytes = utf8.encode(secret);
+    else if (secret instanceof Uint8Array) bytes = secret;
+    else if (secret instanceof ArrayBuffer) bytes = new Uint8Array(secret);
+    else throw invalidArg("secret must be a string, a Uint8Array or an ArrayBuffer");
+    const opts = toJson(plainObject(options, "options"), "options");
+    return new KeySet(call(() => RawKeySet.fromSecret(bytes, opts)));
+  }
+
+  #describe() {
+    this.#info ??= this.#raw.describe();
+    return this.#info;
+  }
+
+  /** Number of usable keys. */
+  get size() {
+    return this.#describe().keys.length;
+  }
+
+  /** The usable keys: `{ kid?, alg, kty }`. */
+  get keys() {
+    return this.#describe().keys.map((k) => ({ ...k }));
+  }
+
+  /** Keys that were skipped at import, and why: `{ index, kid?, reason }`. */
+  get skipped() {
+    return this.#describe().skipped.map((s) => ({ ...s }));
+  }
+
+  /**
+   * Releases the wasm memory now. Optional: a FinalizationRegistry frees it
+   * when the object is collected. Verifiers made from this set keep working.
+   */
+  free() {
+    this.#raw.free();
+  }
+
+  static {
+    rawKeys = (keys) => {
+      if (!(keys instanceof KeySet)) throw invalidArg("options.keys must be a KeySet");
+      return keys.#raw;
+    };
+  }
+}
+
+function prepare(options) {
+  const opts = withClock(plainObject(options, "options"), "options");
+  if (opts.keys === undefined) throw invalidArg("options.keys is required (a KeySet)");
+  const { keys, ...rest } = opts;
+  const raw = rawKeys(keys);
+  return call(() => new RawVerifier(raw, toJson(rest, "options")));
+}
+
+/** A verifier with its options compiled once: the hot path. */
+class Verifier {
+  #raw;
+
+  constructor(raw) {
+    this.#raw = raw;
+  }
+
+  /**
+   * Verifies `token`; per call you may pass `requiredScopes`, `scopeMode`,
+   * `now` or `currentDate`.
+   */
+  verify(token, options) {
+    checkToken(token);
+    const call_ = options === undefined ? "" : toJson(withClock(plainObject(options, "options"), "options"), "options");
+    return JSON.parse(call(() => this.#raw.verify(token, call_)));
+  }
+
+  /** Releases the wasm memory now (optional). */
+  free() {
+    this.#raw.free();
+  }
+}
+
+/** Compiles verification options once. */
+export function createVerifier(options) {
+  return new Verifier(prepare(options));
+}
+
+/** Verifies `token` and returns `{ header, claims, scopes }`. */
+export function verify(token, options) {
+  checkToken(token);
+  const raw = prepare(options);
+  try {
+    return JSON.parse(call(() => raw.verify(token, "")));
+  } finally {
+    raw.free();
+  }
+}
+
+/**
+ * Decodes `token` WITHOUT verifying it: for UI that shows claims or gates on
+ * scopes the server will check. Never use the result to grant access.
+ */
+export function decode(token, options) {
+  checkToken(token);
+  const opts = toJson(plainObject(options, "options"), "options");
+  return JSON.parse(call(() => rawDecode(token, opts)));
+}
+
+/**
+ * Checks scopes held in claims, a space-delimited string or an array against
+ * `required`: `{ ok, missing, granted }`.
+ */
+export function checkScopes(input, required, options) {
+  if (!(typeof input === "string" || Array.isArray(input) || (input !== null && typeof input === "object"))) {
+    throw invalidArg("checkScopes input must be claims, a scope string or an array of strings");
+  }
+  if (!Array.isArray(required)) throw invalidArg("required scopes must be an array of strings");
+  const opts = toJson(plainObject(options, "options"), "options");
+  return JSON.parse(call(() => rawCheckScopes(toJson(input, "input"), toJson(required, "required"), opts)));
+}

@@ -1,0 +1,400 @@
+//! Registered claim checks (RFC 7519 §4.1) on a payload whose signature has
+//! already verified. Every registered claim that is present must have its
+//! registered type, whether or not a check uses it: a malformed `nbf` is an
+//! error, never "absent" (an attacker must not turn off a check by sending
+//! `"nbf":"later"`).
+
+use crate::json::{Map, Value};
+
+use crate::error::{Error, Reason};
+use crate::options::{normalize_typ, Validation};
+
+/// Largest NumericDate accepted: 2^53 − 1, the last integer a JS number and an
+/// f64 hold exactly.
+const MAX_NUMERIC_DATE: f64 = 9_007_199_254_740_991.0;
+
+/// The registered time claims of a payload, type-checked.
+#[derive(Debug, Default, PartialEq)]
+struct Times {
+    exp: Option<f64>,
+    nbf: Option<f64>,
+    iat: Option<f64>,
+}
+
+fn numeric_date(claims: &Map, name: &'static str) -> Result<Option<f64>, Error> {
+    let Some(value) = claims.get(name) else {
+        return Ok(None);
+    };
+    let invalid = |message| Error::JwtInvalid {
+        claim: Some(name),
+        message,
+    };
+    let Value::Number(n) = value else {
+        return Err(invalid("time claim (exp, nbf, iat) must be a JSON number"));
+    };
+    // RFC 7519 §2: a NumericDate may be non-integer. Negative or unsafe
+    // integers are refused: no issuer mints them and JS cannot represent the
+    // latter exactly.
+    match *n {
+        t if t.is_finite() && (0.0..=MAX_NUMERIC_DATE).contains(&t) => Ok(Some(t)),
+        _ => Err(invalid("time claim (exp, nbf, iat) is out of range")),
+    }
+}
+
+fn string_claim<'a>(claims: &'a Map, name: &'static str) -> Result<Option<&'a str>, Error> {
+    match claims.get(name) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(Error::JwtInvalid {
+            claim: Some(name),
+            message: "claim must be a string",
+        }),
+    }
+}
+
+/// The `aud` claim: a string or an array of strings (RFC 7519 §4.1.3).
+fn audiences(claims: &Map) -> Result<Option<Vec<&str>>, Error> {
+    let invalid = Error::JwtInvalid {
+        claim: Some("aud"),
+        message: "aud must be a string or an array of strings",
+    };
+    match claims.get("aud") {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(vec![s.as_str()])),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|i| i.as_str().ok_or(invalid.clone()))
+            .collect::<Result<_, _>>()
+            .map(Some),
+        Some(_) => Err(invalid),
+    }
+}
+
+fn failed(claim: &str, reason: Reason) -> Error {
+    Error::ClaimInvalid {
+        claim: claim.to_owned(),
+        reason,
+    }
+}
+
+/// Validates the claims (and the header `typ`) against `v` at time `now`
+/// (seconds since the epoch).
+pub fn validate(
+    claims: &Map,
+    header_typ: Option<&str>,
+    v: &Validation,
+    now: i64,
+) -> Result<(), Error> {
+    // Types first, for every registered claim present.
+    let times = Times {
+        exp: numeric_date(claims, "exp")?,
+        nbf: numeric_date(claims, "nbf")?,
+        iat: numeric_date(claims, "iat")?,
+    };
+    let iss = string_claim(claims, "iss")?;
+    let sub = string_claim(claims, "sub")?;
+    string_claim(claims, "jti")?;
+    let aud = audiences(claims)?;
+
+    if let Some(wanted) = &v.typ {
+        match header_typ {
+            None => return Err(failed("typ", Reason::Missing)),
+            Some(t) if normalize_typ(t) != *wanted => {
+                return Err(failed("typ", Reason::CheckFailed))
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some(issuers) = &v.issuers {
+        // Exact comparison: "https://idp/" is not "https://idp" (RFC 7519 §4.1.1
+        // StringOrURI values are compared as case-sensitive strings).
+        match iss {
+            None => return Err(failed("iss", Reason::Missing)),
+            Some(iss) if !issuers.iter().any(|i| i == iss) => {
+                return Err(failed("iss", Reason::CheckFailed))
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some(audiences) = &v.audiences {
+        match aud {
+            None => return Err(failed("aud", Reason::Missing)),
+            Some(aud) if !aud.iter().any(|a| audiences.iter().any(|w| w == a)) => {
+                return Err(failed("aud", Reason::CheckFailed))
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some(subject) = &v.subject {
+        match sub {
+            None => return Err(failed("sub", Reason::Missing)),
+            Some(sub) if sub != subject => return Err(failed("sub", Reason::CheckFailed)),
+            Some(_) => {}
+        }
+    }
+
+    let now = now as f64;
+    let tolerance = v.clock_tolerance;
+    match times.exp {
+        None if !v.allow_missing_exp => return Err(failed("exp", Reason::Missing)),
+        // RFC 7519 §4.1.4: the current time MUST be before exp.
+        Some(exp) if exp <= now - tolerance => return Err(Error::Expired),
+        _ => {}
+    }
+    if times.nbf.is_some_and(|nbf| nbf > now + tolerance) {
+        return Err(failed("nbf", Reason::CheckFailed));
+    }
+    // A token issued in the future was minted by a broken or hostile clock.
+    if times.iat.is_some_and(|iat| iat > now + tolerance) {
+        return Err(failed("iat", Reason::CheckFailed));
+    }
+    if let Some(max_age) = v.max_token_age {
+        match times.iat {
+            None => return Err(failed("iat", Reason::Missing)),
+            Some(iat) if now - iat - tolerance > max_age => {
+                return Err(failed("iat", Reason::CheckFailed))
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some(name) = v
+        .required_claims
+        .iter()
+        .find(|c| !claims.contains_key(c.as_str()))
+    {
+        return Err(failed(name, Reason::Missing));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims(json: &str) -> Map {
+        match crate::json::parse(json.as_bytes()) {
+            Ok(Value::Object(m)) => m,
+            _ => Map::new(),
+        }
+    }
+
+    fn check(
+        json: &str,
+        v: &Validation,
+        now: i64,
+    ) -> (&'static str, Option<String>, Option<&'static str>) {
+        match validate(&claims(json), None, v, now) {
+            Ok(()) => ("ok", None, None),
+            Err(e) => (
+                e.code(),
+                e.claim().map(str::to_owned),
+                e.reason().map(|r| r.as_str()),
+            ),
+        }
+    }
+
+    const NOW: i64 = 1_700_000_000;
+
+    #[test]
+    fn exp_is_required_and_checked_with_tolerance() {
+        let v = Validation::default();
+        assert_eq!(
+            check("{}", &v, NOW),
+            (
+                "ERR_JWT_CLAIM_VALIDATION_FAILED",
+                Some("exp".into()),
+                Some("missing")
+            )
+        );
+        let lenient = Validation {
+            allow_missing_exp: true,
+            ..Validation::default()
+        };
+        assert_eq!(check("{}", &lenient, NOW).0, "ok");
+        assert_eq!(check(r#"{"exp":1700000001}"#, &v, NOW).0, "ok");
+        assert_eq!(
+            check(r#"{"exp":1700000000}"#, &v, NOW),
+            ("ERR_JWT_EXPIRED", Some("exp".into()), Some("check_failed"))
+        );
+        let tolerant = Validation {
+            clock_tolerance: 30.0,
+            ..Validation::default()
+        };
+        assert_eq!(check(r#"{"exp":1699999971}"#, &tolerant, NOW).0, "ok");
+        assert_eq!(
+            check(r#"{"exp":1699999970}"#, &tolerant, NOW).0,
+            "ERR_JWT_EXPIRED"
+        );
+        assert_eq!(check(r#"{"exp":1700000000.5}"#, &v, NOW).0, "ok");
+    }
+
+    #[test]
+    fn malformed_time_claims_are_never_absent() {
+        let lenient = Validation {
+            allow_missing_exp: true,
+            ..Validation::default()
+        };
+        for claim in ["exp", "nbf", "iat"] {
+            for bad in [
+                "\"1700000000\"",
+                "null",
+                "-1",
+                "9007199254740992",
+                "1e300",
+                "true",
+                "[1]",
+                "{}",
+            ] {
+                let got = check(&format!(r#"{{"{claim}":{bad}}}"#), &lenient, NOW);
+                assert_eq!(
+                    got,
+                    ("ERR_JWT_INVALID", Some(claim.into()), Some("invalid")),
+                    "{claim}: {bad}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn nbf_iat_and_max_age() {
+        let v = Validation {
+            allow_missing_exp: true,
+            ..Validation::default()
+        };
+        assert_eq!(check(r#"{"nbf":1700000000}"#, &v, NOW).0, "ok");
+        assert_eq!(
+            check(r#"{"nbf":1700000001}"#, &v, NOW),
+            (
+                "ERR_JWT_CLAIM_VALIDATION_FAILED",
+                Some("nbf".into()),
+                Some("check_failed")
+            )
+        );
+        assert_eq!(
+            check(r#"{"iat":1700000001}"#, &v, NOW).1,
+            Some("iat".into())
+        );
+        let aged = Validation {
+            max_token_age: Some(60.0),
+            ..v.clone()
+        };
+        assert_eq!(
+            check("{}", &aged, NOW),
+            (
+                "ERR_JWT_CLAIM_VALIDATION_FAILED",
+                Some("iat".into()),
+                Some("missing")
+            )
+        );
+        assert_eq!(check(r#"{"iat":1699999940}"#, &aged, NOW).0, "ok");
+        assert_eq!(
+            check(r#"{"iat":1699999939}"#, &aged, NOW).2,
+            Some("check_failed")
+        );
+    }
+
+    #[test]
+    fn issuer_audience_subject() {
+        let v = Validation {
+            issuers: Some(vec!["https://idp/".into(), "https://other".into()]),
+            audiences: Some(vec!["api".into()]),
+            allow_missing_exp: true,
+            ..Validation::default()
+        };
+        assert_eq!(
+            check(r#"{"iss":"https://idp/","aud":"api"}"#, &v, NOW).0,
+            "ok"
+        );
+        assert_eq!(
+            check(r#"{"iss":"https://other","aud":["x","api"]}"#, &v, NOW).0,
+            "ok"
+        );
+        for (json, claim, reason) in [
+            (
+                r#"{"iss":"https://idp","aud":"api"}"#,
+                "iss",
+                "check_failed",
+            ),
+            (
+                r#"{"iss":"HTTPS://IDP/","aud":"api"}"#,
+                "iss",
+                "check_failed",
+            ),
+            (r#"{"aud":"api"}"#, "iss", "missing"),
+            (
+                r#"{"iss":"https://idp/","aud":"API"}"#,
+                "aud",
+                "check_failed",
+            ),
+            (r#"{"iss":"https://idp/","aud":[]}"#, "aud", "check_failed"),
+            (r#"{"iss":"https://idp/"}"#, "aud", "missing"),
+        ] {
+            assert_eq!(
+                check(json, &v, NOW),
+                (
+                    "ERR_JWT_CLAIM_VALIDATION_FAILED",
+                    Some(claim.into()),
+                    Some(reason)
+                ),
+                "{json}"
+            );
+        }
+        for (json, claim) in [
+            (r#"{"iss":1,"aud":"api"}"#, "iss"),
+            (r#"{"iss":"https://idp/","aud":["api",1]}"#, "aud"),
+            (r#"{"iss":"https://idp/","aud":{"a":1}}"#, "aud"),
+            (r#"{"iss":"https://idp/","aud":"api","sub":5}"#, "sub"),
+            (r#"{"iss":"https://idp/","aud":"api","jti":[]}"#, "jti"),
+        ] {
+            assert_eq!(
+                check(json, &v, NOW),
+                ("ERR_JWT_INVALID", Some(claim.into()), Some("invalid")),
+                "{json}"
+            );
+        }
+        let s = Validation {
+            subject: Some("u1".into()),
+            allow_missing_exp: true,
+            ..Validation::default()
+        };
+        assert_eq!(check(r#"{"sub":"u1"}"#, &s, NOW).0, "ok");
+        assert_eq!(check(r#"{"sub":"u2"}"#, &s, NOW).1, Some("sub".into()));
+    }
+
+    #[test]
+    fn typ_and_required_claims() {
+        let v = Validation {
+            typ: Some("at+jwt".into()),
+            allow_missing_exp: true,
+            ..Validation::default()
+        };
+        let c = claims("{}");
+        assert!(validate(&c, Some("at+jwt"), &v, NOW).is_ok());
+        assert!(validate(&c, Some("application/AT+JWT"), &v, NOW).is_ok());
+        assert_eq!(
+            validate(&c, Some("JWT"), &v, NOW)
+                .err()
+                .as_ref()
+                .and_then(Error::claim),
+            Some("typ")
+        );
+        assert_eq!(
+            validate(&c, None, &v, NOW).err().and_then(|e| e.reason()),
+            Some(Reason::Missing)
+        );
+        let r = Validation {
+            required_claims: vec!["jti".into()],
+            allow_missing_exp: true,
+            ..Validation::default()
+        };
+        assert_eq!(check(r#"{"jti":"x"}"#, &r, NOW).0, "ok");
+        assert_eq!(
+            check("{}", &r, NOW),
+            (
+                "ERR_JWT_CLAIM_VALIDATION_FAILED",
+                Some("jti".into()),
+                Some("missing")
+            )
+        );
+    }
+}

@@ -1,0 +1,105 @@
+//! The only module that calls `ring`. Keys arrive here already validated and
+//! bound to one algorithm; verification answers yes or no, with no detail an
+//! attacker could use as an oracle.
+
+use ring::{hmac, signature};
+
+use crate::alg::{Algorithm, Curve};
+
+/// Key material prepared once at import, in the form `ring` verifies with.
+#[derive(Debug)]
+pub enum Material {
+    /// An HMAC key (already keyed with its hash).
+    Hmac(hmac::Key),
+    /// RSA public components: big-endian modulus and exponent, minimal.
+    Rsa {
+        /// Modulus, big-endian, no leading zero byte.
+        n: Vec<u8>,
+        /// Public exponent, big-endian, no leading zero byte.
+        e: Vec<u8>,
+    },
+    /// An uncompressed SEC1 EC point (`0x04 ‖ x ‖ y`) on the given curve.
+    Ec(Curve, Vec<u8>),
+    /// A 32-byte Ed25519 public key.
+    Ed25519(Vec<u8>),
+}
+
+impl Material {
+    /// Prepares an HMAC secret for `alg` (which must be an HS algorithm).
+    pub fn hmac(alg: Algorithm, secret: &[u8]) -> Material {
+        let hash = match alg {
+            Algorithm::HS384 => hmac::HMAC_SHA384,
+            Algorithm::HS512 => hmac::HMAC_SHA512,
+            _ => hmac::HMAC_SHA256,
+        };
+        Material::Hmac(hmac::Key::new(hash, secret))
+    }
+}
+
+/// Checks `signature` over `message` with `key` under `alg`. The caller has
+/// already ensured that `key` is bound to `alg`; a mismatch simply fails.
+pub fn verify(alg: Algorithm, key: &Material, message: &[u8], sig: &[u8]) -> bool {
+    match (alg, key) {
+        // Constant-time comparison inside ring (RFC 7518 §3.2 demands full-length tags;
+        // ring compares the whole tag, so a truncated tag fails).
+        (Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512, Material::Hmac(k)) => {
+            hmac::verify(k, message, sig).is_ok()
+        }
+        (_, Material::Rsa { n, e }) => {
+            let params: &signature::RsaParameters = match alg {
+                Algorithm::RS256 => &signature::RSA_PKCS1_2048_8192_SHA256,
+                Algorithm::RS384 => &signature::RSA_PKCS1_2048_8192_SHA384,
+                Algorithm::RS512 => &signature::RSA_PKCS1_2048_8192_SHA512,
+                Algorithm::PS256 => &signature::RSA_PSS_2048_8192_SHA256,
+                Algorithm::PS384 => &signature::RSA_PSS_2048_8192_SHA384,
+                Algorithm::PS512 => &signature::RSA_PSS_2048_8192_SHA512,
+                _ => return false,
+            };
+            signature::RsaPublicKeyComponents { n, e }
+                .verify(params, message, sig)
+                .is_ok()
+        }
+        // JWS ECDSA signatures are the fixed-length r ‖ s (RFC 7518 §3.4); ring
+        // rejects r or s of zero or ≥ n (CVE-2022-21449) and any other length.
+        (Algorithm::ES256, Material::Ec(Curve::P256, point)) => {
+            signature::UnparsedPublicKey::new(&signature::ECDSA_P256_SHA256_FIXED, point)
+                .verify(message, sig)
+                .is_ok()
+        }
+        (Algorithm::ES384, Material::Ec(Curve::P384, point)) => {
+            signature::UnparsedPublicKey::new(&signature::ECDSA_P384_SHA384_FIXED, point)
+                .verify(message, sig)
+                .is_ok()
+        }
+        (Algorithm::EdDSA, Material::Ed25519(pk)) => {
+            signature::UnparsedPublicKey::new(&signature::ED25519, pk)
+                .verify(message, sig)
+                .is_ok()
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hmac_needs_the_full_tag_and_the_right_key() {
+        let key = Material::hmac(Algorithm::HS256, &[7u8; 32]);
+        let Material::Hmac(k) = &key else {
+            panic!("not hmac")
+        };
+        let tag = hmac::sign(k, b"msg");
+        assert!(verify(Algorithm::HS256, &key, b"msg", tag.as_ref()));
+        assert!(!verify(Algorithm::HS256, &key, b"msh", tag.as_ref()));
+        assert!(!verify(
+            Algorithm::HS256,
+            &key,
+            b"msg",
+            tag.as_ref().get(..16).unwrap_or(&[])
+        ));
+        // The algorithm must match the key's hash.
+        assert!(!verify(Algorithm::RS256, &key, b"msg", tag.as_ref()));
+    }
+}

@@ -1,0 +1,57 @@
+//! tollgate verifies JWT access tokens and answers who may do what, locally:
+//! no call to an authorization server. The core is plain Rust (this crate,
+//! tested natively); `wasm` is the one boundary to JavaScript.
+//!
+//! # Design
+//! - **Secure by default.** Expiry is required; `issuer` and `audience` must
+//!   be configured or explicitly waived; `none` is never accepted; keys never
+//!   come from the token (`jwk`, `jku`, `x5u`, `x5c` are ignored).
+//! - **Keys bound to one algorithm.** A key is parsed, validated and prepared
+//!   once, bound to a single `alg` at import; a token's header is compared
+//!   against that binding and never chooses the verification (RFC 8725 §3.1).
+//! - **One pipeline** ([`verify::verify`]): size → three segments → strict
+//!   base64url → header (`alg`, `kid`, `typ`, `crit`, `b64`) → allow-list →
+//!   key by `kid` → signature → payload → time claims → `iss`/`aud`/`sub` →
+//!   scopes. The payload is not even decoded before the signature verifies.
+//! - **Strict parsing.** Canonical base64url only; JSON with duplicate member
+//!   names or deep nesting is refused; registered claims of the wrong type are
+//!   errors, never "absent".
+//! - **Errors as HTTP answers.** Every rejection is an [`Error`] with a stable
+//!   code, a status (401 or 403) and an RFC 6750 `WWW-Authenticate` value;
+//!   messages never echo token or key bytes.
+//! - **No reachable panic.** A panic in wasm kills the worker's instance, so
+//!   the crate denies `unwrap`, `expect`, indexing and `panic!` (see Cargo.toml).
+//! - **Time from outside.** Core functions take `now` in seconds; only the
+//!   boundary reads the clock.
+#![forbid(unsafe_code)]
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
+)]
+
+pub mod alg;
+pub mod b64;
+pub mod claims;
+pub mod crypto;
+pub mod der;
+pub mod error;
+pub mod json;
+pub mod jwk;
+pub mod jws;
+pub mod options;
+pub mod scopes;
+pub mod verify;
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
+
+pub use alg::Algorithm;
+pub use error::{Error, Reason, Skipped};
+pub use jwk::{Key, KeySet};
+pub use options::{CallOptions, DecodeOptions, ScopeRequirement, Validation};
+pub use verify::{decode, verify, Verified, Verifier};

@@ -1,0 +1,367 @@
+//! The verification pipeline, written once: size → three segments → strict
+//! base64url → header → algorithm allow-list → key by `kid` → signature →
+//! only then the payload → claims → scopes. Each step has its own error.
+
+use std::sync::Arc;
+
+use crate::json::Map;
+
+use crate::alg::Algorithm;
+use crate::error::Error;
+use crate::jwk::KeySet;
+use crate::options::{CallOptions, DecodeOptions, ScopeRequirement, Validation};
+use crate::{claims, crypto, jws, scopes};
+
+/// A token that passed every check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verified {
+    /// The protected header.
+    pub header: Map,
+    /// The claims.
+    pub claims: Map,
+    /// The granted scopes.
+    pub scopes: Vec<String>,
+    /// The header JSON exactly as signed (validated UTF-8 JSON object text).
+    pub header_json: String,
+    /// The payload JSON exactly as signed (validated UTF-8 JSON object text).
+    pub claims_json: String,
+}
+
+/// A decoded but unverified token.
+pub type Decoded = Verified;
+
+/// Options compiled once and a key set shared with other verifiers: the hot path.
+#[derive(Debug, Clone)]
+pub struct Verifier {
+    keys: Arc<KeySet>,
+    validation: Validation,
+}
+
+impl Verifier {
+    /// Prepares a verifier. Fails when the allow-list names an algorithm no
+    /// key in the set is bound to (a configuration that can never verify).
+    pub fn new(keys: Arc<KeySet>, validation: Validation) -> Result<Verifier, Error> {
+        if let Some(algs) = &validation.algorithms {
+            if !algs.iter().any(|a| keys.has_alg(*a)) {
+                return Err(Error::InvalidArg(
+                    "no key in the key set is bound to any of the allowed algorithms".into(),
+                ));
+            }
+        }
+        Ok(Verifier { keys, validation })
+    }
+
+    /// The compiled options.
+    pub fn validation(&self) -> &Validation {
+        &self.validation
+    }
+
+    /// Verifies `token`. `clock` is the current time in seconds, used unless
+    /// the options or `call` fix one.
+    pub fn verify(&self, token: &str, call: &CallOptions, clock: i64) -> Result<Verified, Error> {
+        let now = call.now.or(self.validation.now).unwrap_or(clock);
+        let scopes = call.scopes.as_ref().unwrap_or(&self.validation.scopes);
+        verify(token, &self.keys, &self.validation, scopes, now)
+    }
+}
+
+/// Verifies `token` with `keys` under `v` at `now` (seconds), requiring `required` scopes.
+pub fn verify(
+    token: &str,
+    keys: &KeySet,
+    v: &Validation,
+    required: &ScopeRequirement,
+    now: i64,
+) -> Result<Verified, Error> {
+    let compact = jws::split(token, v.max_token_length)?;
+    let alg = Algorithm::from_header(&compact.header.alg)?;
+    let allowed = match &v.algorithms {
+        Some(list) => list.contains(&alg),
+        None => keys.has_alg(alg),
+    };
+    if !allowed {
+        return Err(Error::AlgNotAllowed(
+            "the token's alg is not in the allowed algorithms",
+        ));
+    }
+    verify_signature(keys, &compact, alg)?;
+
+    let (payload, claims) = jws::parse_payload(compact.payload_b64)?;
+    claims::validate(&claims, compact.header.typ.as_deref(), v, now)?;
+    let granted = scopes::granted(&claims, &v.scope_source)?;
+    let check = scopes::check(&granted, &required.required, required.mode);
+    if !check.ok {
+        return Err(Error::InsufficientScope {
+            missing: check.missing,
+        });
+    }
+    finish(compact, payload, claims, granted)
+}
+
+/// Selects the key (RFC 7515 §4.1.4: by `kid` when the token names one,
+/// otherwise every key bound to the header's algorithm) and checks the signature.
+fn verify_signature(
+    keys: &KeySet,
+    compact: &jws::Compact<'_>,
+    alg: Algorithm,
+) -> Result<(), Error> {
+    let kid = compact.header.kid.as_deref();
+    let mut by_kid = false;
+    let mut tried = false;
+    for key in keys.keys() {
+        if kid.is_some() {
+            if key.kid() != kid {
+                continue;
+            }
+            by_kid = true;
+        }
+        if key.alg() != alg {
+            continue;
+        }
+        tried = true;
+        if crypto::verify(
+            alg,
+            key.material(),
+            compact.signing_input,
+            &compact.signature,
+        ) {
+            return Ok(());
+        }
+    }
+    match (tried, by_kid) {
+        (true, _) => Err(Error::SignatureInvalid),
+        // The kid exists but is bound to another algorithm: the header asks
+        // for an algorithm this key must never be used with (RFC 8725 §3.1).
+        (false, true) => Err(Error::AlgNotAllowed(
+            "the key for this kid is bound to a different alg",
+        )),
+        (false, false) => Err(Error::NoMatchingKey),
+    }
+}
+
+fn finish(
+    compact: jws::Compact<'_>,
+    payload: Vec<u8>,
+    claims: Map,
+    scopes: Vec<String>,
+) -> Result<Verified, Error> {
+    // Both texts parsed as JSON, so they are valid UTF-8; the conversion only re-checks.
+    let not_utf8 = || Error::JwsInvalid("token is not valid UTF-8 JSON");
+    Ok(Verified {
+        header_json: String::from_utf8(compact.header_json).map_err(|_| not_utf8())?,
+        claims_json: String::from_utf8(payload).map_err(|_| not_utf8())?,
+        header: compact.header.members,
+        claims,
+        scopes,
+    })
+}
+
+/// Decodes `token` WITHOUT verifying anything but its shape: for UI that
+/// shows or gates on claims the server will verify. Never a security decision.
+pub fn decode(token: &str, options: &DecodeOptions) -> Result<Decoded, Error> {
+    let compact = jws::split(token, options.max_token_length)?;
+    let (payload, claims) = jws::parse_payload(compact.payload_b64)?;
+    let granted = scopes::granted(&claims, &options.scope_source)?;
+    finish(compact, payload, claims, granted)
+}
+
+#[cfg(test)]
+mod tests {
+    use ring::hmac;
+
+    use super::*;
+    use crate::b64;
+    use crate::json::Value;
+    use crate::options::verify_options;
+
+    const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
+    const NOW: i64 = 1_700_000_000;
+
+    fn sign(header: &str, payload: &str, secret: &[u8]) -> String {
+        let input = format!(
+            "{}.{}",
+            b64::encode(header.as_bytes()),
+            b64::encode(payload.as_bytes())
+        );
+        let tag = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, secret), input.as_bytes());
+        format!("{input}.{}", b64::encode(tag.as_ref()))
+    }
+
+    fn keys() -> KeySet {
+        KeySet::from_secret(SECRET, Algorithm::HS256, Some("k1".into())).unwrap_or_default()
+    }
+
+    fn options(extra: &str) -> Validation {
+        verify_options(&format!(
+            r#"{{"issuer":"https://idp","audience":"api"{extra}}}"#
+        ))
+        .unwrap_or_default()
+    }
+
+    fn run(token: &str, v: &Validation) -> Result<Verified, &'static str> {
+        verify(token, &keys(), v, &v.scopes, NOW).map_err(|e| e.code())
+    }
+
+    const CLAIMS: &str = r#"{"iss":"https://idp","aud":"api","exp":1700000600,"scope":"read:messages write:messages"}"#;
+
+    #[test]
+    fn a_good_token_verifies_and_keeps_its_json() {
+        let token = sign(r#"{"alg":"HS256","kid":"k1"}"#, CLAIMS, SECRET);
+        let got = run(&token, &options(r#","requiredScopes":["read:messages"]"#));
+        let Ok(got) = got else { panic!("{got:?}") };
+        assert_eq!(got.scopes, vec!["read:messages", "write:messages"]);
+        assert_eq!(got.claims_json, CLAIMS);
+        assert_eq!(got.header.get("kid"), Some(&Value::String("k1".into())));
+    }
+
+    #[test]
+    fn pipeline_errors_in_order() {
+        let v = options("");
+        let good = sign(r#"{"alg":"HS256"}"#, CLAIMS, SECRET);
+        assert_eq!(run(&good, &v).map(|_| ()), Ok(()));
+        let cases = [
+            (
+                sign(r#"{"alg":"none"}"#, CLAIMS, SECRET),
+                "ERR_JOSE_ALG_NOT_ALLOWED",
+            ),
+            (
+                sign(r#"{"alg":"ES512"}"#, CLAIMS, SECRET),
+                "ERR_JOSE_NOT_SUPPORTED",
+            ),
+            (
+                sign(r#"{"alg":"HS384"}"#, CLAIMS, SECRET),
+                "ERR_JOSE_ALG_NOT_ALLOWED",
+            ),
+            (
+                sign(r#"{"alg":"HS256","kid":"other"}"#, CLAIMS, SECRET),
+                "ERR_JWKS_NO_MATCHING_KEY",
+            ),
+            (
+                sign(
+                    r#"{"alg":"HS256"}"#,
+                    CLAIMS,
+                    b"another secret of thirty-two bytes!",
+                ),
+                "ERR_JWS_SIGNATURE_VERIFICATION_FAILED",
+            ),
+            (sign(r#"{"alg":"HS256"}"#, "[]", SECRET), "ERR_JWT_INVALID"),
+            (
+                sign(
+                    r#"{"alg":"HS256"}"#,
+                    r#"{"iss":"https://idp","aud":"api","exp":1}"#,
+                    SECRET,
+                ),
+                "ERR_JWT_EXPIRED",
+            ),
+            (
+                sign(r#"{"alg":"HS256"}"#, &CLAIMS.replace("api", "web"), SECRET),
+                "ERR_JWT_CLAIM_VALIDATION_FAILED",
+            ),
+        ];
+        for (token, want) in cases {
+            assert_eq!(run(&token, &v).map(|_| ()), Err(want), "{token}");
+        }
+        // A tampered payload fails the signature, not the claims.
+        let parts: Vec<&str> = good.split('.').collect();
+        let forged = format!(
+            "{}.{}.{}",
+            parts[0],
+            b64::encode(br#"{"iss":"https://idp","aud":"api","exp":9999999999,"scope":"admin"}"#),
+            parts[2]
+        );
+        assert_eq!(
+            run(&forged, &v).map(|_| ()),
+            Err("ERR_JWS_SIGNATURE_VERIFICATION_FAILED")
+        );
+    }
+
+    #[test]
+    fn keys_in_the_header_are_never_used() {
+        // An attacker signs with their own secret and ships it in every header
+        // parameter that can carry or point at a key.
+        let attacker = b"attacker secret, thirty-two bytes";
+        let jwk = format!(r#"{{"kty":"oct","k":"{}"}}"#, b64::encode(attacker));
+        for header in [
+            format!(r#"{{"alg":"HS256","jwk":{jwk}}}"#),
+            r#"{"alg":"HS256","jku":"https://attacker.example/jwks"}"#.to_owned(),
+            r#"{"alg":"HS256","x5u":"https://attacker.example/cert"}"#.to_owned(),
+            r#"{"alg":"HS256","x5c":["MIIB"]}"#.to_owned(),
+        ] {
+            let token = sign(&header, CLAIMS, attacker);
+            assert_eq!(
+                run(&token, &options("")).map(|_| ()),
+                Err("ERR_JWS_SIGNATURE_VERIFICATION_FAILED"),
+                "{header}"
+            );
+        }
+    }
+
+    #[test]
+    fn insufficient_scope_is_403_with_the_missing_scopes() {
+        let token = sign(r#"{"alg":"HS256"}"#, CLAIMS, SECRET);
+        let v = options(r#","requiredScopes":["read:messages","admin:messages"]"#);
+        let e = verify(&token, &keys(), &v, &v.scopes, NOW).err();
+        assert_eq!(
+            e,
+            Some(Error::InsufficientScope {
+                missing: vec!["admin:messages".into()]
+            })
+        );
+        assert_eq!(e.and_then(|e| e.status()), Some(403));
+        let any =
+            options(r#","requiredScopes":["read:messages","admin:messages"],"scopeMode":"any""#);
+        assert!(run(&token, &any).is_ok());
+    }
+
+    #[test]
+    fn verifier_reuses_options_and_takes_per_call_scopes_and_clock() {
+        let Ok(verifier) = Verifier::new(Arc::new(keys()), options("")) else {
+            panic!()
+        };
+        let token = sign(r#"{"alg":"HS256"}"#, CLAIMS, SECRET);
+        assert!(verifier
+            .verify(&token, &CallOptions::default(), NOW)
+            .is_ok());
+        assert_eq!(
+            verifier
+                .verify(&token, &CallOptions::default(), 1_700_000_600)
+                .map_err(|e| e.code())
+                .err(),
+            Some("ERR_JWT_EXPIRED")
+        );
+        let call = CallOptions {
+            now: Some(NOW),
+            scopes: Some(ScopeRequirement {
+                required: vec!["x".into()],
+                ..Default::default()
+            }),
+        };
+        assert_eq!(
+            verifier
+                .verify(&token, &call, 0)
+                .map_err(|e| e.code())
+                .err(),
+            Some("ERR_JWT_INSUFFICIENT_SCOPE")
+        );
+        assert!(Verifier::new(Arc::new(keys()), options(r#","algorithms":["RS256"]"#)).is_err());
+    }
+
+    #[test]
+    fn decode_reads_without_verifying() {
+        let token = sign(
+            r#"{"alg":"HS256"}"#,
+            CLAIMS,
+            b"not the key at all, 32 bytes long",
+        );
+        let opts = DecodeOptions {
+            scope_source: scopes::Source::Default,
+            max_token_length: 16384,
+        };
+        let d = decode(&token, &opts);
+        assert!(matches!(d, Ok(ref d) if d.scopes.len() == 2 && d.claims_json == CLAIMS));
+        assert_eq!(
+            decode("a.b", &opts).map_err(|e| e.code()).err(),
+            Some("ERR_JWS_INVALID")
+        );
+    }
+}

@@ -1,0 +1,222 @@
+//! The JavaScript boundary: every `#[wasm_bindgen]` item lives here, and it
+//! only converts. Options and key documents arrive as JSON text (the JS layer
+//! stringifies them, which also strips functions and `undefined`); results
+//! leave as JSON text built from the token's own validated JSON, for one
+//! `JSON.parse` on the JS side; errors leave as JS `Error`s carrying `code`,
+//! `status`, `wwwAuthenticate` and the fields of [`crate::Error`]. The clock
+//! is read here and nowhere else.
+
+use std::sync::Arc;
+
+use js_sys::{Array, Error as JsError, Object, Reflect};
+use wasm_bindgen::prelude::*;
+
+use crate::json::{self, Value};
+use crate::options::{self, CallOptions};
+use crate::{scopes, verify, Error};
+
+fn now_seconds() -> i64 {
+    (js_sys::Date::now() / 1000.0).floor() as i64
+}
+
+fn set(target: &Object, key: &str, value: &JsValue) {
+    // Reflect.set on a fresh plain object cannot fail.
+    let _ = Reflect::set(target, &JsValue::from_str(key), value);
+}
+
+/// Converts an error into a JS `Error` with the fields the JS layer exposes.
+fn to_js(error: &Error, realm: Option<&str>) -> JsValue {
+    let js = JsError::new(&error.to_string());
+    set(&js, "code", &JsValue::from_str(error.code()));
+    if let Some(status) = error.status() {
+        set(&js, "status", &JsValue::from(status));
+    }
+    if let Some(header) = error.www_authenticate(realm) {
+        set(&js, "wwwAuthenticate", &JsValue::from_str(&header));
+    }
+    if let Some(claim) = error.claim() {
+        set(&js, "claim", &JsValue::from_str(claim));
+    }
+    if let Some(reason) = error.reason() {
+        set(&js, "reason", &JsValue::from_str(reason.as_str()));
+    }
+    match error {
+        Error::InsufficientScope { missing } => {
+            let list: Array = missing.iter().map(|s| JsValue::from_str(s)).collect();
+            set(&js, "missing", &list);
+        }
+        Error::JwkInvalid { skipped, .. } if !skipped.is_empty() => {
+            set(&js, "skipped", &skipped_to_js(skipped));
+        }
+        _ => {}
+    }
+    js.into()
+}
+
+fn skipped_to_js(skipped: &[crate::Skipped]) -> Array {
+    skipped
+        .iter()
+        .map(|s| {
+            let o = Object::new();
+            set(&o, "index", &JsValue::from(s.index as u32));
+            if let Some(kid) = &s.kid {
+                set(&o, "kid", &JsValue::from_str(kid));
+            }
+            set(&o, "reason", &JsValue::from_str(&s.reason));
+            JsValue::from(o)
+        })
+        .collect()
+}
+
+fn err(error: Error) -> JsValue {
+    to_js(&error, None)
+}
+
+/// `{"header":…,"claims":…,"scopes":[…]}` from the token's own JSON texts.
+fn result_json(v: &verify::Verified) -> String {
+    let mut out = String::with_capacity(v.header_json.len() + v.claims_json.len() + 64);
+    out.push_str("{\"header\":");
+    out.push_str(&v.header_json);
+    out.push_str(",\"claims\":");
+    out.push_str(&v.claims_json);
+    out.push_str(",\"scopes\":");
+    json::write_str_array(&mut out, &v.scopes);
+    out.push('}');
+    out
+}
+
+/// A prepared key set (wrapped by the JS `KeySet` class).
+#[wasm_bindgen(js_name = RawKeySet)]
+pub struct KeySet {
+    inner: Arc<crate::KeySet>,
+}
+
+#[wasm_bindgen(js_class = RawKeySet)]
+impl KeySet {
+    /// Imports a JWKS given as JSON text; `options` is JSON text.
+    #[wasm_bindgen(js_name = fromJwks)]
+    pub fn from_jwks(text: &str, options: &str) -> Result<KeySet, JsValue> {
+        let algorithms = options::jwks_options(options).map_err(err)?;
+        Self::wrap(crate::KeySet::from_jwks(text.as_bytes(), &algorithms))
+    }
+
+    /// Imports one JWK given as JSON text.
+    #[wasm_bindgen(js_name = fromJwk)]
+    pub fn from_jwk(text: &str, options: &str) -> Result<KeySet, JsValue> {
+        let alg = options::jwk_options(options).map_err(err)?;
+        Self::wrap(crate::KeySet::from_jwk(text.as_bytes(), alg))
+    }
+
+    /// Imports a PEM public key.
+    #[wasm_bindgen(js_name = fromPem)]
+    pub fn from_pem(pem: &str, options: &str) -> Result<KeySet, JsValue> {
+        let (alg, kid) = options::key_options(options).map_err(err)?;
+        Self::wrap(crate::KeySet::from_pem(pem, alg, kid))
+    }
+
+    /// Imports an HMAC secret.
+    #[wasm_bindgen(js_name = fromSecret)]
+    pub fn from_secret(secret: &[u8], options: &str) -> Result<KeySet, JsValue> {
+        let (alg, kid) = options::key_options(options).map_err(err)?;
+        Self::wrap(crate::KeySet::from_secret(secret, alg, kid))
+    }
+
+    fn wrap(set: Result<crate::KeySet, Error>) -> Result<KeySet, JsValue> {
+        set.map(|s| KeySet { inner: Arc::new(s) }).map_err(err)
+    }
+
+    /// `{ keys: [{kid?, alg, kty}], skipped: [{index, kid?, reason}] }`.
+    pub fn describe(&self) -> JsValue {
+        let keys: Array = self
+            .inner
+            .keys()
+            .iter()
+            .map(|k| {
+                let o = Object::new();
+                if let Some(kid) = k.kid() {
+                    set(&o, "kid", &JsValue::from_str(kid));
+                }
+                set(&o, "alg", &JsValue::from_str(k.alg().name()));
+                set(&o, "kty", &JsValue::from_str(k.kty()));
+                JsValue::from(o)
+            })
+            .collect();
+        let out = Object::new();
+        set(&out, "keys", &keys);
+        set(&out, "skipped", &skipped_to_js(self.inner.skipped()));
+        out.into()
+    }
+}
+
+/// A verifier with options compiled once (wrapped by the JS layer).
+#[wasm_bindgen(js_name = RawVerifier)]
+pub struct Verifier {
+    inner: verify::Verifier,
+}
+
+#[wasm_bindgen(js_class = RawVerifier)]
+impl Verifier {
+    /// Compiles `options` (JSON text, without `keys`) against `keys`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(keys: &KeySet, options: &str) -> Result<Verifier, JsValue> {
+        let validation = options::verify_options(options).map_err(err)?;
+        let inner = verify::Verifier::new(Arc::clone(&keys.inner), validation).map_err(err)?;
+        Ok(Verifier { inner })
+    }
+
+    /// Verifies `token`; `call` is JSON text of per-call options, or empty.
+    /// Returns the result as JSON text.
+    pub fn verify(&self, token: &str, call: &str) -> Result<String, JsValue> {
+        let realm = self.inner.validation().realm.as_deref();
+        let call = if call.is_empty() {
+            CallOptions::default()
+        } else {
+            options::call_options(call).map_err(|e| to_js(&e, realm))?
+        };
+        match self.inner.verify(token, &call, now_seconds()) {
+            Ok(v) => Ok(result_json(&v)),
+            Err(e) => Err(to_js(&e, realm)),
+        }
+    }
+}
+
+/// Decodes without verifying; `options` is JSON text. Returns JSON text.
+#[wasm_bindgen(js_name = rawDecode)]
+pub fn decode(token: &str, options: &str) -> Result<String, JsValue> {
+    let options = options::decode_options(options).map_err(err)?;
+    verify::decode(token, &options)
+        .map(|d| result_json(&d))
+        .map_err(err)
+}
+
+/// Checks scopes. `input` is JSON text of a claims object, a space-delimited
+/// string or an array of strings; `required` a JSON array; returns JSON text
+/// `{ok, missing, granted}`.
+#[wasm_bindgen(js_name = rawCheckScopes)]
+pub fn check_scopes(input: &str, required: &str, options: &str) -> Result<String, JsValue> {
+    let options = options::check_options(options).map_err(err)?;
+    let required = options::required_scopes(required).map_err(err)?;
+    let mut granted = Vec::new();
+    let shape_error = || {
+        err(Error::InvalidArg(
+            "checkScopes input must be claims, a scope string or an array of strings".into(),
+        ))
+    };
+    match json::parse(input.as_bytes()).map_err(|_| shape_error())? {
+        Value::Object(claims) => {
+            granted = scopes::granted(&claims, &options.scope_source).map_err(err)?
+        }
+        other => scopes::collect(&other, &mut granted).ok_or_else(shape_error)?,
+    }
+    let check = scopes::check(&granted, &required, options.mode);
+    let mut out = String::from(if check.ok {
+        "{\"ok\":true,\"missing\":"
+    } else {
+        "{\"ok\":false,\"missing\":"
+    });
+    json::write_str_array(&mut out, &check.missing);
+    out.push_str(",\"granted\":");
+    json::write_str_array(&mut out, &granted);
+    out.push('}');
+    Ok(out)
+}

@@ -1,0 +1,161 @@
+// The npm package as users get it: `npm pack` pkg/, install the tarball into a
+// throwaway project, and verify tokens from there through the bare "tollgate" import.
+// Tokens are minted with jose (an independent implementation).
+
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { SignJWT, exportJWK, generateKeyPair } from "jose";
+
+const run = promisify(execFile);
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const PKG = join(ROOT, "pkg");
+const ISSUER = "https://issuer.example";
+const AUDIENCE = "https://api.example";
+
+// npm must not wander off: no audit/fund calls, no update check, no scripts from the tarball.
+const npmEnv = {
+  ...process.env,
+  npm_config_audit: "false",
+  npm_config_fund: "false",
+  npm_config_update_notifier: "false",
+  npm_config_loglevel: "error",
+};
+
+let work;
+let packed; // npm pack --json entry
+let tarball;
+let project;
+
+before(async () => {
+  assert.ok(existsSync(join(PKG, "wasm/tollgate_wasm_bg.wasm")), "pkg/wasm is missing: run `make pkg` first");
+  work = await mkdtemp(join(tmpdir(), "tollgate-pack-"));
+  const { stdout } = await run("npm", ["pack", "--json", "--pack-destination", work], {
+    cwd: PKG,
+    env: npmEnv,
+    timeout: 60_000,
+  });
+  [packed] = JSON.parse(stdout);
+  tarball = join(work, packed.filename);
+
+  project = join(work, "consumer");
+  await mkdir(project);
+  await writeFile(
+    join(project, "package.json"),
+    JSON.stringify({ name: "tollgate-consumer", version: "1.0.0", private: true, type: "module" }, null, 2),
+  );
+  // The package has no dependencies, so this needs no registry.
+  await run("npm", ["install", "--offline", "--ignore-scripts", "--no-package-lock", tarball], {
+    cwd: project,
+    env: npmEnv,
+    timeout: 120_000,
+  });
+});
+
+after(async () => {
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe("npm package", { timeout: 180_000 }, () => {
+  test("the tarball holds the entry points, types and wasm", () => {
+    const files = packed.files.map((f) => f.path).sort();
+    for (const required of [
+      "package.json",
+      "README.md",
+      "tollgate.js",
+      "node.js",
+      "browser.js",
+      "workerd.js",
+      "tollgate.d.ts",
+      "wasm/tollgate_wasm.js",
+      "wasm/tollgate_wasm_bg.wasm",
+    ]) {
+      assert.ok(files.includes(required), `${required} missing from the tarball: ${files.join(", ")}`);
+    }
+    const stray = files.filter(
+      (f) => /^(target|src|tests?|node_modules|bench|examples|fuzz|\.ci)\//.test(f) || /\.(rs|tgz|capnp)$/.test(f) || /^Cargo\./.test(f),
+    );
+    assert.deepEqual(stray, [], `unexpected files in the tarball: ${stray.join(", ")}`);
+  });
+
+  test("the tarball is small and its wasm is the optimized build", async () => {
+    const wasm = packed.files.find((f) => f.path === "wasm/tollgate_wasm_bg.wasm");
+    const built = await readFile(join(PKG, "wasm/tollgate_wasm_bg.wasm"));
+    assert.equal(wasm.size, built.length);
+    assert.ok(packed.size < 300 * 1024, `tarball is ${packed.size} bytes`);
+  });
+
+  test("package.json exports map: every condition points at a file in the tarball", async () => {
+    const manifest = JSON.parse(await readFile(join(project, "node_modules/tollgate/package.json"), "utf8"));
+    assert.equal(manifest.name, "tollgate");
+    assert.equal(manifest.type, "module");
+    const root = manifest.exports["."];
+    for (const condition of ["types", "workerd", "node", "browser", "default"]) {
+      assert.equal(typeof root[condition], "string", `exports["."].${condition}`);
+      assert.ok(existsSync(join(project, "node_modules/tollgate", root[condition])), `${condition}: ${root[condition]}`);
+    }
+    assert.deepEqual(manifest.dependencies ?? {}, {}, "the package should have no runtime dependencies");
+  });
+
+  test('import { KeySet, verify } from "tollgate" verifies a token and rejects an expired one', async () => {
+    const { publicKey, privateKey } = await generateKeyPair("ES256", { extractable: true });
+    const jwk = { ...(await exportJWK(publicKey)), kid: "k1", alg: "ES256", use: "sig" };
+    const now = Math.floor(Date.now() / 1000);
+    const sign = (claims, iat, exp) =>
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: "ES256", kid: "k1", typ: "at+jwt" })
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setSubject("user-1")
+        .setIssuedAt(iat)
+        .setExpirationTime(exp)
+        .sign(privateKey);
+    const token = await sign({ scope: "read:messages write:messages" }, now, now + 600);
+    const expired = await sign({ scope: "read:messages" }, now - 7200, now - 3600);
+
+    const script = `
+      import { KeySet, verify, TollgateError } from "tollgate";
+      const input = JSON.parse(process.env.TOLLGATE_CASE);
+      const keys = KeySet.fromJwks(input.jwks);
+      const out = { resolved: import.meta.resolve("tollgate"), size: keys.size };
+      const ok = verify(input.token, { keys, issuer: input.issuer, audience: input.audience, requiredScopes: ["read:messages"] });
+      out.sub = ok.claims.sub;
+      out.alg = ok.header.alg;
+      out.scopes = ok.scopes;
+      try {
+        verify(input.expired, { keys, issuer: input.issuer, audience: input.audience });
+        out.expired = "accepted";
+      } catch (err) {
+        out.expired = { name: err.name, code: err.code, status: err.status, claim: err.claim,
+          wwwAuthenticate: err.wwwAuthenticate, isTollgateError: err instanceof TollgateError };
+      }
+      console.log(JSON.stringify(out));
+    `;
+    await writeFile(join(project, "check.mjs"), script);
+    const { stdout } = await run(process.execPath, ["check.mjs"], {
+      cwd: project,
+      timeout: 30_000,
+      env: {
+        ...process.env,
+        TOLLGATE_CASE: JSON.stringify({ jwks: { keys: [jwk] }, token, expired, issuer: ISSUER, audience: AUDIENCE }),
+      },
+    });
+    const out = JSON.parse(stdout.trim().split("\n").pop());
+    assert.match(out.resolved, /\/node_modules\/tollgate\/node\.js$/, "Node must pick the package's node entry");
+    assert.equal(out.size, 1);
+    assert.equal(out.sub, "user-1");
+    assert.equal(out.alg, "ES256");
+    assert.deepEqual([...out.scopes].sort(), ["read:messages", "write:messages"]);
+    assert.equal(out.expired.code, "ERR_JWT_EXPIRED");
+    assert.equal(out.expired.name, "TollgateError");
+    assert.equal(out.expired.status, 401);
+    assert.equal(out.expired.isTollgateError, true);
+    assert.match(out.expired.wwwAuthenticate, /^Bearer error="invalid_token"/);
+  });
+});

@@ -1,0 +1,60 @@
+// Type-level tests of pkg/tollgate.d.ts (`tsc --noEmit`): the documented usage
+// compiles, and misuse is a compile error (each @ts-expect-error must fire).
+import {
+  KeySet,
+  TollgateError,
+  checkScopes,
+  createVerifier,
+  decode,
+  isTollgateError,
+  verify,
+  type ErrorCode,
+  type VerifyResult,
+} from "tollgate";
+
+declare const jwks: { keys: { kty: string; kid?: string }[] };
+declare const token: string;
+
+const keys = KeySet.fromJwks(jwks, { algorithms: ["RS256"] });
+KeySet.fromPem("-----BEGIN PUBLIC KEY-----", { alg: "ES256", kid: "k1" });
+KeySet.fromSecret(new Uint8Array(32), { alg: "HS256" });
+const size: number = keys.size;
+const firstAlg: string | undefined = keys.keys[0]?.alg;
+const reasons: string[] = keys.skipped.map((s) => s.reason);
+
+const verifier = createVerifier({ keys, issuer: "https://idp", audience: ["api"], clockTolerance: "30s" });
+interface MyClaims { sub: string; tenant: string; [claim: string]: unknown }
+const result: VerifyResult<MyClaims> = verifier.verify<MyClaims>(token, { requiredScopes: ["read"] });
+const tenant: string = result.claims.tenant;
+const scopes: string[] = verify(token, { keys, issuer: "i", audience: "a", currentDate: new Date() }).scopes;
+const { claims } = decode(token);
+const ok: boolean = checkScopes(claims, ["a"], { mode: "any" }).ok;
+
+try {
+  verifier.verify(token);
+} catch (e) {
+  if (isTollgateError(e, "ERR_JWT_INSUFFICIENT_SCOPE")) {
+    const missing: string[] | undefined = e.missing;
+    const status: 401 | 403 | undefined = e.status;
+    void [missing, status];
+  }
+  if (e instanceof TollgateError) {
+    const code: ErrorCode = e.code;
+    void code;
+  }
+}
+
+// @ts-expect-error keys is required
+createVerifier({ issuer: "i", audience: "a" });
+// @ts-expect-error "none" is not an algorithm
+KeySet.fromPem("pem", { alg: "none" });
+// @ts-expect-error HMAC secrets only take HS algorithms
+KeySet.fromSecret("s".repeat(32), { alg: "RS256" });
+// @ts-expect-error a misspelled option
+createVerifier({ keys, issuer: "i", audiance: "a" });
+// @ts-expect-error scopeMode is "all" or "any"
+verifier.verify(token, { scopeMode: "some" });
+// @ts-expect-error not an error code
+isTollgateError(new Error(), "ERR_NOPE");
+
+void [size, firstAlg, reasons, tenant, scopes, ok];

@@ -1,0 +1,161 @@
+// The example worker (examples/worker) on the real workerd runtime, importing the
+// built package through its "workerd" entry. Traffic goes to 127.0.0.1 only.
+
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mintDemoToken, signJwt, tamper, DEMO_KID } from "../../examples/worker/demo-key.mjs";
+import { startWorkerd } from "../../examples/worker/run-workerd.mjs";
+import { generateKeyPairSync } from "node:crypto";
+
+let worker;
+
+before(async () => {
+  worker = await startWorkerd({ readyTimeoutMs: 30_000 });
+});
+
+after(async () => {
+  await worker?.stop();
+});
+
+async function call(path, { method = "GET", token, authorization, body } = {}) {
+  const headers = {};
+  if (token !== undefined) headers.Authorization = `Bearer ${token}`;
+  if (authorization !== undefined) headers.Authorization = authorization;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const res = await fetch(`${worker.url}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(5_000),
+  });
+  const text = await res.text();
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, headers: res.headers, text, json, challenge: res.headers.get("www-authenticate") };
+}
+
+const READ = "read:messages";
+const WRITE = "write:messages";
+
+describe("example worker on workerd", { timeout: 60_000 }, () => {
+  test("GET /health is public", async () => {
+    const res = await call("/health");
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.json, { ok: true });
+    assert.equal(res.challenge, null);
+  });
+
+  test("a valid token with read:messages reads messages", async () => {
+    const res = await call("/messages", { token: mintDemoToken({ scope: READ }) });
+    assert.equal(res.status, 200, res.text);
+    assert.ok(Array.isArray(res.json.messages), res.text);
+    assert.equal(res.challenge, null);
+  });
+
+  test("scopes in an `scp` array are accepted too", async () => {
+    const res = await call("/messages", { token: mintDemoToken({ scope: undefined, scp: [READ] }) });
+    assert.equal(res.status, 200, res.text);
+  });
+
+  test("a token with write:messages posts a message", async () => {
+    const res = await call("/messages", {
+      method: "POST",
+      token: mintDemoToken({ sub: "bob", scope: `${READ} ${WRITE}` }),
+      body: { text: "hello" },
+    });
+    assert.equal(res.status, 201, res.text);
+    assert.equal(res.json.from, "bob");
+    assert.equal(res.json.text, "hello");
+  });
+
+  test("no Authorization header: 401 with the bare challenge, no error code (RFC 6750 §3.1)", async () => {
+    const res = await call("/messages");
+    assert.equal(res.status, 401);
+    assert.equal(res.challenge, 'Bearer realm="tollgate-demo"');
+    assert.doesNotMatch(res.challenge, /error=/);
+  });
+
+  test("another auth scheme is treated as no credentials", async () => {
+    const res = await call("/messages", { authorization: "Basic YWxpY2U6c2VjcmV0" });
+    assert.equal(res.status, 401);
+    assert.equal(res.challenge, 'Bearer realm="tollgate-demo"');
+  });
+
+  test("an expired token: 401 invalid_token, ERR_JWT_EXPIRED", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const res = await call("/messages", { token: mintDemoToken({ scope: READ, iat: now - 7200, exp: now - 3600 }) });
+    assert.equal(res.status, 401, res.text);
+    assert.match(res.challenge, /^Bearer realm="tollgate-demo", error="invalid_token"/);
+    assert.equal(res.json.error, "invalid_token");
+    assert.equal(res.json.code, "ERR_JWT_EXPIRED");
+    assert.equal(typeof res.json.error_description, "string");
+    assert.ok(res.json.error_description.length > 0);
+  });
+
+  test("a tampered signature: 401 invalid_token, ERR_JWS_SIGNATURE_VERIFICATION_FAILED", async () => {
+    const res = await call("/messages", { token: tamper(mintDemoToken({ scope: READ })) });
+    assert.equal(res.status, 401, res.text);
+    assert.match(res.challenge, /error="invalid_token"/);
+    assert.match(res.challenge, /realm="tollgate-demo"/);
+    assert.equal(res.json.error, "invalid_token");
+    assert.equal(res.json.code, "ERR_JWS_SIGNATURE_VERIFICATION_FAILED");
+  });
+
+  test("a token signed by another key with the demo kid: 401 invalid_token", async () => {
+    const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const now = Math.floor(Date.now() / 1000);
+    const token = signJwt(
+      { alg: "ES256", typ: "at+jwt", kid: DEMO_KID },
+      { iss: "https://auth.tollgate.example", aud: "https://api.tollgate.example", sub: "mallory", iat: now, exp: now + 600, scope: READ },
+      privateKey.export({ format: "jwk" }),
+    );
+    const res = await call("/messages", { token });
+    assert.equal(res.status, 401, res.text);
+    assert.equal(res.json.code, "ERR_JWS_SIGNATURE_VERIFICATION_FAILED");
+  });
+
+  test("the wrong audience: 401 invalid_token, claim check failed", async () => {
+    const res = await call("/messages", { token: mintDemoToken({ scope: READ, aud: "https://other.example" }) });
+    assert.equal(res.status, 401, res.text);
+    assert.equal(res.json.error, "invalid_token");
+    assert.equal(res.json.code, "ERR_JWT_CLAIM_VALIDATION_FAILED");
+  });
+
+  test("garbage in the bearer token: 401 invalid_token, ERR_JWS_INVALID", async () => {
+    const res = await call("/messages", { token: "not.a.jwt" });
+    assert.equal(res.status, 401, res.text);
+    assert.equal(res.json.error, "invalid_token");
+    assert.equal(res.json.code, "ERR_JWS_INVALID");
+  });
+
+  test("a valid token without write:messages: 403 insufficient_scope with scope=", async () => {
+    const res = await call("/messages", { method: "POST", token: mintDemoToken({ scope: READ }), body: { text: "no" } });
+    assert.equal(res.status, 403, res.text);
+    assert.match(res.challenge, /^Bearer realm="tollgate-demo", error="insufficient_scope"/);
+    assert.match(res.challenge, /scope="write:messages"/);
+    assert.equal(res.json.error, "insufficient_scope");
+    assert.equal(res.json.code, "ERR_JWT_INSUFFICIENT_SCOPE");
+    assert.equal(typeof res.json.error_description, "string");
+  });
+
+  test("a malformed Bearer header: 400 invalid_request", async () => {
+    const res = await call("/messages", { authorization: "Bearer" });
+    assert.equal(res.status, 400);
+    assert.match(res.challenge, /error="invalid_request"/);
+  });
+
+  test("unknown routes: 404; wrong method: 405", async () => {
+    assert.equal((await call("/nope")).status, 404);
+    const res = await call("/messages", { method: "DELETE", token: mintDemoToken({ scope: `${READ} ${WRITE}` }) });
+    assert.equal(res.status, 405);
+    assert.equal(res.headers.get("allow"), "GET, POST");
+  });
+
+  test("workerd logged no uncaught exception", () => {
+    assert.doesNotMatch(worker.output(), /uncaught|Error:/i, worker.output());
+  });
+});

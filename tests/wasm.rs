@@ -20,20 +20,7 @@ use tollgate::wasm::{check_scopes, decode, KeySet, Verifier};
 
 #[wasm_bindgen_test]
 fn every_vector_gives_its_documented_outcome() {
-    let (count, failures) = common::run_all();
-    assert!(count >= 20, "only {count} vector cases were built");
-    assert!(
-        failures.is_empty(),
-        "{} of {count} vector cases failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
-}
-
-#[wasm_bindgen_test]
-fn vector_keys_import_as_documented() {
-    let failures = common::key_import_failures();
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    common::assert_all_vectors();
 }
 
 fn field(error: &JsValue, name: &str) -> JsValue {

@@ -243,3 +243,17 @@ pub fn key_import_failures() -> Vec<String> {
     }
     failures
 }
+
+/// Asserts every vector case and key import gives its documented outcome.
+pub fn assert_all_vectors() {
+    let (count, failures) = run_all();
+    assert!(count >= 20, "only {count} vector cases were built");
+    assert!(
+        failures.is_empty(),
+        "{} of {count} vector cases failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    let failures = key_import_failures();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

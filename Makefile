@@ -103,6 +103,7 @@ test: tools
 	$(MAKE) pkg
 	$(MAKE) test-types
 	$(MAKE) test-js
+	$(MAKE) test-interop
 	$(MAKE) test-package
 	$(MAKE) test-workerd
 	$(MAKE) test-browser
@@ -111,7 +112,8 @@ test-rust:
 	cargo fmt --all -- --check --color=never
 	cargo clippy --all-targets -- -D warnings
 	cargo test
-	cargo clippy --target $(WASM_TARGET) --lib -- -D warnings
+	cargo clippy --target $(WASM_TARGET) --all-targets -- -D warnings
+	@echo "Wycheproof, per file:"; cargo test -q --test wycheproof -- --nocapture 2>/dev/null | grep '^|'
 
 # The same wasm tests in Node and in headless Chromium: WASM_BINDGEN_USE_BROWSER runs
 # suites without run_in_browser in the browser too (else the Chrome run skips them).
@@ -191,6 +193,10 @@ tools-npm: tests/node_modules/.installed
 tests/node_modules/.installed: tests/package.json tests/package-lock.json
 	cd tests && npm install
 	touch $@
+
+# -------------------------------------------------------------- fragments
+# Interop with independent implementations (PyJWT, jose).
+include .ci/interop.mk
 
 # ------------------------------------------------------------------------- clean
 

@@ -12,7 +12,8 @@
 //! - **One pipeline** ([`verify::verify`]): size → three segments → strict
 //!   base64url → header (`alg`, `kid`, `typ`, `crit`, `b64`) → allow-list →
 //!   key by `kid` → signature → payload → time claims → `iss`/`aud`/`sub` →
-//!   scopes. The payload is not even decoded before the signature verifies.
+//!   scopes. Every segment must be canonical base64url before the signature
+//!   is checked, and the payload is read as claims only after it verifies.
 //! - **Strict parsing.** Canonical base64url only; JSON with duplicate member
 //!   names or deep nesting is refused; registered claims of the wrong type are
 //!   errors, never "absent".
@@ -54,4 +55,4 @@ pub use alg::Algorithm;
 pub use error::{Error, Reason, Skipped};
 pub use jwk::{Key, KeySet};
 pub use options::{CallOptions, DecodeOptions, ScopeRequirement, Validation};
-pub use verify::{decode, verify, Verified, Verifier};
+pub use verify::{decode, verify, verify_jws, Verified, VerifiedJws, Verifier};

@@ -9,8 +9,8 @@ use crate::json::{self, Map, Value};
 use crate::jws::DEFAULT_MAX_TOKEN_LENGTH;
 use crate::scopes::{self, Mode, Source};
 
-/// Hard upper bound on `maxTokenLength` (1 MiB).
-pub const MAX_TOKEN_LENGTH_LIMIT: usize = 1 << 20;
+/// Hard upper bound on `maxTokenLength` (4 MiB).
+pub const MAX_TOKEN_LENGTH_LIMIT: usize = 4 << 20;
 
 const VERIFY_FIELDS: &[&str] = &[
     "issuer",

@@ -73,9 +73,56 @@ pub fn verify(
     required: &ScopeRequirement,
     now: i64,
 ) -> Result<Verified, Error> {
-    let compact = jws::split(token, v.max_token_length)?;
+    let compact = verified_compact(token, keys, v.algorithms.as_deref(), v.max_token_length)?;
+    let claims = jws::parse_payload(&compact.payload)?;
+    claims::validate(&claims, compact.header.typ.as_deref(), v, now)?;
+    let granted = scopes::granted(&claims, &v.scope_source)?;
+    let check = scopes::check(&granted, &required.required, required.mode);
+    if !check.ok {
+        return Err(Error::InsufficientScope {
+            missing: check.missing,
+        });
+    }
+    finish(compact, claims, granted)
+}
+
+/// A JWS whose signature verified; the payload is whatever was signed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VerifiedJws {
+    /// The protected header.
+    pub header: Map,
+    /// The payload bytes, base64url-decoded (not necessarily JSON).
+    pub payload: Vec<u8>,
+}
+
+/// Verifies only the JWS layer of `token` — shape, header, allow-list, key,
+/// signature — and returns the payload bytes without reading them as claims
+/// (jose's `compactVerify`). The same steps as [`verify`], stopping before
+/// the payload: for non-JWT payloads and conformance tests. An access token
+/// needs [`verify`].
+pub fn verify_jws(
+    token: &str,
+    keys: &KeySet,
+    algorithms: Option<&[Algorithm]>,
+    max_token_length: usize,
+) -> Result<VerifiedJws, Error> {
+    let compact = verified_compact(token, keys, algorithms, max_token_length)?;
+    Ok(VerifiedJws {
+        header: compact.header.members,
+        payload: compact.payload,
+    })
+}
+
+/// Size → segments → base64url → header → allow-list → key → signature.
+fn verified_compact<'a>(
+    token: &'a str,
+    keys: &KeySet,
+    algorithms: Option<&[Algorithm]>,
+    max_token_length: usize,
+) -> Result<jws::Compact<'a>, Error> {
+    let compact = jws::split(token, max_token_length)?;
     let alg = Algorithm::from_header(&compact.header.alg)?;
-    let allowed = match &v.algorithms {
+    let allowed = match algorithms {
         Some(list) => list.contains(&alg),
         None => keys.has_alg(alg),
     };
@@ -85,17 +132,7 @@ pub fn verify(
         ));
     }
     verify_signature(keys, &compact, alg)?;
-
-    let (payload, claims) = jws::parse_payload(compact.payload_b64)?;
-    claims::validate(&claims, compact.header.typ.as_deref(), v, now)?;
-    let granted = scopes::granted(&claims, &v.scope_source)?;
-    let check = scopes::check(&granted, &required.required, required.mode);
-    if !check.ok {
-        return Err(Error::InsufficientScope {
-            missing: check.missing,
-        });
-    }
-    finish(compact, payload, claims, granted)
+    Ok(compact)
 }
 
 /// Selects the key (RFC 7515 §4.1.4: by `kid` when the token names one,
@@ -139,17 +176,12 @@ fn verify_signature(
     }
 }
 
-fn finish(
-    compact: jws::Compact<'_>,
-    payload: Vec<u8>,
-    claims: Map,
-    scopes: Vec<String>,
-) -> Result<Verified, Error> {
+fn finish(compact: jws::Compact<'_>, claims: Map, scopes: Vec<String>) -> Result<Verified, Error> {
     // Both texts parsed as JSON, so they are valid UTF-8; the conversion only re-checks.
     let not_utf8 = || Error::JwsInvalid("token is not valid UTF-8 JSON");
     Ok(Verified {
         header_json: String::from_utf8(compact.header_json).map_err(|_| not_utf8())?,
-        claims_json: String::from_utf8(payload).map_err(|_| not_utf8())?,
+        claims_json: String::from_utf8(compact.payload).map_err(|_| not_utf8())?,
         header: compact.header.members,
         claims,
         scopes,
@@ -160,9 +192,9 @@ fn finish(
 /// shows or gates on claims the server will verify. Never a security decision.
 pub fn decode(token: &str, options: &DecodeOptions) -> Result<Decoded, Error> {
     let compact = jws::split(token, options.max_token_length)?;
-    let (payload, claims) = jws::parse_payload(compact.payload_b64)?;
+    let claims = jws::parse_payload(&compact.payload)?;
     let granted = scopes::granted(&claims, &options.scope_source)?;
-    finish(compact, payload, claims, granted)
+    finish(compact, claims, granted)
 }
 
 #[cfg(test)]

@@ -49,7 +49,7 @@ fn boundary_returns_json_text_and_js_errors() {
         Reflect::get(&field(&parsed, "claims"), &"iss".into()).unwrap(),
         "joe"
     );
-    assert_eq!(field(&parsed, "header").is_object(), true);
+    assert!(field(&parsed, "header").is_object());
 
     // The real clock is long past 2011: expired, with the HTTP fields set.
     let Err(e) = verifier.verify(A1_TOKEN, "") else {
@@ -95,4 +95,19 @@ fn boundary_decode_and_check_scopes() {
         panic!()
     };
     assert_eq!(field(&e, "code"), "ERR_JWS_INVALID");
+}
+
+#[wasm_bindgen_test]
+fn wycheproof_vectors_give_their_results_or_a_documented_exception() {
+    let (reports, failures) = common::wycheproof::run_all();
+    assert!(
+        reports.iter().map(|r| r.tests).sum::<usize>() > 5000,
+        "too few Wycheproof tests ran"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} Wycheproof failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -257,3 +257,4 @@ pub fn assert_all_vectors() {
     let failures = key_import_failures();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+pub mod wycheproof;

@@ -1,0 +1,91 @@
+//! Guard rails on the code itself: the crypto choke point, the one JS
+//! boundary, and the no-panic lint set stay as the design says.
+
+const SOURCES: &[(&str, &str)] = &[
+    ("alg.rs", include_str!("../src/alg.rs")),
+    ("b64.rs", include_str!("../src/b64.rs")),
+    ("claims.rs", include_str!("../src/claims.rs")),
+    ("crypto.rs", include_str!("../src/crypto.rs")),
+    ("der.rs", include_str!("../src/der.rs")),
+    ("error.rs", include_str!("../src/error.rs")),
+    ("json.rs", include_str!("../src/json.rs")),
+    ("jwk.rs", include_str!("../src/jwk.rs")),
+    ("jws.rs", include_str!("../src/jws.rs")),
+    ("lib.rs", include_str!("../src/lib.rs")),
+    ("options.rs", include_str!("../src/options.rs")),
+    ("scopes.rs", include_str!("../src/scopes.rs")),
+    ("verify.rs", include_str!("../src/verify.rs")),
+    ("wasm.rs", include_str!("../src/wasm.rs")),
+];
+
+/// The non-test part of a source file.
+fn code(text: &str) -> &str {
+    text.split("#[cfg(test)]").next().unwrap_or(text)
+}
+
+/// Whether `text` names the crate `krate` as a path root (`ring::…`, `use ring`),
+/// not as the tail of another identifier (`String::`).
+fn names_crate(text: &str, krate: &str) -> bool {
+    text.match_indices(krate).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = &text[at + krate.len()..];
+        !before.is_some_and(|c| c.is_alphanumeric() || c == '_')
+            && (after.starts_with("::") || after.starts_with(';') || after.starts_with(" as"))
+    })
+}
+
+fn users(krates: &[&str]) -> Vec<&'static str> {
+    SOURCES
+        .iter()
+        .filter(|(_, text)| krates.iter().any(|k| names_crate(code(text), k)))
+        .map(|(name, _)| *name)
+        .collect()
+}
+
+#[test]
+fn every_source_file_is_listed_here() {
+    let on_disk = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/src"))
+        .map(|dir| {
+            dir.filter_map(Result::ok)
+                .filter(|e| e.path().extension().is_some_and(|x| x == "rs"))
+                .count()
+        })
+        .unwrap_or(0);
+    assert_eq!(
+        on_disk,
+        SOURCES.len(),
+        "add new src/ files to tests/architecture.rs"
+    );
+}
+
+#[test]
+fn only_crypto_rs_calls_ring() {
+    assert_eq!(users(&["ring"]), ["crypto.rs"]);
+}
+
+#[test]
+fn only_wasm_rs_touches_javascript() {
+    assert_eq!(users(&["wasm_bindgen", "js_sys"]), ["wasm.rs"]);
+}
+
+#[test]
+fn unsafe_code_is_forbidden_and_the_no_panic_lints_are_denied() {
+    let lib = include_str!("../src/lib.rs");
+    assert!(lib.contains("#![forbid(unsafe_code)]"));
+    let manifest = include_str!("../Cargo.toml");
+    for lint in [
+        "unwrap_used",
+        "expect_used",
+        "panic",
+        "indexing_slicing",
+        "unreachable",
+        "todo",
+        "unimplemented",
+    ] {
+        assert!(
+            manifest.contains(&format!("{lint} = \"deny\"")),
+            "Cargo.toml must deny clippy::{lint}"
+        );
+    }
+    assert!(manifest.contains("unsafe_code = \"forbid\""));
+}

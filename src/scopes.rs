@@ -65,21 +65,22 @@ pub fn granted(claims: &Map, source: &Source) -> Result<Vec<String>, Error> {
             }
         }
     }
-    Ok(out)
+    Ok(dedupe(out))
 }
 
 /// Adds the scopes in one claim value; `None` when it has the wrong shape.
+/// Duplicates stay until [`dedupe`].
 pub(crate) fn collect(value: &Value, out: &mut Vec<String>) -> Option<()> {
     match value {
         Value::String(s) => {
             for scope in s.split(' ').filter(|s| !s.is_empty()) {
-                push_unique(out, scope);
+                out.push(scope.to_owned());
             }
             Some(())
         }
         Value::Array(items) => {
             for item in items {
-                push_unique(out, item.as_str()?);
+                out.push(item.as_str()?.to_owned());
             }
             Some(())
         }
@@ -87,10 +88,29 @@ pub(crate) fn collect(value: &Value, out: &mut Vec<String>) -> Option<()> {
     }
 }
 
-fn push_unique(out: &mut Vec<String>, scope: &str) {
-    if !out.iter().any(|s| s == scope) {
-        out.push(scope.to_owned());
+/// Removes repeated scopes, keeping the first of each in order. Sorting
+/// indices keeps this O(n log n): a token may carry tens of thousands of
+/// scopes, and a quadratic pass would let one token stall the worker.
+pub(crate) fn dedupe(scopes: Vec<String>) -> Vec<String> {
+    let mut order: Vec<usize> = (0..scopes.len()).collect();
+    // Stable sort: among equal scopes, the first occurrence stays first.
+    order.sort_by(|&a, &b| scopes.get(a).cmp(&scopes.get(b)));
+    let mut keep = vec![false; scopes.len()];
+    let mut previous: Option<&String> = None;
+    for &i in &order {
+        let current = scopes.get(i);
+        if current != previous {
+            if let Some(k) = keep.get_mut(i) {
+                *k = true;
+            }
+        }
+        previous = current;
     }
+    scopes
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(s, k)| k.then_some(s))
+        .collect()
 }
 
 /// Checks `granted` against `required` under `mode`. An empty requirement is met.
@@ -161,6 +181,17 @@ mod tests {
         }
         let e = granted(&claims(r#"{"scp":[1]}"#), &Source::Default).err();
         assert_eq!(e.as_ref().and_then(Error::claim), Some("scp"));
+    }
+
+    #[test]
+    fn dedupe_keeps_first_occurrences_in_order_and_scales() {
+        assert_eq!(dedupe(s(&["b", "a", "b", "c", "a"])), s(&["b", "a", "c"]));
+        assert_eq!(dedupe(Vec::new()), Vec::<String>::new());
+        let many: Vec<String> = (0..200_000).map(|i| format!("s{}", i % 100_000)).collect();
+        // 200 000 entries: a quadratic pass would take minutes here.
+        let out = dedupe(many);
+        assert_eq!(out.len(), 100_000);
+        assert_eq!(out.first().map(String::as_str), Some("s0"));
     }
 
     #[test]

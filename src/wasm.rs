@@ -206,7 +206,10 @@ pub fn check_scopes(input: &str, required: &str, options: &str) -> Result<String
         Value::Object(claims) => {
             granted = scopes::granted(&claims, &options.scope_source).map_err(err)?
         }
-        other => scopes::collect(&other, &mut granted).ok_or_else(shape_error)?,
+        other => {
+            scopes::collect(&other, &mut granted).ok_or_else(shape_error)?;
+            granted = scopes::dedupe(granted);
+        }
     }
     let check = scopes::check(&granted, &required, options.mode);
     let mut out = String::from(if check.ok {

@@ -32,7 +32,13 @@ impl Corpus {
     fn add(&mut self, name: &str, bytes: impl AsRef<[u8]>) {
         let safe: String = name
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .collect();
         let path = self.dir.join(format!("seed-{safe}"));
         fs::write(&path, bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -59,7 +65,10 @@ fn json_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
     paths
         .into_iter()
         .map(|p| {
-            let stem = p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            let stem = p
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
             let bytes = read(&p);
             (stem, bytes)
         })
@@ -79,25 +88,67 @@ fn defective_claims() -> Vec<(&'static str, String)> {
         ("exp-fraction", good.replace(&exp, &format!("{exp}.5"))),
         ("exp-negative", good.replace(&exp, "-1")),
         ("no-exp", good.replace(&format!(",\"exp\":{exp}"), "")),
-        ("nbf-future", good.replacen(&format!("\"nbf\":{iat}"), &format!("\"nbf\":{exp}"), 1)),
-        ("iat-future", good.replacen(&format!("\"iat\":{iat}"), &format!("\"iat\":{exp}"), 1)),
-        ("iat-old", good.replacen(&format!("\"iat\":{iat}"), "\"iat\":1600000000", 1)),
-        ("iss-other", good.replace("https://idp.example/", "https://idp.example")),
+        (
+            "nbf-future",
+            good.replacen(&format!("\"nbf\":{iat}"), &format!("\"nbf\":{exp}"), 1),
+        ),
+        (
+            "iat-future",
+            good.replacen(&format!("\"iat\":{iat}"), &format!("\"iat\":{exp}"), 1),
+        ),
+        (
+            "iat-old",
+            good.replacen(&format!("\"iat\":{iat}"), "\"iat\":1600000000", 1),
+        ),
+        (
+            "iss-other",
+            good.replace("https://idp.example/", "https://idp.example"),
+        ),
         ("iss-number", good.replace("\"https://idp.example/\"", "7")),
-        ("aud-other", good.replace("[\"api\",\"https://api.example\"]", "\"web\"")),
-        ("aud-mixed", good.replace("[\"api\",\"https://api.example\"]", "[1,\"api\"]")),
-        ("aud-string", good.replace("[\"api\",\"https://api.example\"]", "\"api\"")),
+        (
+            "aud-other",
+            good.replace("[\"api\",\"https://api.example\"]", "\"web\""),
+        ),
+        (
+            "aud-mixed",
+            good.replace("[\"api\",\"https://api.example\"]", "[1,\"api\"]"),
+        ),
+        (
+            "aud-string",
+            good.replace("[\"api\",\"https://api.example\"]", "\"api\""),
+        ),
         ("sub-other", good.replace("\"alice\"", "\"mallory\"")),
         ("no-jti", good.replace("\"jti\":\"fuzz-1\",", "")),
-        ("scope-missing", good.replace("read:messages write:messages", "profile")),
-        ("scope-array", good.replace("\"read:messages write:messages\"", "[\"read:messages\",\"write:messages\"]")),
-        ("scope-number", good.replace("\"read:messages write:messages\"", "5")),
-        ("scp-string", good.replace("[\"read:messages\"]", "\"read:messages admin\"")),
+        (
+            "scope-missing",
+            good.replace("read:messages write:messages", "profile"),
+        ),
+        (
+            "scope-array",
+            good.replace(
+                "\"read:messages write:messages\"",
+                "[\"read:messages\",\"write:messages\"]",
+            ),
+        ),
+        (
+            "scope-number",
+            good.replace("\"read:messages write:messages\"", "5"),
+        ),
+        (
+            "scp-string",
+            good.replace("[\"read:messages\"]", "\"read:messages admin\""),
+        ),
         ("permissions", good.replace("\"scp\":", "\"permissions\":")),
-        ("duplicate-claim", good.replace("{\"iss\"", "{\"iss\":\"x\",\"iss\"")),
+        (
+            "duplicate-claim",
+            good.replace("{\"iss\"", "{\"iss\":\"x\",\"iss\""),
+        ),
         ("not-an-object", "[\"iss\",\"https://idp.example/\"]".into()),
         ("deep", format!("{}1{}", "[".repeat(40), "]".repeat(40))),
-        ("escapes", good.replace("\"fuzz-1\"", "\"\\u0066uzz\\ud83d\\ude00\\n\"")),
+        (
+            "escapes",
+            good.replace("\"fuzz-1\"", "\"\\u0066uzz\\ud83d\\ude00\\n\""),
+        ),
     ]
 }
 
@@ -115,11 +166,17 @@ fn headers(alg: Algorithm, kid: &str) -> Vec<(&'static str, String)> {
         ("alg-NoNe", r#"{"alg":"NoNe"}"#.into()),
         ("alg-es512", r#"{"alg":"ES512"}"#.into()),
         ("crit", format!(r#"{{"alg":"{a}","crit":["exp"],"exp":1}}"#)),
-        ("b64-false", format!(r#"{{"alg":"{a}","b64":false,"crit":["b64"]}}"#)),
+        (
+            "b64-false",
+            format!(r#"{{"alg":"{a}","b64":false,"crit":["b64"]}}"#),
+        ),
         ("b64-true", format!(r#"{{"alg":"{a}","b64":true}}"#)),
         ("enc", format!(r#"{{"alg":"{a}","enc":"A128GCM"}}"#)),
         ("cty-jwt", format!(r#"{{"alg":"{a}","cty":"JWT"}}"#)),
-        ("jwk-embedded", format!(r#"{{"alg":"{a}","jwk":{{"kty":"oct","k":"AAAA"}}}}"#)),
+        (
+            "jwk-embedded",
+            format!(r#"{{"alg":"{a}","jwk":{{"kty":"oct","k":"AAAA"}}}}"#),
+        ),
         ("duplicate-alg", format!(r#"{{"alg":"{a}","alg":"{a}"}}"#)),
         ("kid-number", format!(r#"{{"alg":"{a}","kid":1}}"#)),
     ]
@@ -133,12 +190,18 @@ fn verify_seeds(c: &mut Corpus) {
     let hs = signer(Algorithm::HS256);
     let good = good_claims();
     for (name, claims) in defective_claims() {
-        c.add(&format!("hs256-{name}"), hs.token(header(hs.alg, Some(hs.kid)).as_bytes(), claims.as_bytes()));
+        c.add(
+            &format!("hs256-{name}"),
+            hs.token(header(hs.alg, Some(hs.kid)).as_bytes(), claims.as_bytes()),
+        );
     }
     for s in &fx.signers {
         for (name, h) in headers(s.alg, s.kid) {
             if name != "standard" && name != "no-kid" {
-                c.add(&format!("{}-header-{name}", s.kid), s.token(h.as_bytes(), good.as_bytes()));
+                c.add(
+                    &format!("{}-header-{name}", s.kid),
+                    s.token(h.as_bytes(), good.as_bytes()),
+                );
             }
         }
     }
@@ -149,18 +212,43 @@ fn verify_seeds(c: &mut Corpus) {
     c.add("shape-four-segments", format!("{token}.e30"));
     c.add("shape-two-segments", rest);
     c.add("shape-empty-signature", format!("{rest}."));
-    c.add("shape-std-alphabet", token.replace('-', "+").replace('_', "/"));
+    c.add(
+        "shape-std-alphabet",
+        token.replace('-', "+").replace('_', "/"),
+    );
     c.add("shape-space", format!(" {token}"));
-    c.add("shape-tampered", format!("{rest}.{}{}", &sig[..sig.len() - 2], if sig.ends_with('A') { "Bg" } else { "Ag" }));
+    c.add(
+        "shape-tampered",
+        format!(
+            "{rest}.{}{}",
+            &sig[..sig.len() - 2],
+            if sig.ends_with('A') { "Bg" } else { "Ag" }
+        ),
+    );
 }
 
 fn verify_signed_seeds(c: &mut Corpus, vectors: &Path) {
     let good = good_claims();
-    let signers = [Algorithm::HS256, Algorithm::HS384, Algorithm::HS512, Algorithm::EdDSA];
+    let signers = [
+        Algorithm::HS256,
+        Algorithm::HS384,
+        Algorithm::HS512,
+        Algorithm::EdDSA,
+    ];
     let rfc = parse(&read(&vectors.join("rfc/rfc_vectors.json")));
-    let a1 = rfc.get("rfc7515_appendix_a").and_then(|a| a.as_array()).and_then(|a| a.first()).expect("A.1");
-    let a1_header = a1.get("protected_header_json").and_then(Value::as_str).expect("A.1 header");
-    let a1_payload = a1.get("payload_utf8").and_then(Value::as_str).expect("A.1 payload");
+    let a1 = rfc
+        .get("rfc7515_appendix_a")
+        .and_then(|a| a.as_array())
+        .and_then(|a| a.first())
+        .expect("A.1");
+    let a1_header = a1
+        .get("protected_header_json")
+        .and_then(Value::as_str)
+        .expect("A.1 header");
+    let a1_payload = a1
+        .get("payload_utf8")
+        .and_then(Value::as_str)
+        .expect("A.1 payload");
     for (selector, alg) in signers.into_iter().enumerate() {
         let s = signer(alg);
         let seed = |header: Option<&str>, payload: &str| {
@@ -179,12 +267,18 @@ fn verify_signed_seeds(c: &mut Corpus, vectors: &Path) {
         for (name, h) in headers(alg, s.kid) {
             c.add(&format!("{}-header-{name}", s.kid), seed(Some(&h), &good));
         }
-        c.add(&format!("{}-rfc7515-a.1-payload", s.kid), seed(None, a1_payload));
+        c.add(
+            &format!("{}-rfc7515-a.1-payload", s.kid),
+            seed(None, a1_payload),
+        );
         c.add(
             &format!("{}-rfc7515-a.1-header-and-payload", s.kid),
             seed(Some(&a1_header.replace("HS256", alg.name())), a1_payload),
         );
-        c.add(&format!("{}-prose-payload", s.kid), seed(None, "Example of Ed25519 signing"));
+        c.add(
+            &format!("{}-prose-payload", s.kid),
+            seed(None, "Example of Ed25519 signing"),
+        );
     }
 }
 
@@ -194,16 +288,24 @@ fn jwk_seeds(c: &mut Corpus, vectors: &Path) {
     for s in &fx.signers {
         c.add(&format!("fixture-jwk-{}", s.kid), &s.public_jwk);
         // Without alg: bound through the algorithms list.
-        let no_alg = s.public_jwk.replace(&format!(",\"alg\":\"{}\"", s.alg.name()), "");
+        let no_alg = s
+            .public_jwk
+            .replace(&format!(",\"alg\":\"{}\"", s.alg.name()), "");
         c.add(&format!("fixture-jwk-{}-no-alg", s.kid), &no_alg);
-        c.add(&format!("fixture-jwks-{}-no-alg", s.kid), format!("{{\"keys\":[{no_alg}]}}"));
+        c.add(
+            &format!("fixture-jwks-{}-no-alg", s.kid),
+            format!("{{\"keys\":[{no_alg}]}}"),
+        );
     }
     for (name, _, pem) in &fx.pems {
         c.add(name, pem);
     }
     for (stem, bytes) in json_files(&vectors.join("jose-cookbook/jwk")) {
         c.add(&format!("cookbook-jwk-{stem}"), &bytes);
-        c.add(&format!("cookbook-jwks-{stem}"), [b"{\"keys\":[".as_slice(), &bytes, b"]}"].concat());
+        c.add(
+            &format!("cookbook-jwks-{stem}"),
+            [b"{\"keys\":[".as_slice(), &bytes, b"]}"].concat(),
+        );
     }
     for dir in ["jose-cookbook/jws", "jose-cookbook/curve25519"] {
         for (stem, bytes) in json_files(&vectors.join(dir)) {
@@ -216,13 +318,17 @@ fn jwk_seeds(c: &mut Corpus, vectors: &Path) {
     let rfc = parse(&read(&vectors.join("rfc/rfc_vectors.json")));
     if let Some(cases) = rfc.get("rfc7515_appendix_a").and_then(Value::as_array) {
         for case in cases {
-            if let (Some(id), Some(jwk)) = (case.get("id").and_then(Value::as_str), case.get("jwk")) {
+            if let (Some(id), Some(jwk)) = (case.get("id").and_then(Value::as_str), case.get("jwk"))
+            {
                 c.add(&format!("{id}-jwk"), to_json(jwk));
             }
         }
     }
     if let Some(keys) = rfc.get("rfc7517_appendix_a1_public_keys") {
-        c.add("rfc7517-a.1-jwks", format!("{{\"keys\":{}}}", to_json(keys)));
+        c.add(
+            "rfc7517-a.1-jwks",
+            format!("{{\"keys\":{}}}", to_json(keys)),
+        );
     }
     if let Some(items) = rfc.get("rfc7638_thumbprints").and_then(Value::as_array) {
         for (i, item) in items.iter().enumerate() {
@@ -240,11 +346,17 @@ fn options_seeds(c: &mut Corpus, vectors: &Path) {
         ("verify-policy", fixtures::POLICY),
         ("verify-single", fixtures::SINGLE),
         ("call-scopes", fixtures::CALL_SCOPES),
-        ("call-now", r#"{"now":1700000000.5,"scopeMode":"any","requiredScopes":["a","b"]}"#),
+        (
+            "call-now",
+            r#"{"now":1700000000.5,"scopeMode":"any","requiredScopes":["a","b"]}"#,
+        ),
         ("decode", r#"{"scopeClaim":"scp","maxTokenLength":4096}"#),
         ("check", r#"{"mode":"any","scopeClaim":"permissions"}"#),
         ("required-scopes", r#"["read:messages","write:messages"]"#),
-        ("jwks-options", r#"{"algorithms":["RS256","ES256","EdDSA"]}"#),
+        (
+            "jwks-options",
+            r#"{"algorithms":["RS256","ES256","EdDSA"]}"#,
+        ),
         ("jwk-options", r#"{"alg":"ES384"}"#),
         ("key-options", r#"{"alg":"HS256","kid":"k1"}"#),
         ("duration-30s", "30s"),
@@ -254,10 +366,19 @@ fn options_seeds(c: &mut Corpus, vectors: &Path) {
         ("duration-1w", "1w"),
         ("duration-1y", "1y"),
         ("typ", "Application/AT+JWT"),
-        ("json-numbers", r#"[0,-0,1e-7,1.5E+300,12345678901234567890,-9007199254740993,0.1]"#),
-        ("json-strings", r#"{"a":"\ud83d\ude00\u0000\"\\\/\b\f\n\r\t","\u0061b":"é"}"#),
+        (
+            "json-numbers",
+            r#"[0,-0,1e-7,1.5E+300,12345678901234567890,-9007199254740993,0.1]"#,
+        ),
+        (
+            "json-strings",
+            r#"{"a":"\ud83d\ude00\u0000\"\\\/\b\f\n\r\t","\u0061b":"é"}"#,
+        ),
         ("b64url", "eyJhbGciOiJIUzI1NiJ9"),
-        ("b64-padded", "MCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="),
+        (
+            "b64-padded",
+            "MCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=",
+        ),
         (
             "verify-everything",
             r#"{"issuer":["a"],"audience":"b","algorithms":["PS512"],"clockTolerance":"5m","maxTokenAge":3600,"subject":"s","typ":"jwt","requiredClaims":["jti"],"requiredScopes":["x"],"scopeMode":"all","scopeClaim":"scope","maxTokenLength":1048576,"realm":"r","now":0,"dangerouslyAllowMissingExp":false}"#,
@@ -293,8 +414,11 @@ fn options_seeds(c: &mut Corpus, vectors: &Path) {
 fn main() {
     let fuzz = Path::new(env!("CARGO_MANIFEST_DIR"));
     let vectors = fuzz.join("../tests/vectors");
-    let root = std::env::args_os().nth(1).map_or_else(|| fuzz.join("corpus"), PathBuf::from);
-    let targets: [(&str, &dyn Fn(&mut Corpus)); 4] = [
+    let root = std::env::args_os()
+        .nth(1)
+        .map_or_else(|| fuzz.join("corpus"), PathBuf::from);
+    type Seeder<'a> = &'a dyn Fn(&mut Corpus);
+    let targets: [(&str, Seeder); 4] = [
         ("verify", &verify_seeds),
         ("verify_signed", &|c| verify_signed_seeds(c, &vectors)),
         ("jwk", &|c| jwk_seeds(c, &vectors)),

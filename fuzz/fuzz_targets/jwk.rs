@@ -48,7 +48,11 @@ fn kty(alg: Algorithm) -> &'static str {
 /// tokens with it only ever gives token answers.
 fn imported(set: KeySet) {
     for key in set.keys() {
-        assert_eq!(key.kty(), kty(key.alg()), "key bound to an alg of another type");
+        assert_eq!(
+            key.kty(),
+            kty(key.alg()),
+            "key bound to an alg of another type"
+        );
     }
     let options = tollgate::options::verify_options(fixtures::SINGLE).expect("options");
     let verifier = Verifier::new(Arc::new(set), options).expect("verifier");
@@ -76,7 +80,10 @@ fn jwks(data: &[u8]) {
                 assert!(!set.keys().is_empty(), "an imported JWKS with no key");
                 assert_eq!(set.keys().len() + set.skipped().len(), n, "entries lost");
                 assert!(set.skipped().windows(2).all(|w| w[0].index < w[1].index));
-                assert!(set.skipped().iter().all(|s| s.index < n && !s.reason.is_empty()));
+                assert!(set
+                    .skipped()
+                    .iter()
+                    .all(|s| s.index < n && !s.reason.is_empty()));
                 // The used entries, in order, are the keys: each bound to its
                 // own alg, or else to the one listed algorithm of its type.
                 let used = (0..n).filter(|i| set.skipped().iter().all(|s| s.index != *i));

@@ -44,7 +44,8 @@ fuzz_target!(|data: &[u8]| {
     // (which holds it) would be a bug.
     let asks_for_signer = json::parse_object(header).is_ok_and(|h| {
         h.get("alg").and_then(Value::as_str) == Some(signer.alg.name())
-            && h.get("kid").is_none_or(|kid| kid.as_str() == Some(signer.kid))
+            && h.get("kid")
+                .is_none_or(|kid| kid.as_str() == Some(signer.kid))
     });
     if asks_for_signer {
         let fx = fixtures::fixture();

@@ -26,7 +26,8 @@ const COOKBOOK_RSA: &str =
     include_str!("../../tests/vectors/jose-cookbook/jws/4_1.rsa_v15_signature.json");
 const COOKBOOK_HMAC_JWK: &str =
     include_str!("../../tests/vectors/jose-cookbook/jwk/3_5.symmetric_key_mac_computation.json");
-const COOKBOOK_ED25519: &str = include_str!("../../tests/vectors/jose-cookbook/curve25519/jws.json");
+const COOKBOOK_ED25519: &str =
+    include_str!("../../tests/vectors/jose-cookbook/curve25519/jws.json");
 /// Compact tokens of the cookbook (the ones it serializes compactly).
 const COOKBOOK_COMPACT: [(&str, &str); 5] = [
     (
@@ -43,11 +44,15 @@ const COOKBOOK_COMPACT: [(&str, &str); 5] = [
     ),
     (
         "cookbook-4.4-hs256",
-        include_str!("../../tests/vectors/jose-cookbook/jws/4_4.hmac-sha2_integrity_protection.json"),
+        include_str!(
+            "../../tests/vectors/jose-cookbook/jws/4_4.hmac-sha2_integrity_protection.json"
+        ),
     ),
     (
         "cookbook-4.5-detached",
-        include_str!("../../tests/vectors/jose-cookbook/jws/4_5.signature_with_detached_content.json"),
+        include_str!(
+            "../../tests/vectors/jose-cookbook/jws/4_5.signature_with_detached_content.json"
+        ),
     ),
 ];
 
@@ -63,8 +68,7 @@ const P384: [&str; 3] = [
     "0yg2J7sDKuGv0u3QW_Yr5cjMHc-BGMciSPvMidwbx7yRhYItV3iwPX6IDOvW8GD3",
 ];
 const HS384_SECRET: &[u8; 48] = b"tollgate fuzz fixture secret for HS384 (48 B)...";
-const HS512_SECRET: &[u8; 64] =
-    b"tollgate fuzz fixture secret for HS512, sixty-four bytes long...";
+const HS512_SECRET: &[u8; 64] = b"tollgate fuzz fixture secret for HS512, sixty-four bytes long...";
 
 /// The same public keys as PEM (SPKI, and PKCS #1 for RFC 7515 A.2's RSA key).
 pub const PEM_COOKBOOK_RSA: &str = "-----BEGIN PUBLIC KEY-----
@@ -164,7 +168,11 @@ impl Signer {
                     .expect("RSA signing");
                 sig
             }
-            SigningKey::Ecdsa(pair) => pair.sign(&rng, input).expect("ECDSA signing").as_ref().to_vec(),
+            SigningKey::Ecdsa(pair) => pair
+                .sign(&rng, input)
+                .expect("ECDSA signing")
+                .as_ref()
+                .to_vec(),
             SigningKey::Ed25519(pair) => pair.sign(input).as_ref().to_vec(),
         }
     }
@@ -365,7 +373,10 @@ pub fn vector_tokens() -> Vec<(String, String)> {
     for i in 0..5 {
         let case = at(&rfc, &["rfc7515_appendix_a", &i.to_string()]);
         out.push((
-            format!("rfc7515-{}", text(case, &["id"]).trim_start_matches("RFC7515-")),
+            format!(
+                "rfc7515-{}",
+                text(case, &["id"]).trim_start_matches("RFC7515-")
+            ),
             text(case, &["compact"]).to_owned(),
         ));
     }
@@ -375,14 +386,21 @@ pub fn vector_tokens() -> Vec<(String, String)> {
     ));
     out.push((
         "rfc7797-4.2-detached".into(),
-        text(&rfc, &["rfc7797", "section_4_2_b64_false", "detached_compact"]).to_owned(),
+        text(
+            &rfc,
+            &["rfc7797", "section_4_2_b64_false", "detached_compact"],
+        )
+        .to_owned(),
     ));
     out.push((
         "rfc9449-dpop".into(),
         text(&rfc, &["rfc9449_dpop", "compact"]).to_owned(),
     ));
     for (name, file) in COOKBOOK_COMPACT {
-        out.push((name.into(), text(&doc(file), &["output", "compact"]).to_owned()));
+        out.push((
+            name.into(),
+            text(&doc(file), &["output", "compact"]).to_owned(),
+        ));
     }
     out.push((
         "rfc8037-a.4-eddsa".into(),
@@ -467,7 +485,11 @@ fn build() -> Fixture {
     ];
     let pems = vec![
         ("pem-cookbook-rsa-rs256", Algorithm::RS256, PEM_COOKBOOK_RSA),
-        ("pem-rfc7515-a2-pkcs1-rs256", Algorithm::RS256, PEM_RFC_A2_PKCS1),
+        (
+            "pem-rfc7515-a2-pkcs1-rs256",
+            Algorithm::RS256,
+            PEM_RFC_A2_PKCS1,
+        ),
         ("pem-p256-es256", Algorithm::ES256, PEM_P256),
         ("pem-p384-es384", Algorithm::ES384, PEM_P384),
         ("pem-ed25519-eddsa", Algorithm::EdDSA, PEM_ED25519),
@@ -497,8 +519,15 @@ fn build() -> Fixture {
     let mut tokens = vector_tokens();
     for s in &signers {
         for kid in [Some(s.kid), None] {
-            let name = format!("minted-{}{}", s.kid, if kid.is_some() { "-kid" } else { "" });
-            tokens.push((name, s.token(header(s.alg, kid).as_bytes(), claims.as_bytes())));
+            let name = format!(
+                "minted-{}{}",
+                s.kid,
+                if kid.is_some() { "-kid" } else { "" }
+            );
+            tokens.push((
+                name,
+                s.token(header(s.alg, kid).as_bytes(), claims.as_bytes()),
+            ));
         }
     }
 

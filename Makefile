@@ -60,7 +60,7 @@ CHROMIUM := /usr/bin/chromium
 CHROMEDRIVER := /usr/bin/chromedriver
 NODE_TEST := node --test
 
-.PHONY: all pkg size size-report test test-rust test-wasm test-types test-js test-package test-workerd test-browser \
+.PHONY: all pkg size size-report test test-rust test-wasm test-types test-edge test-js test-package test-workerd test-browser \
 	demo bench tools tools-rust tools-apt tools-wasm-bindgen tools-wasm-pack tools-wasm-opt tools-npm clean
 
 all: pkg
@@ -105,6 +105,7 @@ test: tools
 	$(MAKE) test-js
 	$(MAKE) test-interop
 	$(MAKE) test-package
+	$(MAKE) test-edge
 	$(MAKE) test-workerd
 	$(MAKE) test-browser
 
@@ -125,6 +126,11 @@ test-wasm:
 # The hand-written pkg/tollgate.d.ts: documented usage compiles, misuse does not.
 test-types:
 	cd tests && npx tsc -p types
+	cd tests && npx tsc -p edge/types
+
+# Remote key sets and the request guard, against a local JWKS server and in workerd.
+test-edge:
+	$(NODE_TEST) tests/edge/
 
 test-js:
 	$(NODE_TEST) tests/js/

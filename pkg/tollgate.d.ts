@@ -31,6 +31,9 @@ export type ErrorCode =
 /** The codes of errors thrown as {@link TollgateError} (all but `ERR_INVALID_ARG`). */
 export type TokenErrorCode = Exclude<ErrorCode, "ERR_INVALID_ARG">;
 
+// The edge layer: remote key sets, discovery, keys per issuer, the request guard.
+export * from "./edge.js";
+
 /** Every error code, as a frozen array. */
 export const ERROR_CODES: readonly ErrorCode[];
 

@@ -263,3 +263,4 @@ export function checkScopes(input, required, options) {
   const opts = toJson(plainObject(options, "options"), "options");
   return JSON.parse(call(() => rawCheckScopes(toJson(input, "input"), toJson(required, "required"), opts)));
 }
+export * from "./edge.js";

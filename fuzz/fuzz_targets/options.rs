@@ -54,6 +54,7 @@ fn verify_options(text: &str) {
     let case = Case {
         name: "fuzzed options",
         verifier: Verifier::new(Arc::clone(&fixture().jwks), v).expect("every alg has a key"),
+        keys: Arc::clone(&fixture().jwks),
         clock: NOW,
     };
     if let Some(realm) = &case.verifier.validation().realm {

@@ -4,8 +4,10 @@
 //! verifier per PEM or secret key — and decoded. Seeds are the vectors'
 //! tokens and tokens minted for every key, so mutations start past the
 //! signature. Checks: accepted tokens satisfy the options (restated
-//! independently), have three segments and decode the same; errors are 401
-//! or 403 with a stable code and never echo the token.
+//! independently), have three segments and decode the same; `verify_jws`
+//! (the pipeline up to the signature) fails exactly where `verify` fails
+//! before the claims; errors are 401 or 403 with a stable code and never
+//! echo the token.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

@@ -4,7 +4,9 @@
 use tollgate::json::{Map, Value};
 use tollgate::options::normalize_typ;
 use tollgate::scopes::{self, Mode};
-use tollgate::{b64, decode, CallOptions, DecodeOptions, Error, Reason, Validation, Verified};
+use tollgate::{
+    b64, decode, verify_jws, CallOptions, DecodeOptions, Error, Reason, Validation, Verified,
+};
 
 use crate::fixtures::{fixture, Case};
 
@@ -266,22 +268,72 @@ pub fn verify_everywhere(token: &str) -> Vec<Result<(), &'static str>> {
     let plain = CallOptions::default();
     let mut outcomes = Vec::with_capacity(fx.cases.len());
     for case in &fx.cases {
-        match case.verifier.verify(token, &plain, case.clock) {
+        let outcome = match case.verifier.verify(token, &plain, case.clock) {
             Ok(v) => {
                 verified(token, case, &plain, &v);
                 scoped_call(token, case, &v);
-                outcomes.push(Ok(()));
+                Ok(())
             }
             Err(e) => {
                 token_error(token, &e);
-                outcomes.push(Err(e.code()));
+                Err(e.code())
             }
+        };
+        if case.name.starts_with("jwks/") {
+            jws_layer(token, case, outcome);
         }
+        outcomes.push(outcome);
     }
     for options in &fx.decode {
         decoded(token, options);
     }
     outcomes
+}
+
+/// The pipeline in two halves: `verify_jws` runs the same steps as `verify`
+/// up to the signature. Where it fails, `verify` fails the same way; where it
+/// passes, `verify` can only fail on the claims.
+fn jws_layer(token: &str, case: &Case, full: Result<(), &'static str>) {
+    let v = case.verifier.validation();
+    let jws = verify_jws(
+        token,
+        &case.keys,
+        v.algorithms.as_deref(),
+        v.max_token_length,
+    );
+    match jws {
+        Ok(j) => {
+            let parts: Vec<&str> = token.split('.').collect();
+            assert_eq!(parts.len(), 3);
+            let header = b64::decode(parts[0].as_bytes()).expect("verified header");
+            assert_eq!(
+                tollgate::json::parse_object(&header).ok().as_ref(),
+                Some(&j.header)
+            );
+            assert_eq!(b64::decode(parts[1].as_bytes()), Some(j.payload));
+            assert!(
+                matches!(
+                    full,
+                    Ok(())
+                        | Err("ERR_JWT_INVALID"
+                            | "ERR_JWT_EXPIRED"
+                            | "ERR_JWT_CLAIM_VALIDATION_FAILED"
+                            | "ERR_JWT_INSUFFICIENT_SCOPE")
+                ),
+                "{}: the JWS verified, then verify failed with {full:?}",
+                case.name
+            );
+        }
+        Err(e) => {
+            token_error(token, &e);
+            assert_eq!(
+                full,
+                Err(e.code()),
+                "{}: verify_jws and verify disagree",
+                case.name
+            );
+        }
+    }
 }
 
 /// A second call with required scopes: accepted exactly when the scopes of

@@ -191,6 +191,8 @@ pub struct Case {
     pub name: &'static str,
     /// The prepared verifier.
     pub verifier: Verifier,
+    /// Its key set.
+    pub keys: Arc<KeySet>,
     /// The `clock` argument (the options may fix `now` instead).
     pub clock: i64,
 }
@@ -463,23 +465,26 @@ fn build() -> Fixture {
     assert!(jwks.skipped().is_empty(), "{:?}", jwks.skipped());
 
     let options = |text: &str| verify_options(text).expect("fixture options");
-    let verifier = |keys: Arc<KeySet>, text: &str| {
-        Verifier::new(keys, options(text)).expect("fixture verifier")
+    let verifier = |keys: &Arc<KeySet>, text: &str| {
+        Verifier::new(Arc::clone(keys), options(text)).expect("fixture verifier")
     };
     let mut cases = vec![
         Case {
             name: "jwks/strict",
-            verifier: verifier(jwks.clone(), STRICT),
+            verifier: verifier(&jwks, STRICT),
+            keys: Arc::clone(&jwks),
             clock: NOW,
         },
         Case {
             name: "jwks/relaxed-rfc-clock",
-            verifier: verifier(jwks.clone(), RELAXED_RFC),
+            verifier: verifier(&jwks, RELAXED_RFC),
+            keys: Arc::clone(&jwks),
             clock: NOW,
         },
         Case {
             name: "jwks/policy",
-            verifier: verifier(jwks.clone(), POLICY),
+            verifier: verifier(&jwks, POLICY),
+            keys: Arc::clone(&jwks),
             clock: NOW,
         },
     ];
@@ -495,10 +500,11 @@ fn build() -> Fixture {
         ("pem-ed25519-eddsa", Algorithm::EdDSA, PEM_ED25519),
     ];
     for (name, alg, pem) in &pems {
-        let keys = KeySet::from_pem(pem, *alg, None).expect("fixture PEM");
+        let keys = Arc::new(KeySet::from_pem(pem, *alg, None).expect("fixture PEM"));
         cases.push(Case {
             name,
-            verifier: verifier(Arc::new(keys), SINGLE),
+            verifier: verifier(&keys, SINGLE),
+            keys,
             clock: NOW,
         });
     }
@@ -507,10 +513,11 @@ fn build() -> Fixture {
         ("secret-hs384", Algorithm::HS384, HS384_SECRET.as_slice()),
         ("secret-hs512", Algorithm::HS512, HS512_SECRET.as_slice()),
     ] {
-        let keys = KeySet::from_secret(secret, alg, None).expect("fixture secret");
+        let keys = Arc::new(KeySet::from_secret(secret, alg, None).expect("fixture secret"));
         cases.push(Case {
             name,
-            verifier: verifier(Arc::new(keys), SINGLE),
+            verifier: verifier(&keys, SINGLE),
+            keys,
             clock: NOW,
         });
     }

@@ -1,0 +1,331 @@
+/**
+ * tollgate edge layer: JWKS over HTTP (cached, with cooldown, timeout and
+ * stale-if-error), OpenID Connect discovery, keys per issuer, and an RFC 6750
+ * guard that turns a Fetch `Request` into 200 / 400 / 401 / 403 / 503.
+ *
+ * Re-exported by the package's main entry (`export * from "./edge.js"` in tollgate.js).
+ * @packageDocumentation
+ */
+
+import type {
+  Algorithm,
+  JWKS,
+  JWSHeader,
+  JWTClaims,
+  KeySet,
+  TokenErrorCode,
+  TollgateError,
+  VerifyCallOptions,
+  VerifyOptions,
+} from "./tollgate.js";
+
+/** Codes of errors about keys fetched over HTTP. They carry no `status`: a guard answers 503. */
+export type EdgeErrorCode = "ERR_JWKS_TIMEOUT" | "ERR_JWKS_FETCH_FAILED" | "ERR_DISCOVERY_ISSUER_MISMATCH";
+
+/** The edge error codes, as a frozen array. */
+export const EDGE_ERROR_CODES: readonly EdgeErrorCode[];
+
+/**
+ * A JWKS or discovery document could not be used: timeout, network error, HTTP status
+ * other than 200, invalid JSON, no usable key (`cause` is the `ERR_JWK_INVALID` error), or
+ * a discovery document naming another issuer. At run time a `TollgateError`
+ * (`isTollgateError(e)` is true). Messages show the URL without its query string, never
+ * request headers.
+ */
+export interface RemoteKeySetError extends Error {
+  readonly name: "TollgateError";
+  readonly code: EdgeErrorCode;
+  /** The document's URL, without query string or credentials. */
+  readonly url?: string;
+  /** Seconds until the next fetch is allowed (the guard's `Retry-After`). */
+  readonly retryAfter?: number;
+  /** For `ERR_JWKS_FETCH_FAILED` on an HTTP error: the status received. */
+  readonly httpStatus?: number;
+  /** The underlying error (network error, `ERR_JWK_INVALID`…). */
+  readonly cause?: unknown;
+}
+
+/** The state of a {@link RemoteKeySet} as JSON-compatible data (see {@link RemoteKeySet.export}). */
+export interface ExportedKeySet {
+  /** The JWKS URL. */
+  url: string;
+  /** The JWKS as fetched: `KeySet.fromJwks(exported.jwks)` works. */
+  jwks: JWKS;
+  /** When it was fetched, in ms since the epoch (the `now` clock). */
+  fetchedAt: number;
+  /** When it stops being fresh, in ms since the epoch. */
+  expiresAt: number;
+  /** For a set made by {@link discoverKeySet}: its issuer. */
+  issuer?: string;
+  /** For a set made by {@link discoverKeySet}: the discovery document and its cache times. */
+  discovery?: { url: string; document: Record<string, unknown>; fetchedAt: number; expiresAt: number };
+}
+
+/** Options of {@link createRemoteKeySet} and {@link discoverKeySet}. Durations are in milliseconds. */
+export interface RemoteKeySetOptions {
+  /** The fetch to use. Default: `globalThis.fetch`, looked up at each call. */
+  fetch?: (input: string, init: RequestInit) => Promise<Response>;
+  /** Binds JWKs that have no `alg` (passed to `KeySet.fromJwks`). */
+  algorithms?: Algorithm[];
+  /** Lifetime when the response has no `Cache-Control: max-age`. Default 10 min. */
+  cacheMaxAge?: number;
+  /** Lower bound applied to an honoured max-age (also used for `no-store`/`no-cache`). Default 30 s. */
+  minCacheAge?: number;
+  /** Upper bound applied to an honoured max-age. Default 24 h. */
+  maxCacheAge?: number;
+  /** At most one refetch per this period for unknown `kid`s, and no fetch for this long after a failure. Default 30 s. */
+  cooldownDuration?: number;
+  /** A fetch (headers and body) must finish within this. Default 5 s. */
+  timeoutDuration?: number;
+  /** How long past its expiry the last good set is still served while refetches fail. Default 1 h. */
+  staleIfError?: number;
+  /** Extra request headers (e.g. an API key for a private JWKS endpoint). */
+  headers?: HeadersInit;
+  /** The clock, in ms since the epoch. Default `Date.now`. */
+  now?: () => number;
+  /** A state from {@link RemoteKeySet.export} (object or JSON text), e.g. kept in KV; ignored if made for another URL. */
+  initial?: ExportedKeySet | string;
+  /** RISK: allow plain-http URLs to non-loopback hosts (anyone on the path could swap the keys). */
+  dangerouslyAllowHttp?: boolean;
+}
+
+/**
+ * A JWKS fetched over HTTP and cached. Creating one does no I/O, so it can live at module
+ * scope in a worker; it is safe to share between concurrent requests: no request ever
+ * awaits another request's fetch.
+ *
+ * @example
+ * ```ts
+ * const remote = createRemoteKeySet("https://idp.example/.well-known/jwks.json");
+ * const keys = await remote.get(); // a KeySet; fetched at most once while fresh
+ * ```
+ */
+export class RemoteKeySet {
+  private constructor();
+  /** The JWKS URL (for a discovered set: `undefined` until discovery ran). */
+  readonly url: string | undefined;
+  /** The issuer of a set made by {@link discoverKeySet}. */
+  readonly issuer: string | undefined;
+  /** The cached KeySet if fresh or within `staleIfError`; never fetches. */
+  current(): KeySet | undefined;
+  /** A current KeySet: the cached one when fresh (no fetch awaited), else fetched by this call. Rejects with a {@link RemoteKeySetError}. */
+  get(): Promise<KeySet>;
+  /**
+   * Refetches (e.g. for an unknown `kid`) unless `kid` is already known, another fetch is
+   * in flight (it waits for that one), or the cooldown forbids it. Resolves to whether this
+   * call fetched.
+   */
+  refresh(options?: { kid?: string }): Promise<boolean>;
+  /**
+   * The cached state, JSON-compatible, or `undefined` before the first fetch.
+   * @example
+   * ```ts
+   * await env.KV.put("jwks", JSON.stringify(remote.export()));
+   * const again = createRemoteKeySet(url, { initial: await env.KV.get("jwks") ?? undefined });
+   * ```
+   */
+  export(): ExportedKeySet | undefined;
+  /** `JSON.stringify(remote)` gives the exported state (`null` before the first fetch). */
+  toJSON(): ExportedKeySet | null;
+}
+
+/**
+ * A JWKS at `url` (https; http only for loopback hosts), fetched on first use and cached
+ * by `Cache-Control: max-age` within `[minCacheAge, maxCacheAge]`.
+ * @example
+ * ```ts
+ * const remote = createRemoteKeySet("https://idp.example/.well-known/jwks.json", { cooldownDuration: 60_000 });
+ * ```
+ */
+export function createRemoteKeySet(url: string | URL, options?: RemoteKeySetOptions): RemoteKeySet;
+
+/**
+ * The issuer's keys through OpenID Connect discovery: `${issuer}/.well-known/openid-configuration`
+ * (one trailing `/` of the issuer removed), whose `issuer` must equal `issuer` exactly
+ * (else `ERR_DISCOVERY_ISSUER_MISMATCH`), then its `jwks_uri`. Returns at once; both
+ * documents are fetched on first use and cached by the same rules.
+ * @example
+ * ```ts
+ * const keys = discoverKeySet("https://tenant.eu.auth0.com/");
+ * const guard = createGuard({ keys, audience: "https://api.example" }); // issuer defaults to the discovered one
+ * ```
+ */
+export function discoverKeySet(issuer: string, options?: RemoteKeySetOptions): RemoteKeySet;
+
+/** Keys of one issuer. */
+export type IssuerKeysEntry = KeySet | RemoteKeySet;
+
+/** Keys per issuer: a record or Map from exact `iss` to keys, or a function (which should return cached objects). */
+export type IssuerKeysSource =
+  | Record<string, IssuerKeysEntry>
+  | Map<string, IssuerKeysEntry>
+  | ((iss: string) => IssuerKeysEntry | undefined | null | Promise<IssuerKeysEntry | undefined | null>);
+
+/** Keys per issuer, for multi-tenant APIs. */
+export class IssuerKeys {
+  private constructor();
+  /** The accepted issuers (record / Map form), or `undefined` (function form). */
+  readonly issuers: string[] | undefined;
+  /** The keys of `iss`, or `undefined` when the issuer is not accepted. */
+  resolve(iss: string): Promise<IssuerKeysEntry | undefined>;
+}
+
+/**
+ * Keys per issuer. The guard reads the token's `iss` WITHOUT verifying it, only to pick
+ * the keys; it then verifies the token with `issuer` set to that `iss`.
+ * @example
+ * ```ts
+ * const keys = createIssuerKeys({
+ *   "https://tenant-a.idp.example/": discoverKeySet("https://tenant-a.idp.example/"),
+ *   "https://tenant-b.idp.example/": discoverKeySet("https://tenant-b.idp.example/"),
+ * });
+ * ```
+ */
+export function createIssuerKeys(source: IssuerKeysSource): IssuerKeys;
+
+/** Verification options of a guard: everything {@link VerifyOptions} has but `keys` and `issuer`. */
+type GuardVerifyOptions = Omit<VerifyOptions, "keys" | "issuer" | "dangerouslySkipIssuerCheck">;
+
+/** Options of {@link createGuard}. */
+export type GuardOptions = GuardVerifyOptions & {
+  /**
+   * RISK: accept `?access_token=` (RFC 6750 §2.3): tokens leak into logs, history and
+   * Referer. Default false: such a request gets 400 invalid_request.
+   */
+  allowTokenInQuery?: boolean;
+  /**
+   * RISK: accept `access_token` in an `application/x-www-form-urlencoded` body (RFC 6750
+   * §2.2; never for GET). Default false: such a request gets 400 invalid_request.
+   */
+  allowTokenInBody?: boolean;
+} & (
+    | {
+        /** One issuer's keys. */
+        keys: KeySet | RemoteKeySet;
+        /** Accepted `iss`. Required, except for a {@link discoverKeySet} set (its issuer) or with `dangerouslySkipIssuerCheck`. */
+        issuer?: string | string[];
+        /** RISK: accept tokens from any issuer. */
+        dangerouslySkipIssuerCheck?: boolean;
+      }
+    | {
+        /** Keys per issuer: the token's `iss` picks them, and must then verify as that issuer. */
+        keys: IssuerKeys | IssuerKeysSource;
+        issuer?: never;
+        dangerouslySkipIssuerCheck?: never;
+      }
+  );
+
+/** A request as the guard reads it: a Fetch `Request`, or a plain object (e.g. from Node's `http`). */
+export interface RequestLike {
+  /** Default `GET`. */
+  method?: string;
+  /** Absolute, or a path (only its query is read). */
+  url?: string | URL;
+  /** Headers, a plain object (any case; arrays for repeated headers) or `[name, value]` pairs. */
+  headers?: Headers | Record<string, string | string[] | undefined> | Iterable<[string, string]>;
+  /** Read only for `allowTokenInBody` checks: form text, URLSearchParams or an already parsed form. */
+  body?: string | URLSearchParams | Record<string, unknown> | null;
+}
+
+/** A request that passed: the verified token. */
+export interface AuthorizeSuccess<C extends JWTClaims = JWTClaims> {
+  ok: true;
+  claims: C;
+  header: JWSHeader;
+  /** The granted scopes. */
+  scopes: string[];
+  /** The bearer token that was verified. */
+  token: string;
+}
+
+/** Why a request was refused as malformed (400 invalid_request). */
+export type InvalidRequestReason =
+  | "malformed_authorization"
+  | "token_in_query"
+  | "token_in_body"
+  | "multiple_methods"
+  | "multiple_tokens"
+  | "malformed_token";
+
+interface FailureBase {
+  ok: false;
+  /** Human-readable; also the body's `error_description`. Never contains the token. */
+  description: string;
+  /** The answer to send: status, `WWW-Authenticate` / `Retry-After`, JSON body. */
+  response: Response;
+}
+
+/** A refused request, with a ready `response`. */
+export type AuthorizeFailure =
+  | (FailureBase & {
+      /** No bearer credentials (RFC 6750 §3.1): bare challenge, no body. */
+      status: 401;
+      code: "ERR_NO_CREDENTIALS";
+      error: undefined;
+    })
+  | (FailureBase & {
+      /** Malformed request (RFC 6750 §3.1 invalid_request). */
+      status: 400;
+      code: "ERR_INVALID_REQUEST";
+      error: "invalid_request";
+      reason: InvalidRequestReason;
+    })
+  | (FailureBase & {
+      /** The token was refused: 401 invalid_token or 403 insufficient_scope. */
+      status: 401 | 403;
+      code: TokenErrorCode;
+      error: "invalid_token" | "insufficient_scope";
+      /** The error, with `claim`, `reason`, `missing`… */
+      cause: TollgateError;
+    })
+  | (FailureBase & {
+      /** The keys could not be loaded: 503 with `Retry-After`, no token error. */
+      status: 503;
+      code: EdgeErrorCode;
+      error: "temporarily_unavailable";
+      /** Seconds, as sent in `Retry-After`. */
+      retryAfter: number;
+      cause: RemoteKeySetError;
+    });
+
+/** What {@link Guard.authorize} resolves to. */
+export type AuthorizeResult<C extends JWTClaims = JWTClaims> = AuthorizeSuccess<C> | AuthorizeFailure;
+
+/** A request guard: see {@link createGuard}. */
+export class Guard {
+  private constructor();
+  /**
+   * Finds the bearer token (RFC 6750 §2), verifies it and resolves to the result; rejects
+   * only on caller mistakes (`TypeError`, `ERR_INVALID_ARG`). Per call: `requiredScopes`,
+   * `scopeMode`, `now`, `currentDate`.
+   * @example
+   * ```ts
+   * const auth = await guard.authorize(request, { requiredScopes: ["write:messages"] });
+   * if (!auth.ok) return auth.response;
+   * ```
+   */
+  authorize<C extends JWTClaims = JWTClaims>(request: Request | RequestLike, options?: VerifyCallOptions): Promise<AuthorizeResult<C>>;
+}
+
+/**
+ * A guard over a KeySet (verification stays synchronous), a RemoteKeySet (an unknown
+ * `kid` triggers one cooldown-bounded refresh and one retry) or keys per issuer.
+ * Options are checked here: a misspelled one throws now, not per request.
+ * @example
+ * ```ts
+ * const guard = createGuard({
+ *   keys: createRemoteKeySet("https://idp.example/.well-known/jwks.json"),
+ *   issuer: "https://idp.example/",
+ *   audience: "https://api.example",
+ *   realm: "api",
+ * });
+ * export default {
+ *   async fetch(request: Request) {
+ *     const auth = await guard.authorize(request, { requiredScopes: ["read:messages"] });
+ *     if (!auth.ok) return auth.response;
+ *     return Response.json({ hello: auth.claims.sub });
+ *   },
+ * };
+ * ```
+ */
+export function createGuard(options: GuardOptions): Guard;

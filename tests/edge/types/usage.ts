@@ -1,0 +1,74 @@
+// Type-level tests of pkg/edge.d.ts (`tsc --noEmit -p tests/edge/types`): the documented
+// usage compiles, and misuse is a compile error (each @ts-expect-error must fire).
+// Until edge.d.ts is merged into tollgate.d.ts it is imported as "tollgate/edge".
+import { KeySet } from "tollgate";
+import {
+  createGuard,
+  createIssuerKeys,
+  createRemoteKeySet,
+  discoverKeySet,
+  EDGE_ERROR_CODES,
+  type AuthorizeResult,
+  type EdgeErrorCode,
+  type ExportedKeySet,
+  type RemoteKeySetError,
+} from "tollgate/edge";
+
+declare const request: Request;
+declare const stored: string | null;
+
+const remote = createRemoteKeySet("https://idp.example/.well-known/jwks.json", {
+  cacheMaxAge: 600_000,
+  cooldownDuration: 30_000,
+  timeoutDuration: 5_000,
+  staleIfError: 3_600_000,
+  headers: { "X-Api-Key": "k" },
+  now: () => Date.now(),
+  initial: stored ?? undefined,
+  algorithms: ["RS256"],
+});
+const keys: Promise<KeySet> = remote.get();
+const cached: KeySet | undefined = remote.current();
+const refreshed: Promise<boolean> = remote.refresh({ kid: "k1" });
+const exported: ExportedKeySet | undefined = remote.export();
+if (exported) KeySet.fromJwks(exported.jwks);
+const codes: readonly EdgeErrorCode[] = EDGE_ERROR_CODES;
+
+const discovered = discoverKeySet("https://tenant.example/");
+const guard = createGuard({ keys: remote, issuer: "https://idp.example/", audience: "api", realm: "api", clockTolerance: "30s" });
+createGuard({ keys: discovered, audience: "api" });
+createGuard({ keys: KeySet.fromSecret(new Uint8Array(32), { alg: "HS256" }), issuer: "i", audience: "a", allowTokenInQuery: true });
+createGuard({ keys: createIssuerKeys({ "https://a/": remote, "https://b/": discovered }), audience: "api" });
+createGuard({ keys: { "https://a/": remote }, audience: "api" });
+createGuard({ keys: createIssuerKeys(async (iss) => (iss === "https://a/" ? remote : undefined)), audience: "api" });
+
+async function handle(): Promise<Response> {
+  const auth: AuthorizeResult<{ sub: string; tenant: string }> = await guard.authorize(request, { requiredScopes: ["read"] });
+  if (!auth.ok) {
+    if (auth.status === 503) {
+      const seconds: number = auth.retryAfter;
+      const cause: RemoteKeySetError = auth.cause;
+      void seconds, cause;
+    } else if (auth.status === 400) {
+      const reason: string = auth.reason;
+      void reason;
+    }
+    return auth.response;
+  }
+  const tenant: string = auth.claims.tenant;
+  await guard.authorize({ method: "GET", url: "/x", headers: { authorization: "Bearer t" } });
+  await guard.authorize({ url: "/x", headers: [["authorization", "Bearer t"]] });
+  return new Response(tenant);
+}
+void keys, cached, refreshed, codes, handle;
+
+// @ts-expect-error keys per issuer take their issuers from the map
+createGuard({ keys: { "https://a/": remote }, issuer: "https://a/", audience: "api" });
+// @ts-expect-error a misspelled option
+createGuard({ keys: remote, issuer: "i", audiance: "api" });
+// @ts-expect-error durations are numbers of milliseconds
+createRemoteKeySet("https://idp.example/jwks", { cacheMaxAge: "10m" });
+// @ts-expect-error not constructible
+new (createRemoteKeySet("https://x/").constructor as typeof import("tollgate/edge").RemoteKeySet)();
+// @ts-expect-error kid is a string
+remote.refresh({ kid: 1 });

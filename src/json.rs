@@ -69,9 +69,12 @@ impl Map {
         if self.members.len() < 2 {
             return false;
         }
-        let mut names: Vec<&str> = self.keys().collect();
-        names.sort_unstable();
-        names.windows(2).any(|w| w.first() == w.get(1))
+        let names: Vec<&str> = self.keys().collect();
+        let order = sorted_order(&names);
+        order.windows(2).any(|w| match (w.first(), w.get(1)) {
+            (Some(&a), Some(&b)) => names.get(a) == names.get(b),
+            _ => false,
+        })
     }
 }
 
@@ -147,6 +150,15 @@ pub fn parse_object(text: &[u8]) -> Result<Map, JsonError> {
         Value::Object(map) => Ok(map),
         _ => Err(JsonError::Syntax),
     }
+}
+
+/// Indices of `items` in sorted order, ties by position: equal strings end up
+/// adjacent with the first occurrence first. One sort serves duplicate names
+/// here and duplicate scopes in `scopes` (one copy of the sort in the wasm).
+pub(crate) fn sorted_order(items: &[&str]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_unstable_by(|&a, &b| items.get(a).cmp(&items.get(b)).then(a.cmp(&b)));
+    order
 }
 
 /// Appends `s` as a JSON string literal.

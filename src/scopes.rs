@@ -92,13 +92,12 @@ pub(crate) fn collect(value: &Value, out: &mut Vec<String>) -> Option<()> {
 /// indices keeps this O(n log n): a token may carry tens of thousands of
 /// scopes, and a quadratic pass would let one token stall the worker.
 pub(crate) fn dedupe(scopes: Vec<String>) -> Vec<String> {
-    let mut order: Vec<usize> = (0..scopes.len()).collect();
-    // Stable sort: among equal scopes, the first occurrence stays first.
-    order.sort_by(|&a, &b| scopes.get(a).cmp(&scopes.get(b)));
+    let names: Vec<&str> = scopes.iter().map(String::as_str).collect();
+    let order = crate::json::sorted_order(&names);
     let mut keep = vec![false; scopes.len()];
-    let mut previous: Option<&String> = None;
+    let mut previous: Option<&str> = None;
     for &i in &order {
-        let current = scopes.get(i);
+        let current = names.get(i).copied();
         if current != previous {
             if let Some(k) = keep.get_mut(i) {
                 *k = true;

@@ -60,7 +60,7 @@ CHROMIUM := /usr/bin/chromium
 CHROMEDRIVER := /usr/bin/chromedriver
 NODE_TEST := node --test
 
-.PHONY: all pkg size size-report test test-rust test-wasm test-types test-edge test-js test-package test-workerd test-browser \
+.PHONY: all pkg size size-report test test-rust test-wasm test-types test-edge test-hono test-js test-package test-workerd test-browser \
 	demo bench tools tools-rust tools-apt tools-wasm-bindgen tools-wasm-pack tools-wasm-opt tools-npm clean
 
 all: pkg
@@ -106,6 +106,7 @@ test: tools
 	$(MAKE) test-interop
 	$(MAKE) test-package
 	$(MAKE) test-edge
+	$(MAKE) test-hono
 	$(MAKE) test-workerd
 	$(MAKE) test-browser
 
@@ -127,6 +128,10 @@ test-wasm:
 test-types:
 	cd tests && npx tsc -p types
 	cd tests && npx tsc -p edge/types
+
+# tollgate/hono with real hono: in Node, and the examples/hono app bundled (esbuild) in workerd.
+test-hono:
+	$(NODE_TEST) tests/hono/
 
 # Remote key sets and the request guard, against a local JWKS server and in workerd.
 test-edge:

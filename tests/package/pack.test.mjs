@@ -73,6 +73,12 @@ describe("npm package", { timeout: 180_000 }, () => {
       "browser.js",
       "workerd.js",
       "tollgate.d.ts",
+      "edge.js",
+      "edge.d.ts",
+      "hono.js",
+      "hono.d.ts",
+      "LICENSE-MIT",
+      "LICENSE-APACHE",
       "wasm/tollgate_wasm.js",
       "wasm/tollgate_wasm_bg.wasm",
     ]) {

@@ -299,3 +299,4 @@ export function checkScopes(
   required: string[],
   options?: { mode?: "all" | "any"; scopeClaim?: string },
 ): { ok: boolean; missing: string[]; granted: string[] };
+export * from "./spa.js";

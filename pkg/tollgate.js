@@ -264,3 +264,4 @@ export function checkScopes(input, required, options) {
   return JSON.parse(call(() => rawCheckScopes(toJson(input, "input"), toJson(required, "required"), opts)));
 }
 export * from "./edge.js";
+export * from "./spa.js";

@@ -80,6 +80,7 @@ const curl = ({ method, path, token, body }) =>
 console.log(bold("\ntollgate demo"));
 console.log(`  worker (workerd, examples/worker/worker.js)  ${api}`);
 console.log(`  page   (www/index.html)                      ${www.url}/www/`);
+console.log(`  spa    (examples/spa/, a stub backend)       ${www.url}/examples/spa/`);
 console.log(dim(`  issuer ${DEMO_ISSUER}   audience ${DEMO_AUDIENCE}   tokens expire in 1 hour`));
 
 for (const c of cases) {

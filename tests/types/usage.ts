@@ -8,6 +8,9 @@ import {
   decode,
   isTollgateError,
   verify,
+  expiresIn,
+  isExpired,
+  hasScopes,
   type ErrorCode,
   type VerifyResult,
 } from "tollgate";
@@ -57,4 +60,11 @@ verifier.verify(token, { scopeMode: "some" });
 // @ts-expect-error not an error code
 isTollgateError(new Error(), "ERR_NOPE");
 
-void [size, firstAlg, reasons, tenant, scopes, ok];
+const left = expiresIn(token);
+if (left !== null) setTimeout(() => {}, (left - 60) * 1000);
+const expired: boolean = isExpired(token, { clockTolerance: "30s" });
+const admin: boolean = hasScopes(token, ["a"], { mode: "any" });
+// @ts-expect-error scopes are an array
+hasScopes(token, "a");
+
+void [size, firstAlg, reasons, tenant, scopes, ok, expired, admin];

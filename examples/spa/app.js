@@ -1,0 +1,192 @@
+// A single-page app's access token with tollgate's SPA helpers:
+//
+//   - the token lives in a module variable: in memory only. Never localStorage,
+//     sessionStorage, a readable cookie or the URL, where any script injected into the
+//     page (XSS) or any extension could read it long after the tab is closed;
+//   - UI is shown or hidden by scope with hasScopes;
+//   - a refresh is scheduled REFRESH_EARLY seconds before expiry with expiresIn.
+//
+// NOT A SECURITY BOUNDARY. expiresIn, isExpired, hasScopes and decode read the token
+// WITHOUT verifying it: anyone can edit a token in their own browser and make a button
+// appear. That is fine — the button only sends a request, and the API verifies the token
+// (tollgate's verify / createGuard) and answers 401 or 403. Never put data in the page
+// that the token's scopes are supposed to protect.
+
+// In your app: import { decode, expiresIn, hasScopes, isExpired } from "tollgate";
+import { decode, expiresIn, hasScopes, isExpired } from "../../pkg/browser.js";
+
+// ───────────────────────────── STUB: replace with your auth server ─────────────────────────────
+// A placeholder: a refresh endpoint on YOUR origin (a backend-for-frontend) that keeps
+// the refresh token in an HttpOnly, Secure, SameSite=Strict cookie — which JavaScript
+// cannot read — and answers 200 {"access_token": "..."}, or 401 when the session is over.
+// With an OAuth server you talk to directly, this is the refresh_token grant instead.
+const REFRESH_URL = "/auth/refresh"; // STUB: placeholder URL
+// A placeholder API protected by tollgate on the server side.
+const API_URL = "/api/messages"; // STUB: placeholder URL
+// ────────────────────────────────────────────────────────────────────────────────────────────────
+
+/** Refresh this long before `exp` (short-lived tokens: at half their remaining life). */
+const REFRESH_EARLY = 60;
+/** Never schedule sooner than this: a server handing out expired tokens must not cause a tight loop. */
+const MIN_DELAY = 1;
+/** After a failed refresh (network down), try again after this, while the token lasts. */
+const RETRY_DELAY = 15;
+/** setTimeout's longest delay (about 24.8 days); longer waits are re-scheduled. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+let accessToken = null; // memory only
+let refreshTimer;
+let refreshAt = null; // ms since the epoch, for the status line
+let refreshing;
+
+const $ = (id) => document.getElementById(id);
+
+// ──────────────────────────────────────────────────────────────── the token
+
+/** Installs a new access token: schedules its refresh and re-renders the UI. */
+function setToken(token) {
+  accessToken = token;
+  clearTimeout(refreshTimer);
+  refreshAt = null;
+  // expiresIn throws on a malformed token (undefined here; render() shows it and
+  // hasScopes is false for every scope) and gives null when there is no exp (nothing to
+  // schedule: the API refuses such tokens by default).
+  const seconds = safeExpiresIn(token);
+  if (typeof seconds === "number") {
+    const lead = Math.min(REFRESH_EARLY, seconds / 2);
+    schedule(Math.max(MIN_DELAY, seconds - lead));
+  }
+  render();
+}
+
+function schedule(seconds) {
+  clearTimeout(refreshTimer);
+  refreshAt = Date.now() + seconds * 1000;
+  const ms = Math.min(seconds * 1000, MAX_TIMER_MS);
+  refreshTimer = setTimeout(() => (Date.now() >= refreshAt - 50 ? refresh() : schedule((refreshAt - Date.now()) / 1000)), ms);
+}
+
+function signOut(reason) {
+  accessToken = null;
+  clearTimeout(refreshTimer);
+  refreshAt = null;
+  render(reason);
+}
+
+/** Gets a new access token from the (stub) refresh endpoint. One refresh at a time. */
+function refresh() {
+  refreshing ??= (async () => {
+    try {
+      // STUB: your refresh call. The HttpOnly cookie goes along; no token is sent from JS.
+      const response = await fetch(REFRESH_URL, { method: "POST", credentials: "same-origin" });
+      if (response.status === 401) return signOut("Your session has ended. Sign in again.");
+      if (!response.ok) throw new Error(`the refresh endpoint answered HTTP ${response.status}`);
+      const { access_token: token } = await response.json();
+      if (typeof token !== "string") throw new Error("the refresh endpoint sent no access_token");
+      setToken(token);
+    } catch (err) {
+      // Network trouble: keep the current token while it lasts and try again soon.
+      if (accessToken !== null && !isExpired(accessToken)) schedule(RETRY_DELAY);
+      else signOut(`No session: ${err.message}. (${REFRESH_URL} is a stub; see app.js, or paste a token below.)`);
+    } finally {
+      refreshing = undefined;
+    }
+  })();
+  return refreshing;
+}
+
+/** fetch() with the token; refreshes first if it has expired, and once more on a 401. */
+async function authorizedFetch(url, init = {}) {
+  if (accessToken === null || isExpired(accessToken)) await refresh();
+  if (accessToken === null) throw new Error("not signed in");
+  const send = () => fetch(url, { ...init, headers: { ...init.headers, Authorization: `Bearer ${accessToken}` } });
+  let response = await send();
+  if (response.status === 401) {
+    await refresh(); // revoked or rotated keys: the API knows better than the exp claim
+    if (accessToken !== null) response = await send();
+  }
+  return response;
+}
+
+// Timers stall while a laptop sleeps or a tab sits in the background: check on return.
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState !== "visible" || accessToken === null) return;
+  const seconds = safeExpiresIn(accessToken);
+  if (seconds !== null && seconds < REFRESH_EARLY) refresh();
+});
+
+// ──────────────────────────────────────────────────────────────── the UI
+
+/** Shows each [data-requires-scope] element only when the token grants its scopes. */
+function render(signedOutReason) {
+  for (const el of document.querySelectorAll("[data-requires-scope]")) {
+    const scopes = el.dataset.requiresScope.split(" ");
+    const mode = el.dataset.scopeMode === "any" ? "any" : "all";
+    // UI gating only: the API checks the scope again, with a verified token.
+    el.hidden = accessToken === null || isExpired(accessToken) || !hasScopes(accessToken, scopes, { mode });
+  }
+  $("signed-out").hidden = accessToken !== null;
+  $("signed-in").hidden = accessToken === null;
+  if (signedOutReason) $("signed-out-reason").textContent = signedOutReason;
+  renderStatus();
+}
+
+function renderStatus() {
+  if (accessToken === null) return;
+  let who = "(malformed token)";
+  try {
+    who = decode(accessToken).claims.sub ?? "(no sub)";
+  } catch {
+    // malformed: isExpired is true and hasScopes false, so everything gated is hidden
+  }
+  const seconds = safeExpiresIn(accessToken);
+  $("user").textContent = who;
+  $("expires").textContent =
+    seconds === undefined ? "malformed" : seconds === null ? "never (no exp)" : seconds > 0 ? `in ${clock(seconds)}` : "expired";
+  $("refresh-at").textContent = refreshAt === null ? "not scheduled" : `in ${clock(Math.max(0, (refreshAt - Date.now()) / 1000))}`;
+  $("scopes").textContent = safeScopes(accessToken);
+}
+
+function safeExpiresIn(token) {
+  try {
+    return expiresIn(token);
+  } catch {
+    return undefined;
+  }
+}
+
+function safeScopes(token) {
+  try {
+    return decode(token).scopes.join(" ") || "(none)";
+  } catch {
+    return "(none)";
+  }
+}
+
+function clock(seconds) {
+  const s = Math.ceil(seconds);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+}
+
+function log(text) {
+  $("log").prepend(Object.assign(document.createElement("li"), { textContent: text }));
+}
+
+$("read").addEventListener("click", async () => {
+  try {
+    const response = await authorizedFetch(API_URL);
+    log(`GET ${API_URL} → ${response.status}`);
+  } catch (err) {
+    log(`GET ${API_URL} failed: ${err.message}`);
+  }
+});
+$("write").addEventListener("click", () => log(`POST ${API_URL} would be sent (the API checks write:messages again)`));
+$("admin").addEventListener("click", () => log("the admin panel would open (the API checks admin again)"));
+$("sign-in").addEventListener("click", () => refresh());
+$("sign-out").addEventListener("click", () => signOut("Signed out."));
+$("use-token").addEventListener("click", () => setToken($("paste").value.trim()));
+
+setInterval(() => render(), 1000); // the countdowns, and hiding UI once a token expires unrefreshed
+render();
+refresh(); // on load: a silent sign-in through the refresh cookie, if there is a session
+document.body.dataset.ready = "true";

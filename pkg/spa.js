@@ -1,0 +1,183 @@
+// tollgate SPA helpers — read an access token in the browser, for UI only.
+//
+//   expiresIn(token, { now })                     seconds until `exp` (null: no `exp`)
+//   isExpired(token, { clockTolerance, now })     true when expired, malformed or without `exp`
+//   hasScopes(token, scopes, { mode })            false when a scope is missing or the token is malformed
+//
+// NOT A SECURITY BOUNDARY. These read the token with `decode`: the signature, issuer and
+// audience are NOT checked, and anyone can edit a token in their browser. Use them to
+// decide what to SHOW and when to refresh; the API must verify every token it receives.
+//
+// Built on `decode` and `checkScopes` only; the exp rule is the core's, restated here
+// (RFC 7519 §4.1.4: the current time must be before `exp`; a NumericDate is a finite,
+// non-negative JSON number, at most 2^53 - 1, as in src/claims.rs).
+//
+// Choices (see the README):
+//   - Caller mistakes (a token that is not a string, a misspelled option, a bad
+//     clockTolerance, required scopes that are not scope tokens) are TypeErrors with code
+//     ERR_INVALID_ARG, as everywhere in tollgate.
+//   - A malformed token never throws from the predicates: `isExpired` says true and
+//     `hasScopes` says false, so a broken token hides UI (fails closed). `expiresIn` has
+//     no honest number to return and throws the TollgateError `decode` or `verify` would.
+
+import { TollgateError, checkScopes, decode } from "./tollgate.js";
+
+// NOTE: tollgate.js re-exports this module and this module imports tollgate.js: the
+// imported bindings are used inside functions only (see edge.js).
+
+/** Largest NumericDate accepted (Number.MAX_SAFE_INTEGER), as in the core. */
+const MAX_NUMERIC_DATE = 9_007_199_254_740_991;
+
+const EXPIRES_IN_OPTIONS = new Set(["now", "currentDate"]);
+const IS_EXPIRED_OPTIONS = new Set(["now", "currentDate", "clockTolerance", "dangerouslyAllowMissingExp"]);
+const HAS_SCOPES_OPTIONS = new Set(["mode", "scopeClaim"]);
+
+const UNITS = {
+  s: 1, sec: 1, secs: 1, second: 1, seconds: 1,
+  m: 60, min: 60, mins: 60, minute: 60, minutes: 60,
+  h: 3600, hr: 3600, hrs: 3600, hour: 3600, hours: 3600,
+  d: 86_400, day: 86_400, days: 86_400,
+  w: 604_800, week: 604_800, weeks: 604_800,
+  y: 31_557_600, yr: 31_557_600, yrs: 31_557_600, year: 31_557_600, years: 31_557_600,
+};
+
+function invalidArg(message) {
+  const error = new TypeError(message);
+  error.code = "ERR_INVALID_ARG";
+  return error;
+}
+
+function options(value, allowed, name) {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== "object" || Array.isArray(value)) throw invalidArg(`${name} options must be an object`);
+  for (const key of Object.keys(value)) {
+    if (!allowed.has(key)) {
+      throw invalidArg(`${name}: unknown option \`${key}\` (expected one of: ${[...allowed].join(", ")})`);
+    }
+  }
+  return value;
+}
+
+function checkToken(token) {
+  if (typeof token !== "string") {
+    throw invalidArg(`token must be a string, got ${token === null ? "null" : typeof token}`);
+  }
+}
+
+// The clock in seconds: `now` (seconds), `currentDate` (a Date) or the system clock.
+// Not floored: a countdown built on expiresIn moves smoothly.
+function clock(opts, name) {
+  if (opts.now !== undefined && opts.currentDate !== undefined) {
+    throw invalidArg(`${name}: give now or currentDate, not both`);
+  }
+  if (opts.currentDate !== undefined) {
+    const date = opts.currentDate;
+    if (!(date instanceof Date) || Number.isNaN(date.getTime())) {
+      throw invalidArg(`${name}.currentDate must be a valid Date`);
+    }
+    return date.getTime() / 1000;
+  }
+  if (opts.now !== undefined) {
+    if (typeof opts.now !== "number" || !Number.isFinite(opts.now) || opts.now < 0) {
+      throw invalidArg(`${name}.now must be a finite, non-negative number of seconds`);
+    }
+    return opts.now;
+  }
+  return Date.now() / 1000;
+}
+
+// Seconds, or a jose-style duration string: the grammar of the core's parse_duration
+// ("30s", "5 minutes", "1.5h"; at most 15 digits; a unit is required in a string).
+function tolerance(value, name) {
+  if (value === undefined) return 0;
+  let seconds = Number.NaN;
+  if (typeof value === "number") seconds = value;
+  else if (typeof value === "string") {
+    const match = /^(\d+(?:\.\d+)?)\s*([a-z]+)$/i.exec(value.trim());
+    const unit = match && UNITS[match[2].toLowerCase()];
+    if (match && unit && match[1].replace(".", "").length <= 15) seconds = Number(match[1]) * unit;
+  }
+  if (!Number.isFinite(seconds) || seconds < 0) {
+    throw invalidArg(`${name}.clockTolerance must be seconds or a duration like "30s" or "5m"`);
+  }
+  return seconds;
+}
+
+function jwtInvalid(message) {
+  return new TollgateError(message, {
+    code: "ERR_JWT_INVALID",
+    status: 401,
+    wwwAuthenticate: `Bearer error="invalid_token", error_description="${message}"`,
+    claim: "exp",
+    reason: "invalid",
+  });
+}
+
+// `exp` as the core reads it: absent (undefined) or a valid NumericDate; else ERR_JWT_INVALID.
+function expOf(token) {
+  const { claims } = decode(token);
+  if (!Object.hasOwn(claims, "exp")) return undefined;
+  const exp = claims.exp;
+  if (typeof exp !== "number") throw jwtInvalid("time claim (exp, nbf, iat) must be a JSON number");
+  if (!Number.isFinite(exp) || exp < 0 || exp > MAX_NUMERIC_DATE) {
+    throw jwtInvalid("time claim (exp, nbf, iat) is out of range");
+  }
+  return exp;
+}
+
+/**
+ * Seconds until the token's `exp` (negative once it has passed), or `null` when the token
+ * has no `exp`. NOT verified: for UI and refresh scheduling only.
+ * Throws a TollgateError for a malformed token, a TypeError for misuse.
+ */
+export function expiresIn(token, opts) {
+  checkToken(token);
+  const now = clock(options(opts, EXPIRES_IN_OPTIONS, "expiresIn"), "expiresIn");
+  const exp = expOf(token);
+  return exp === undefined ? null : exp - now;
+}
+
+/**
+ * Whether the token is expired — by verify's rule, `exp <= now - clockTolerance` — or
+ * malformed, or has no `exp` (unless `dangerouslyAllowMissingExp`, as in verify).
+ * NOT verified: for UI only. Throws only TypeErrors, for misuse.
+ */
+export function isExpired(token, opts) {
+  checkToken(token);
+  const o = options(opts, IS_EXPIRED_OPTIONS, "isExpired");
+  const now = clock(o, "isExpired");
+  const skew = tolerance(o.clockTolerance, "isExpired");
+  if (o.dangerouslyAllowMissingExp !== undefined && typeof o.dangerouslyAllowMissingExp !== "boolean") {
+    throw invalidArg("isExpired.dangerouslyAllowMissingExp must be a boolean");
+  }
+  let exp;
+  try {
+    exp = expOf(token);
+  } catch (error) {
+    if (error instanceof TollgateError) return true; // malformed: reads as expired
+    throw error;
+  }
+  if (exp === undefined) return o.dangerouslyAllowMissingExp !== true;
+  return exp <= now - skew;
+}
+
+/**
+ * Whether the token grants `scopes` (all of them, or any with `{ mode: "any" }`); false
+ * for a malformed token. Does not look at `exp`: combine with isExpired.
+ * NOT verified: for UI only. Throws only TypeErrors, for misuse.
+ */
+export function hasScopes(token, scopes, opts) {
+  checkToken(token);
+  const { mode, scopeClaim } = options(opts, HAS_SCOPES_OPTIONS, "hasScopes");
+  if (!Array.isArray(scopes)) throw invalidArg("hasScopes: scopes must be an array of strings");
+  // Check the required list first: a bad list is a bug even when the token is broken.
+  checkScopes([], scopes, { mode });
+  let granted;
+  try {
+    granted = decode(token, scopeClaim === undefined ? undefined : { scopeClaim }).scopes;
+  } catch (error) {
+    if (error instanceof TollgateError) return false; // malformed: grants nothing
+    throw error;
+  }
+  return checkScopes(granted, scopes, { mode }).ok;
+}

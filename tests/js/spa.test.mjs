@@ -1,0 +1,265 @@
+// SPA helpers (pkg/spa.js): expiresIn, isExpired, hasScopes — values, the choices for
+// malformed tokens (expiresIn throws; isExpired says true; hasScopes says false), misuse
+// as TypeErrors, and agreement with verify (the same exp rule, the same scope matching).
+
+import { describe, test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  tollgate, T0, makeKey, mint, rawHs256, opts, expectTokenError, expectMisuse,
+} from './helpers.mjs';
+
+const { KeySet, verify, expiresIn, isExpired, hasScopes, isTollgateError } = tollgate;
+
+let hs;
+let es;
+let keys;
+before(async () => {
+  hs = await makeKey('HS256', { kid: 'hs' });
+  es = await makeKey('ES256', { kid: 'es' });
+  keys = KeySet.fromSecret(hs.secret, { alg: 'HS256', kid: 'hs' });
+});
+
+/** HS256 token with exactly these claims (signed, so verify can compare). */
+const raw = (claims) => rawHs256(hs.secret, { alg: 'HS256', kid: 'hs' }, claims);
+
+// Tokens that decode refuses, and tokens that decode but carry an unusable exp.
+// Each with the code decode throws for it.
+const MALFORMED = {
+  'empty string': ['', 'ERR_JWS_INVALID'],
+  'two segments': ['eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjF9', 'ERR_JWS_INVALID'],
+  'not base64url': ['eyJhbGciOiJIUzI1NiJ9.e+J/.AAAA', 'ERR_JWS_INVALID'],
+  'plain text': ['not a token', 'ERR_JWS_INVALID'],
+  'payload not JSON': [`eyJhbGciOiJIUzI1NiJ9.${Buffer.from('nope').toString('base64url')}.AAAA`, 'ERR_JWT_INVALID'],
+  'payload an array': [`eyJhbGciOiJIUzI1NiJ9.${Buffer.from('[1]').toString('base64url')}.AAAA`, 'ERR_JWT_INVALID'],
+};
+const BAD_EXP = {
+  'exp a string': [{ exp: 'tomorrow' }, 'time claim (exp, nbf, iat) must be a JSON number'],
+  'exp null': [{ exp: null }, 'time claim (exp, nbf, iat) must be a JSON number'],
+  'exp negative': [{ exp: -1 }, 'time claim (exp, nbf, iat) is out of range'],
+  'exp beyond 2^53': [{ exp: 2 ** 60 }, 'time claim (exp, nbf, iat) is out of range'],
+};
+
+describe('expiresIn', () => {
+  test('seconds until exp, negative once past, exact (not rounded)', async () => {
+    const token = await mint(hs, { iat: T0, exp: T0 + 3600 });
+    assert.equal(expiresIn(token, { now: T0 }), 3600);
+    assert.equal(expiresIn(token, { now: T0 + 3600 }), 0);
+    assert.equal(expiresIn(token, { now: T0 + 3700 }), -100);
+    assert.equal(expiresIn(token, { now: T0 + 0.25 }), 3599.75);
+    assert.equal(expiresIn(raw({ exp: T0 + 10.5 }), { now: T0 }), 10.5);
+  });
+
+  test('currentDate is the same clock as now', async () => {
+    const token = await mint(es, { iat: T0, exp: T0 + 60 });
+    assert.equal(expiresIn(token, { currentDate: new Date((T0 + 15) * 1000) }), 45);
+  });
+
+  test('the system clock by default', async () => {
+    const token = await mint(es, { exp: Math.floor(Date.now() / 1000) + 600 });
+    const seconds = expiresIn(token);
+    assert.ok(seconds > 598 && seconds <= 600, String(seconds));
+  });
+
+  test('no exp: null (not Infinity, so that a refresh timer cannot fire at once)', () => {
+    assert.equal(expiresIn(raw({ sub: 'x' }), { now: T0 }), null);
+  });
+
+  test('does not verify: a token with a bad signature still gives a number', async () => {
+    const token = await mint(hs, { iat: T0, exp: T0 + 60 });
+    const tampered = `${token.slice(0, token.lastIndexOf('.'))}.AAAA`;
+    assert.equal(expiresIn(tampered, { now: T0 }), 60);
+  });
+
+  for (const [name, [token, code]] of Object.entries(MALFORMED)) {
+    test(`malformed (${name}): throws decode's TollgateError, ${code}`, () => {
+      const err = expectTokenError(() => expiresIn(token, { now: T0 }), { code }, token);
+      assert.ok(isTollgateError(err, code));
+      expectTokenError(() => tollgate.decode(token), { code }, token);
+    });
+  }
+
+  for (const [name, [claims, message]] of Object.entries(BAD_EXP)) {
+    test(`${name}: ERR_JWT_INVALID, the same error verify throws`, () => {
+      const token = raw(claims);
+      const ours = expectTokenError(() => expiresIn(token, { now: T0 }),
+        { code: 'ERR_JWT_INVALID', claim: 'exp', reason: 'invalid' }, token);
+      assert.equal(ours.message, message);
+      const theirs = expectTokenError(() => verify(token, opts(keys, { now: T0 })), { code: 'ERR_JWT_INVALID' }, token);
+      for (const field of ['code', 'status', 'claim', 'reason', 'message', 'wwwAuthenticate']) {
+        assert.equal(ours[field], theirs[field], field);
+      }
+    });
+  }
+
+  test('misuse is a TypeError (ERR_INVALID_ARG)', async () => {
+    const token = await mint(hs, { iat: T0 });
+    expectMisuse(() => expiresIn(undefined));
+    expectMisuse(() => expiresIn(null));
+    expectMisuse(() => expiresIn(42));
+    expectMisuse(() => expiresIn(token, { nwo: T0 }));
+    expectMisuse(() => expiresIn(token, { clockTolerance: 5 })); // an isExpired option
+    expectMisuse(() => expiresIn(token, { now: '1700000000' }));
+    expectMisuse(() => expiresIn(token, { now: Number.NaN }));
+    expectMisuse(() => expiresIn(token, { now: -1 }));
+    expectMisuse(() => expiresIn(token, { currentDate: T0 }));
+    expectMisuse(() => expiresIn(token, { currentDate: new Date('invalid') }));
+    expectMisuse(() => expiresIn(token, { now: T0, currentDate: new Date() }));
+    expectMisuse(() => expiresIn(token, 'now'));
+    expectMisuse(() => expiresIn(token, [T0]));
+  });
+});
+
+describe('isExpired', () => {
+  test('verify\'s rule: expired when exp <= now - clockTolerance', async () => {
+    const token = await mint(hs, { iat: T0, exp: T0 + 100 });
+    assert.equal(isExpired(token, { now: T0 }), false);
+    assert.equal(isExpired(token, { now: T0 + 99.9 }), false);
+    assert.equal(isExpired(token, { now: T0 + 100 }), true);
+    assert.equal(isExpired(token, { now: T0 + 130, clockTolerance: 30 }), true);
+    assert.equal(isExpired(token, { now: T0 + 129, clockTolerance: 30 }), false);
+    assert.equal(isExpired(token, { now: T0 + 129, clockTolerance: '30s' }), false);
+    assert.equal(isExpired(token, { now: T0 + 3000, clockTolerance: '1h' }), false);
+    assert.equal(isExpired(token, { now: T0 + 150, clockTolerance: '0.5 minutes' }), true);
+    assert.equal(isExpired(token, { currentDate: new Date((T0 + 101) * 1000) }), true);
+  });
+
+  test('agrees with verify at every boundary (ERR_JWT_EXPIRED ⇔ true)', async () => {
+    const token = await mint(hs, { iat: T0 - 1000, exp: T0 });
+    for (const tolerance of [0, 1, 30, '2m']) {
+      for (const delta of [-121, -120, -31, -30, -29, -2, -1, 0, 1, 29, 30, 31, 119, 120, 121]) {
+        const now = T0 + delta;
+        let rejected = false;
+        try {
+          verify(token, opts(keys, { now, clockTolerance: tolerance }));
+        } catch (err) {
+          assert.equal(err.code, 'ERR_JWT_EXPIRED');
+          rejected = true;
+        }
+        assert.equal(isExpired(token, { now, clockTolerance: tolerance }), rejected, `now ${delta}, tolerance ${tolerance}`);
+      }
+    }
+  });
+
+  test('the system clock by default', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    assert.equal(isExpired(await mint(es, { iat: now, exp: now + 600 })), false);
+    assert.equal(isExpired(await mint(es, { iat: now - 7200, exp: now - 3600 })), true);
+  });
+
+  test('does not verify: a tampered but fresh token reads as not expired', async () => {
+    const token = await mint(hs, { iat: T0, exp: T0 + 60 });
+    const tampered = `${token.slice(0, token.lastIndexOf('.'))}.AAAA`;
+    assert.equal(isExpired(tampered, { now: T0 }), false);
+  });
+
+  test('no exp: expired (verify refuses it), unless dangerouslyAllowMissingExp', () => {
+    const token = raw({ sub: 'x' });
+    assert.equal(isExpired(token, { now: T0 }), true);
+    assert.equal(isExpired(token, { now: T0, dangerouslyAllowMissingExp: false }), true);
+    assert.equal(isExpired(token, { now: T0, dangerouslyAllowMissingExp: true }), false);
+  });
+
+  for (const [name, [token]] of Object.entries(MALFORMED)) {
+    test(`malformed (${name}): true, no throw`, () => {
+      assert.equal(isExpired(token, { now: T0 }), true);
+      assert.equal(isExpired(token, { now: T0, dangerouslyAllowMissingExp: true }), true);
+    });
+  }
+
+  for (const [name, [claims]] of Object.entries(BAD_EXP)) {
+    test(`${name}: true, no throw`, () => {
+      assert.equal(isExpired(raw(claims), { now: 0, dangerouslyAllowMissingExp: true }), true);
+    });
+  }
+
+  test('misuse is a TypeError (ERR_INVALID_ARG), even for a malformed token', async () => {
+    const token = await mint(hs, { iat: T0 });
+    expectMisuse(() => isExpired(undefined));
+    expectMisuse(() => isExpired({ token }));
+    expectMisuse(() => isExpired(token, { clocktolerance: 30 }));
+    expectMisuse(() => isExpired('garbage', { clockTolerance: 'soon' }));
+    for (const bad of [-1, Number.NaN, Infinity, '30', '1.s', 'm', '30 parsecs', true, null, {}]) {
+      expectMisuse(() => isExpired(token, { clockTolerance: bad }));
+    }
+    expectMisuse(() => isExpired(token, { dangerouslyAllowMissingExp: 'yes' }));
+    expectMisuse(() => isExpired(token, { now: T0, currentDate: new Date() }));
+    expectMisuse(() => isExpired(token, { scopes: [] }));
+  });
+});
+
+describe('hasScopes', () => {
+  test('all (default) or any of the scopes, exact and case-sensitive', async () => {
+    const token = await mint(hs, { iat: T0, scope: 'read:messages write:messages' });
+    assert.equal(hasScopes(token, ['read:messages']), true);
+    assert.equal(hasScopes(token, ['read:messages', 'write:messages']), true);
+    assert.equal(hasScopes(token, ['read:messages', 'delete:messages']), false);
+    assert.equal(hasScopes(token, ['read:messages', 'delete:messages'], { mode: 'any' }), true);
+    assert.equal(hasScopes(token, ['delete:messages', 'admin'], { mode: 'any' }), false);
+    assert.equal(hasScopes(token, ['read']), false);
+    assert.equal(hasScopes(token, ['READ:MESSAGES']), false);
+    assert.equal(hasScopes(token, []), true);
+  });
+
+  test('reads scope, scp and permissions, or only scopeClaim', () => {
+    assert.equal(hasScopes(raw({ scp: ['a', 'b'] }), ['a', 'b']), true);
+    assert.equal(hasScopes(raw({ scp: 'a b' }), ['b']), true);
+    assert.equal(hasScopes(raw({ permissions: ['delete:users'] }), ['delete:users']), true);
+    const token = raw({ scope: 'a', roles: ['admin'] });
+    assert.equal(hasScopes(token, ['admin']), false);
+    assert.equal(hasScopes(token, ['admin'], { scopeClaim: 'roles' }), true);
+    assert.equal(hasScopes(token, ['a'], { scopeClaim: 'roles' }), false);
+  });
+
+  test('agrees with verify\'s requiredScopes (403 ⇔ false)', async () => {
+    const token = await mint(hs, { iat: T0, exp: T0 + 60, scope: 'a b c' });
+    for (const [required, mode] of [[['a'], 'all'], [['a', 'z'], 'all'], [['a', 'z'], 'any'], [['y', 'z'], 'any'], [['c', 'b'], 'all']]) {
+      let granted = true;
+      try {
+        verify(token, opts(keys, { now: T0, requiredScopes: required, scopeMode: mode }));
+      } catch (err) {
+        assert.equal(err.code, 'ERR_JWT_INSUFFICIENT_SCOPE');
+        assert.equal(err.status, 403);
+        granted = false;
+      }
+      assert.equal(hasScopes(token, required, { mode }), granted, `${required} ${mode}`);
+    }
+  });
+
+  test('does not look at exp or the signature (combine with isExpired)', async () => {
+    const token = await mint(hs, { iat: T0 - 7200, exp: T0 - 3600, scope: 'a' });
+    assert.equal(hasScopes(`${token.slice(0, token.lastIndexOf('.'))}.AAAA`, ['a']), true);
+  });
+
+  for (const [name, [token]] of Object.entries(MALFORMED)) {
+    test(`malformed (${name}): false, no throw`, () => {
+      assert.equal(hasScopes(token, ['a']), false);
+      assert.equal(hasScopes(token, []), false);
+    });
+  }
+
+  test('a scope claim of the wrong type: false, no throw', () => {
+    assert.equal(hasScopes(raw({ scope: 42 }), ['a']), false);
+    assert.equal(hasScopes(raw({ roles: 'admin' }), ['admin'], { scopeClaim: 'roles' }), true);
+    assert.equal(hasScopes(raw({ roles: { admin: true } }), ['admin'], { scopeClaim: 'roles' }), false);
+  });
+
+  test('misuse is a TypeError (ERR_INVALID_ARG), even for a malformed token', async () => {
+    const token = await mint(hs, { iat: T0 });
+    expectMisuse(() => hasScopes(undefined, ['a']));
+    expectMisuse(() => hasScopes(token, 'read:messages'));
+    expectMisuse(() => hasScopes(token, undefined));
+    expectMisuse(() => hasScopes(token, ['read messages']));
+    expectMisuse(() => hasScopes('garbage', ['read messages']));
+    expectMisuse(() => hasScopes(token, [42]));
+    expectMisuse(() => hasScopes(token, ['a'], { mode: 'some' }));
+    expectMisuse(() => hasScopes(token, ['a'], { scopeMode: 'any' }));
+    expectMisuse(() => hasScopes(token, ['a'], { scopeClaim: 7 }));
+  });
+});
+
+test('exported from every entry: the same functions as pkg/spa.js', async () => {
+  const spa = await import('../../pkg/spa.js');
+  assert.equal(tollgate.expiresIn, spa.expiresIn);
+  assert.equal(tollgate.isExpired, spa.isExpired);
+  assert.equal(tollgate.hasScopes, spa.hasScopes);
+});

@@ -42,13 +42,17 @@ export async function freePort(preferred = 0) {
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Generate the config, start workerd on 127.0.0.1:`port` and wait until GET /health
- * answers. Returns { url, child, output(), stop() }; stop() is safe to call twice.
+ * Start workerd on 127.0.0.1:`port` and wait until GET /health answers. By default it
+ * serves the demo worker from a generated config; tests pass `config`, the path of a
+ * config they wrote whose socket already listens on `port`, and extra `args`.
+ * Returns { url, child, output(), stop() }; stop() is safe to call twice.
  */
-export async function startWorkerd({ port, configFile, readyTimeoutMs = 30_000, onOutput } = {}) {
+export async function startWorkerd({ port, configFile, config, args = [], readyTimeoutMs = 30_000, onOutput } = {}) {
   port ??= await freePort();
-  const config = writeWorkerdConfig(configFile ?? join(ROOT, "target/workerd/tollgate-demo.capnp"));
-  const child = spawn(workerdBinary(), ["serve", config, "--socket-addr", `http=127.0.0.1:${port}`], {
+  const serveArgs = config
+    ? ["serve", config, ...args]
+    : ["serve", writeWorkerdConfig(configFile ?? join(ROOT, "target/workerd/tollgate-demo.capnp")), "--socket-addr", `http=127.0.0.1:${port}`, ...args];
+  const child = spawn(workerdBinary(), serveArgs, {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

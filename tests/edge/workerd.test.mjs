@@ -8,12 +8,11 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { COMPATIBILITY_DATE, ROOT, packageModules } from "../../examples/worker/workerd-config.mjs";
-import { freePort, workerdBinary } from "../../examples/worker/run-workerd.mjs";
+import { freePort, startWorkerd } from "../../examples/worker/run-workerd.mjs";
 import { jwksOf, makeKey, mint, startKeyServer } from "./helpers.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -65,45 +64,7 @@ async function startWorker(bindings) {
   const configFile = join(ROOT, "target/workerd/tollgate-edge-test.capnp");
   mkdirSync(dirname(configFile), { recursive: true });
   writeFileSync(configFile, config({ configDir: dirname(configFile), port, bindings }));
-  const child = spawn(workerdBinary(), ["serve", configFile, "--verbose"], { stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  const collect = (chunk) => {
-    if (output.length < 512 * 1024) output += chunk.toString();
-  };
-  child.stdout.on("data", collect);
-  child.stderr.on("data", collect);
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  const killOnExit = () => child.kill("SIGKILL");
-  process.once("exit", killOnExit);
-  const running = () => child.exitCode === null && child.signalCode === null;
-  const stop = async () => {
-    process.removeListener("exit", killOnExit);
-    if (!running()) return;
-    child.kill("SIGTERM");
-    const done = await Promise.race([exited.then(() => true), sleep(5_000).then(() => false)]);
-    if (!done && running()) {
-      child.kill("SIGKILL");
-      await exited;
-    }
-  };
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (!running()) throw new Error(`workerd exited early:\n${output}`);
-    try {
-      const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1_000) });
-      await res.arrayBuffer();
-      if (res.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`workerd did not start:\n${output}`);
-    }
-    await sleep(100);
-  }
-  return { url, output: () => output, stop };
+  return startWorkerd({ port, config: configFile, args: ["--verbose"] });
 }
 
 async function call(path, token, { timeout = 10_000 } = {}) {

@@ -10,18 +10,16 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { existsSync, lstatSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { build } from "esbuild";
 import { COMPATIBILITY_DATE, PKG, ROOT } from "../../examples/worker/workerd-config.mjs";
-import { freePort, workerdBinary } from "../../examples/worker/run-workerd.mjs";
+import { freePort, startWorkerd } from "../../examples/worker/run-workerd.mjs";
 import { AUDIENCE, ISSUER, jwksOf, makeKey, mint, startKeyServer } from "../edge/helpers.mjs";
 
 const WORK = join(ROOT, "target/hono-test");
 const ENTRY = join(ROOT, "examples/hono/src/index.js");
 const WASM = "wasm/tollgate_wasm_bg.wasm";
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let server;
 let worker;
@@ -97,45 +95,7 @@ async function startWorker(bindings) {
   const port = await freePort();
   const configFile = join(WORK, "hono.capnp");
   writeFileSync(configFile, config({ port, bindings }));
-  const child = spawn(workerdBinary(), ["serve", configFile, "--verbose"], { stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  const collect = (chunk) => {
-    if (output.length < 512 * 1024) output += chunk.toString();
-  };
-  child.stdout.on("data", collect);
-  child.stderr.on("data", collect);
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  const killOnExit = () => child.kill("SIGKILL");
-  process.once("exit", killOnExit);
-  const running = () => child.exitCode === null && child.signalCode === null;
-  const stop = async () => {
-    process.removeListener("exit", killOnExit);
-    if (!running()) return;
-    child.kill("SIGTERM");
-    const done = await Promise.race([exited.then(() => true), sleep(5_000).then(() => false)]);
-    if (!done && running()) {
-      child.kill("SIGKILL");
-      await exited;
-    }
-  };
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (!running()) throw new Error(`workerd exited early:\n${output}`);
-    try {
-      const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1_000) });
-      await res.arrayBuffer();
-      if (res.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`workerd did not start:\n${output}`);
-    }
-    await sleep(100);
-  }
-  return { url, output: () => output, stop };
+  return startWorkerd({ port, config: configFile, args: ["--verbose"] });
 }
 
 async function call(method, path, token, body) {

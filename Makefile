@@ -99,6 +99,7 @@ size-report: tools-wasm-bindgen tools-wasm-opt
 
 test: tools
 	$(MAKE) test-rust
+	$(MAKE) fuzz-ci
 	$(MAKE) test-wasm
 	$(MAKE) pkg
 	$(MAKE) test-types
@@ -208,6 +209,8 @@ tests/node_modules/.installed: tests/package.json tests/package-lock.json
 # -------------------------------------------------------------- fragments
 # Interop with independent implementations (PyJWT, jose).
 include .ci/interop.mk
+# cargo-fuzz targets: a bounded run in `make test`, a long one by hand.
+include .ci/fuzz.mk
 
 # ------------------------------------------------------------------------- clean
 

@@ -26,8 +26,20 @@ mkdir -p "$logs"
 
 with_commas() { sed ':a;s/\B[0-9]\{3\}\>/,&/;ta'; }
 
-# Build once, up front, so the runs' time is all fuzzing.
+# What is fuzzed: recorded before the build, which is the only one. The
+# binaries are then run directly, not through `cargo fuzz run`, which would
+# rebuild if someone edits src/ during a long run.
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+git diff --quiet HEAD -- src Cargo.toml Cargo.lock fuzz/Cargo.toml fuzz/Cargo.lock fuzz/src fuzz/fuzz_targets 2>/dev/null ||
+  commit="$commit + uncommitted changes"
 cargo "+$toolchain" fuzz build "${build_flags[@]}"
+# A snapshot of the binaries, so that a build started elsewhere meanwhile
+# (another `make fuzz-ci` in this checkout) cannot swap them mid-run.
+built=fuzz/target/$(rustc "+$toolchain" -vV | sed -n 's/^host: //p')/release
+bin_dir=$(mktemp -d fuzz/target/run.XXXXXX)
+trap 'rm -rf "$bin_dir"' EXIT
+for t in $targets; do cp "$built/$t" "$bin_dir/"; done
+export RUST_BACKTRACE=1
 
 rows=()
 failed=0
@@ -39,7 +51,7 @@ for t in $targets; do
   echo "fuzz: $t for ${seconds}s (corpus: $start_corpus files; log: $log)"
   start=$(date +%s)
   rc=0
-  cargo "+$toolchain" fuzz run "${build_flags[@]}" "$t" -- "${libfuzzer_flags[@]}" >"$log" 2>&1 || rc=$?
+  "$bin_dir/$t" -artifact_prefix="fuzz/artifacts/$t/" "${libfuzzer_flags[@]}" "fuzz/corpus/$t" >"$log" 2>&1 || rc=$?
   elapsed=$(( $(date +%s) - start ))
   final_stat() { sed -n "s/^stat::$1: *//p" "$log" | tail -n1; }
   execs=$(final_stat number_of_executed_units)
@@ -61,6 +73,7 @@ for t in $targets; do
     fi
     for f in $found; do
       echo "fuzz: $f (base64): $(base64 -w0 "$f")" >&2
+      echo "fuzz: replay: cargo +$toolchain fuzz run ${build_flags[*]} $t $f" >&2
     done
     [ "$crashes" -gt 0 ] || crashes="run failed"
   fi
@@ -76,8 +89,6 @@ echo
 echo "$table"
 
 if [ -n "$report" ]; then
-  commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-  git diff --quiet HEAD -- src Cargo.toml 2>/dev/null || commit="$commit + uncommitted changes"
   cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n1)
   {
     echo "# Last long fuzzing run"
@@ -87,7 +98,7 @@ if [ -n "$report" ]; then
     echo "- date: $(date -u +%Y-%m-%dT%H:%MZ)"
     echo "- tollgate: $commit"
     echo "- toolchain: $(rustc "+$toolchain" --version), $(cargo fuzz --version)"
-    echo "- flags: \`cargo fuzz run ${build_flags[*]}\`, libFuzzer \`${libfuzzer_flags[*]}\`, one process per target"
+    echo "- flags: \`cargo fuzz build ${build_flags[*]}\`, libFuzzer \`${libfuzzer_flags[*]}\`, one process per target"
     echo "- machine: $(nproc) CPU(s)${cpu:+, $cpu} (shared)"
     echo "- corpus: seeded from \`tests/vectors/\` by \`fuzz/examples/seed_corpus.rs\`, plus what earlier runs on this machine kept"
     echo

@@ -443,3 +443,20 @@ pub fn table(reports: &[FileReport]) -> String {
     ));
     out
 }
+
+/// Runs every file and asserts: enough tests ran, and no failure. Returns the
+/// per-file report (printed by the native test, for the README).
+pub fn assert_all() -> Vec<FileReport> {
+    let (reports, failures) = run_all();
+    assert!(
+        reports.iter().map(|r| r.tests).sum::<usize>() > 5000,
+        "too few Wycheproof tests ran"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} Wycheproof failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    reports
+}

@@ -232,9 +232,10 @@ pub fn verify_options(text: &str) -> Result<Validation, Error> {
         }
         age => age,
     };
-    let typ = match f.string("typ")? {
-        Some(t) if t.is_empty() => return Err(invalid_arg("typ must not be empty")),
-        t => t.map(|t| normalize_typ(&t)),
+    // Checked after normalizing: "application/" alone names no media type.
+    let typ = match f.string("typ")?.map(|t| normalize_typ(&t)) {
+        Some(t) if t.is_empty() => return Err(invalid_arg("typ must name a media type")),
+        t => t,
     };
     let required_claims = f.strings("requiredClaims")?.unwrap_or_default();
     if required_claims.iter().any(String::is_empty) {
@@ -538,6 +539,8 @@ mod tests {
             r#""now":-5"#,
             r#""realm":"a\"b""#,
             r#""typ":"""#,
+            r#""typ":"application/""#,
+            r#""typ":"APPLICATION/""#,
         ] {
             let r = verify_options(&format!("{{{BASE},{bad}}}"));
             assert_eq!(code(r), "ERR_INVALID_ARG", "{bad}");

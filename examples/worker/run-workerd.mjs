@@ -102,3 +102,29 @@ export async function startWorkerd({ port, configFile, config, args = [], readyT
   }
   return { url, child, output: () => output, stop };
 }
+
+/**
+ * One request to a worker under test: `token` becomes `Authorization: Bearer …`
+ * (`authorization` sets the header verbatim), `body` is sent as JSON. Returns
+ * { status, headers, text, json, challenge } with json undefined when the body is not JSON.
+ */
+export async function callWorker(url, { method = "GET", token, authorization, body, timeoutMs = 10_000 } = {}) {
+  const headers = {};
+  if (token !== undefined) headers.Authorization = `Bearer ${token}`;
+  if (authorization !== undefined) headers.Authorization = authorization;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const res = await fetch(url, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  const text = await res.text();
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, headers: res.headers, text, json, challenge: res.headers.get("www-authenticate") };
+}

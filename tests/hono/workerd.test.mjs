@@ -14,7 +14,7 @@ import { existsSync, lstatSync, mkdirSync, rmSync, symlinkSync, writeFileSync } 
 import { join, relative, sep } from "node:path";
 import { build } from "esbuild";
 import { COMPATIBILITY_DATE, PKG, ROOT } from "../../examples/worker/workerd-config.mjs";
-import { freePort, startWorkerd } from "../../examples/worker/run-workerd.mjs";
+import { callWorker, freePort, startWorkerd } from "../../examples/worker/run-workerd.mjs";
 import { AUDIENCE, ISSUER, jwksOf, makeKey, mint, startKeyServer } from "../edge/helpers.mjs";
 
 const WORK = join(ROOT, "target/hono-test");
@@ -98,24 +98,8 @@ async function startWorker(bindings) {
   return startWorkerd({ port, config: configFile, args: ["--verbose"] });
 }
 
-async function call(method, path, token, body) {
-  const headers = {};
-  if (token !== undefined) headers.Authorization = `Bearer ${token}`;
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  const res = await fetch(`${worker.url}${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(10_000),
-  });
-  const text = await res.text();
-  let json;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, headers: res.headers, text, json };
+function call(method, path, token, body) {
+  return callWorker(`${worker.url}${path}`, { method, token, body });
 }
 
 const token = (key, claims) => mint(key, claims);

@@ -4,7 +4,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mintDemoToken, signJwt, tamper, DEMO_KID } from "../../examples/worker/demo-key.mjs";
-import { startWorkerd } from "../../examples/worker/run-workerd.mjs";
+import { callWorker, startWorkerd } from "../../examples/worker/run-workerd.mjs";
 import { generateKeyPairSync } from "node:crypto";
 
 let worker;
@@ -17,25 +17,8 @@ after(async () => {
   await worker?.stop();
 });
 
-async function call(path, { method = "GET", token, authorization, body } = {}) {
-  const headers = {};
-  if (token !== undefined) headers.Authorization = `Bearer ${token}`;
-  if (authorization !== undefined) headers.Authorization = authorization;
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  const res = await fetch(`${worker.url}${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(5_000),
-  });
-  const text = await res.text();
-  let json;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, headers: res.headers, text, json, challenge: res.headers.get("www-authenticate") };
+function call(path, options = {}) {
+  return callWorker(`${worker.url}${path}`, { timeoutMs: 5_000, ...options });
 }
 
 const READ = "read:messages";

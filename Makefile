@@ -42,7 +42,13 @@ CARGO_TARGET_DIR ?= target
 WASM_TARGET := wasm32-unknown-unknown
 RAW_WASM := $(CARGO_TARGET_DIR)/$(WASM_TARGET)/release/tollgate.wasm
 PKG_WASM := pkg/wasm/tollgate_wasm_bg.wasm
-SIZE_BUDGET := 81920
+SIZE_BUDGET := 90112
+# The policy engine is a second module (tollgate/policy), built from the same
+# crate with the `policy-module` feature in its own target dir.
+POLICY_TARGET_DIR := $(CARGO_TARGET_DIR)/policy-module
+RAW_POLICY_WASM := $(POLICY_TARGET_DIR)/$(WASM_TARGET)/release/tollgate.wasm
+PKG_POLICY_WASM := pkg/wasm/tollgate_policy_bg.wasm
+POLICY_SIZE_BUDGET := 61440
 
 # wasm-opt comes from npm's binaryen (pinned in .ci/package.json), not Debian's:
 # binaryen 108 (Debian 12) round-trips wasm-bindgen's module with the exported
@@ -69,9 +75,12 @@ all: pkg
 
 pkg: tools-rust tools-apt tools-wasm-bindgen tools-wasm-opt
 	cargo build --release --target $(WASM_TARGET) --lib
+	CARGO_TARGET_DIR=$(POLICY_TARGET_DIR) cargo build --release --target $(WASM_TARGET) --lib --features policy-module
 	rm -rf pkg/wasm
 	wasm-bindgen --target web --out-dir pkg/wasm --out-name tollgate_wasm $(RAW_WASM)
+	wasm-bindgen --target web --out-dir pkg/wasm --out-name tollgate_policy $(RAW_POLICY_WASM)
 	$(WASM_OPT) $(WASM_OPT_FLAGS) -o $(PKG_WASM) $(PKG_WASM)
+	$(WASM_OPT) $(WASM_OPT_FLAGS) -o $(PKG_POLICY_WASM) $(PKG_POLICY_WASM)
 	@test -f README.md || { echo "make pkg: README.md is missing (copied into pkg/)" >&2; exit 1; }
 	cp README.md pkg/README.md
 	@shopt -s nullglob; for f in LICENSE*; do cp "$$f" pkg/; done
@@ -79,6 +88,7 @@ pkg: tools-rust tools-apt tools-wasm-bindgen tools-wasm-opt
 	@if [ -f pkg/node.js ]; then node --input-type=module \
 		-e 'const m = await import("./pkg/node.js"); console.log(`pkg/node.js loads: $${Object.keys(m).length} exports`)'; fi
 	@node .ci/wasm-size.mjs $(PKG_WASM) --budget $(SIZE_BUDGET) --last $(CARGO_TARGET_DIR)/wasm-size.last
+	@node .ci/wasm-size.mjs $(PKG_POLICY_WASM) --budget $(POLICY_SIZE_BUDGET) --last $(CARGO_TARGET_DIR)/policy-size.last
 
 # Size breakdown of the last build, whatever its size (functions unnamed: stripped).
 size:

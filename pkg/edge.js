@@ -770,7 +770,17 @@ const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 const SCHEME = /^([^ \t]+)([\s\S]*)$/;
 const BEARER_REST = /^ +([^ ]+)$/;
 
-const CALL_OPTIONS = new Set(["requiredScopes", "scopeMode", "now", "currentDate"]);
+const CALL_OPTIONS = new Set(["requiredScopes", "scopeMode", "requiredRoles", "roleMode", "now", "currentDate"]);
+
+// On Cloudflare's edge, CF-Connecting-IP is set by the platform (a client's
+// own header of that name is overwritten). Anywhere else the client could
+// forge it, so the guard trusts no header unless given `clientIp`.
+const ON_CLOUDFLARE = globalThis.navigator?.userAgent === "Cloudflare-Workers";
+
+function defaultClientIp(request) {
+  if (!ON_CLOUDFLARE) return undefined;
+  return headerValues(request.headers, "cf-connecting-ip")[0];
+}
 
 /** The values of header `name` from a Headers, a plain object or a list of pairs. */
 function headerValues(headers, name) {
@@ -857,13 +867,37 @@ export class Guard {
   #allowQuery;
   #allowBody;
   #maxTokenLength;
+  #policy;
+  #hasPublicRules = false;
+  #environment;
+  #clientIp;
   #verifiers = new WeakMap(); // KeySet → Map(issuer key → Verifier)
 
   constructor(token, options) {
     if (token !== CONSTRUCT) throw invalidArg("use createGuard(options)");
-    const { keys, issuer, allowTokenInQuery = false, allowTokenInBody = false, ...verifyOptions } = options;
+    const {
+      keys,
+      issuer,
+      allowTokenInQuery = false,
+      allowTokenInBody = false,
+      policy,
+      environment,
+      clientIp,
+      ...verifyOptions
+    } = options;
     if (typeof allowTokenInQuery !== "boolean") throw invalidArg("createGuard: allowTokenInQuery must be a boolean");
     if (typeof allowTokenInBody !== "boolean") throw invalidArg("createGuard: allowTokenInBody must be a boolean");
+    if (policy !== undefined) {
+      if (policy === null || typeof policy.evaluate !== "function" || typeof policy.describe !== "function") {
+        throw invalidArg("createGuard: policy must be a Policy (import { Policy } from \"tollgate/policy\")");
+      }
+      this.#policy = policy;
+      this.#hasPublicRules = policy.describe().rules.some((r) => r.public);
+    }
+    if (environment !== undefined && typeof environment !== "string") throw invalidArg("createGuard: environment must be a string");
+    if (clientIp !== undefined && typeof clientIp !== "function") throw invalidArg("createGuard: clientIp must be a function (request) => string | undefined");
+    this.#environment = environment;
+    this.#clientIp = clientIp ?? defaultClientIp;
     this.#allowQuery = allowTokenInQuery;
     this.#allowBody = allowTokenInBody;
     this.#realm = verifyOptions.realm;
@@ -915,12 +949,72 @@ export class Guard {
   authorize(request, options) {
     try {
       const call = this.#callOptions(options);
+      const route = this.#policy === undefined ? undefined : this.#route(request, call);
+      if (route !== undefined && this.#hasPublicRules) {
+        // A public rule needs no credentials: decide before looking for a token.
+        const decision = this.#policy.evaluate(null, route);
+        if (decision.allow) return Promise.resolve({ ok: true, public: true, decision });
+        if (decision.status === 400) return Promise.resolve(this.#fromDecision(decision));
+      }
       const found = this.#extract(request);
-      if (found instanceof Promise) return found.then((f) => this.#afterExtract(f, call));
-      return Promise.resolve(this.#afterExtract(found, call));
+      const after = (f) => {
+        const answer = this.#afterExtract(f, call);
+        return answer instanceof Promise ? answer.then((a) => this.#applyPolicy(a, route)) : this.#applyPolicy(answer, route);
+      };
+      if (found instanceof Promise) return found.then(after);
+      return Promise.resolve(after(found));
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /** What the policy needs to know about the request. */
+  #route(request, call) {
+    if (request === null || typeof request !== "object") throw invalidArg("authorize: request must be a Request or { method, url, headers }");
+    let path = "/";
+    if (request.url !== undefined && request.url !== null) {
+      try {
+        path = new URL(String(request.url), "http://localhost").pathname;
+      } catch {
+        throw invalidArg("authorize: request.url is not a valid URL");
+      }
+    }
+    const ip = this.#clientIp(request);
+    const now = call?.currentDate instanceof Date ? Math.floor(call.currentDate.getTime() / 1000) : call?.now;
+    return {
+      method: String(request.method ?? "GET").toUpperCase(),
+      path,
+      ip: typeof ip === "string" && ip !== "" ? ip : undefined,
+      environment: this.#environment,
+      now,
+    };
+  }
+
+  #applyPolicy(answer, route) {
+    if (route === undefined || !answer.ok) return answer;
+    const decision = this.#policy.evaluate(answer.result, route);
+    if (!decision.allow) return this.#fromDecision(decision);
+    const { result, ...ok } = answer;
+    return { ...ok, decision };
+  }
+
+  #fromDecision(decision) {
+    const status = decision.status;
+    const error = status === 400 ? "invalid_request" : status === 401 ? (decision.code === "ERR_NO_CREDENTIALS" ? undefined : "invalid_token") : "insufficient_scope";
+    if (decision.code === "ERR_NO_CREDENTIALS") return this.#unauthorized();
+    let wwwAuthenticate = decision.wwwAuthenticate;
+    if (this.#realm !== undefined && !wwwAuthenticate.startsWith("Bearer realm=")) {
+      wwwAuthenticate = wwwAuthenticate.replace(/^Bearer ?/, `Bearer realm="${this.#realm}", `).replace(/, $/, "");
+    }
+    return {
+      ok: false,
+      status,
+      code: decision.code,
+      error,
+      description: decision.reason,
+      decision,
+      response: jsonResponse(status, { error, error_description: decision.reason }, { "WWW-Authenticate": wwwAuthenticate }),
+    };
   }
 
   #callOptions(options) {
@@ -1089,8 +1183,12 @@ export class Guard {
 
   #answer(token, outcome) {
     if (outcome.result) {
-      const { claims, header, scopes } = outcome.result;
-      return { ok: true, claims, header, scopes, token };
+      const { claims, header, scopes, roles } = outcome.result;
+      // `result` (the verifier's own object) is what a policy trusts as verified;
+      // #applyPolicy removes it from the answer.
+      const ok = { ok: true, claims, header, scopes, roles, token };
+      if (this.#policy !== undefined) Object.defineProperty(ok, "result", { value: outcome.result, enumerable: false, configurable: true });
+      return ok;
     }
     if (outcome.unavailable) return this.#unavailable(outcome.unavailable);
     const error = outcome.error;

@@ -8,7 +8,13 @@
 // The entry points (node.js, browser.js, workerd.js) instantiate the wasm
 // module first and then re-export this file.
 
-import { RawKeySet, RawVerifier, rawDecode, rawCheckScopes } from "./wasm/tollgate_wasm.js";
+import {
+  RawKeySet,
+  RawVerifier,
+  RawRevocationList,
+  rawDecode,
+  rawCheckScopes,
+} from "./wasm/tollgate_wasm.js";
 
 /** Every error code tollgate throws. */
 export const ERROR_CODES = Object.freeze([
@@ -21,11 +27,22 @@ export const ERROR_CODES = Object.freeze([
   "ERR_JWT_EXPIRED",
   "ERR_JWT_CLAIM_VALIDATION_FAILED",
   "ERR_JWT_INSUFFICIENT_SCOPE",
+  "ERR_JWT_INSUFFICIENT_ROLE",
+  "ERR_JWT_REVOKED",
   "ERR_INVALID_ARG",
   "ERR_JWK_INVALID",
+  "ERR_POLICY_INVALID",
 ]);
 
-const FIELDS = ["status", "wwwAuthenticate", "claim", "reason", "missing", "skipped"];
+/** Codes that only appear in policy decisions (never thrown). */
+export const DECISION_CODES = Object.freeze([
+  "ERR_POLICY_NO_MATCHING_RULE",
+  "ERR_POLICY_CONSTRAINT_FAILED",
+  "ERR_NO_CREDENTIALS",
+  "ERR_INVALID_REQUEST",
+]);
+
+const FIELDS = ["status", "wwwAuthenticate", "claim", "reason", "missing", "skipped", "path"];
 
 /** A rejected token, key or key set. Carries a stable `code`. */
 export class TollgateError extends Error {
@@ -193,12 +210,31 @@ export class KeySet {
   }
 }
 
+// Results of tollgate's own verification: a policy decision on them is not
+// flagged `unverified`.
+const verifiedResults = new WeakSet();
+
+/**
+ * Whether `result` is an object returned by tollgate's own verification
+ * (`verify`, a verifier, a guard): what a policy decision on it trusts.
+ */
+export function isVerified(result) {
+  return result !== null && typeof result === "object" && verifiedResults.has(result);
+}
+
+function verifiedResult(text) {
+  const result = JSON.parse(text);
+  verifiedResults.add(result);
+  return result;
+}
+
 function prepare(options) {
   const opts = withClock(plainObject(options, "options"), "options");
   if (opts.keys === undefined) throw invalidArg("options.keys is required (a KeySet)");
-  const { keys, ...rest } = opts;
+  const { keys, revocations, ...rest } = opts;
   const raw = rawKeys(keys);
-  return call(() => new RawVerifier(raw, toJson(rest, "options")));
+  const list = revocations === undefined ? undefined : rawRevocations(revocations, "options.revocations").share();
+  return call(() => new RawVerifier(raw, toJson(rest, "options"), list));
 }
 
 /** A verifier with its options compiled once: the hot path. */
@@ -216,7 +252,7 @@ class Verifier {
   verify(token, options) {
     checkToken(token);
     const call_ = options === undefined ? "" : toJson(withClock(plainObject(options, "options"), "options"), "options");
-    return JSON.parse(call(() => this.#raw.verify(token, call_)));
+    return verifiedResult(call(() => this.#raw.verify(token, call_)));
   }
 
   /** Releases the wasm memory now (optional). */
@@ -230,12 +266,12 @@ export function createVerifier(options) {
   return new Verifier(prepare(options));
 }
 
-/** Verifies `token` and returns `{ header, claims, scopes }`. */
+/** Verifies `token` and returns `{ header, claims, scopes, roles }`. */
 export function verify(token, options) {
   checkToken(token);
   const raw = prepare(options);
   try {
-    return JSON.parse(call(() => raw.verify(token, "")));
+    return verifiedResult(call(() => raw.verify(token, "")));
   } finally {
     raw.free();
   }
@@ -263,5 +299,113 @@ export function checkScopes(input, required, options) {
   const opts = toJson(plainObject(options, "options"), "options");
   return JSON.parse(call(() => rawCheckScopes(toJson(input, "input"), toJson(required, "required"), opts)));
 }
+// ───────────────────────────────────────────── revocation and policy
+
+// Set by RevocationList's static block: reads the wasm handle.
+let rawRevocations;
+
+function toSeconds(value, name) {
+  if (value instanceof Date) {
+    const ms = value.getTime();
+    if (Number.isNaN(ms)) throw invalidArg(`${name} must be a valid Date`);
+    return Math.floor(ms / 1000);
+  }
+  if (typeof value === "number" && Number.isFinite(value) && value >= 0) return value;
+  throw invalidArg(`${name} must be a Date or a non-negative number of seconds since the epoch`);
+}
+
+/**
+ * Revoked tokens (by `jti`) and subjects (every token of a `sub` issued at or
+ * before a time). Give it to `verify`/`createVerifier`/`createGuard` as
+ * `revocations`, or to a `Policy`: they share it, so a revocation added later
+ * applies at once. Lookups take constant time whatever the list's size.
+ */
+export class RevocationList {
+  #raw;
+
+  constructor(raw) {
+    this.#raw = raw instanceof RawRevocationList ? raw : new RawRevocationList();
+  }
+
+  /**
+   * Loads `{ version: 1, tokens: ["jti", …], subjects: { sub: seconds | Date, … } }`
+   * (an object or JSON text).
+   */
+  static fromJson(doc) {
+    let text;
+    if (typeof doc === "string") {
+      text = doc;
+    } else {
+      const o = plainObject(doc, "revocation list");
+      let subjects = o.subjects;
+      if (subjects !== null && typeof subjects === "object" && !Array.isArray(subjects)) {
+        subjects = Object.fromEntries(
+          Object.entries(subjects).map(([sub, t]) => [sub, t instanceof Date ? toSeconds(t, `subjects[${JSON.stringify(sub)}]`) : t]),
+        );
+      }
+      text = toJson({ ...o, ...(subjects === undefined ? {} : { subjects }) }, "revocation list");
+    }
+    return new RevocationList(call(() => RawRevocationList.fromJson(text)));
+  }
+
+  /** Revokes the token with this `jti`. */
+  revokeToken(jti) {
+    if (typeof jti !== "string" || jti === "") throw invalidArg("revokeToken: jti must be a non-empty string");
+    call(() => this.#raw.revokeToken(jti));
+    return this;
+  }
+
+  /** Revokes every token of `sub` issued at or before `before` (default: now). */
+  revokeSubject(sub, before = new Date()) {
+    if (typeof sub !== "string" || sub === "") throw invalidArg("revokeSubject: sub must be a non-empty string");
+    const seconds = toSeconds(before, "revokeSubject: before");
+    call(() => this.#raw.revokeSubject(sub, seconds));
+    return this;
+  }
+
+  /** Whether the token with these claims (or this verify result) is revoked. */
+  isRevoked(claims) {
+    return this.revokedBy(claims) !== null;
+  }
+
+  /**
+   * Why the token with these claims is revoked: `"token"` (its `jti` is
+   * listed), `"subject"` (its subject's tokens issued at or before a time
+   * are), or `null`.
+   */
+  revokedBy(claims) {
+    const c = claims !== null && typeof claims === "object" && claims.claims !== undefined ? claims.claims : claims;
+    const why = call(() => this.#raw.check(toJson(plainObject(c, "claims"), "claims")));
+    return why === "" ? null : why;
+  }
+
+  /** Number of revoked token ids plus revoked subjects. */
+  get size() {
+    return this.#raw.tokenCount() + this.#raw.subjectCount();
+  }
+
+  /** Number of revoked token ids. */
+  get tokenCount() {
+    return this.#raw.tokenCount();
+  }
+
+  /** Number of revoked subjects. */
+  get subjectCount() {
+    return this.#raw.subjectCount();
+  }
+
+  /** Releases this handle's wasm memory (verifiers and policies keep theirs). */
+  free() {
+    this.#raw.free();
+  }
+
+  static {
+    rawRevocations = (list, name) => {
+      if (!(list instanceof RevocationList)) throw invalidArg(`${name} must be a RevocationList`);
+      return list.#raw;
+    };
+  }
+}
+
 export * from "./edge.js";
 export * from "./spa.js";

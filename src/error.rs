@@ -78,8 +78,23 @@ pub enum Error {
         /// The required scopes the token does not carry.
         missing: Vec<String>,
     },
+    /// The token is valid but its user lacks required roles.
+    InsufficientRole {
+        /// The required roles the user does not hold.
+        missing: Vec<String>,
+    },
+    /// The token (by `jti`) or every token of its subject issued before a
+    /// time is on the revocation list.
+    Revoked(crate::revocation::Revoked),
     /// The caller passed a bad argument or option.
     InvalidArg(String),
+    /// A policy document cannot be loaded.
+    PolicyInvalid {
+        /// The JSON path of the problem (`$.roles.admin.inherits[0]`).
+        path: String,
+        /// What is wrong there.
+        message: String,
+    },
     /// A key or key set cannot be imported.
     JwkInvalid {
         /// What is wrong.
@@ -102,7 +117,10 @@ impl Error {
             Error::Expired => "ERR_JWT_EXPIRED",
             Error::ClaimInvalid { .. } => "ERR_JWT_CLAIM_VALIDATION_FAILED",
             Error::InsufficientScope { .. } => "ERR_JWT_INSUFFICIENT_SCOPE",
+            Error::InsufficientRole { .. } => "ERR_JWT_INSUFFICIENT_ROLE",
+            Error::Revoked(_) => "ERR_JWT_REVOKED",
             Error::InvalidArg(_) => "ERR_INVALID_ARG",
+            Error::PolicyInvalid { .. } => "ERR_POLICY_INVALID",
             Error::JwkInvalid { .. } => "ERR_JWK_INVALID",
         }
     }
@@ -120,8 +138,10 @@ impl Error {
     /// The RFC 6750 §3.1 error code, or `None` for caller errors.
     pub fn oauth_error(&self) -> Option<&'static str> {
         match self {
-            Error::InsufficientScope { .. } => Some("insufficient_scope"),
-            Error::InvalidArg(_) | Error::JwkInvalid { .. } => None,
+            Error::InsufficientScope { .. } | Error::InsufficientRole { .. } => {
+                Some("insufficient_scope")
+            }
+            Error::InvalidArg(_) | Error::JwkInvalid { .. } | Error::PolicyInvalid { .. } => None,
             _ => Some("invalid_token"),
         }
     }
@@ -173,7 +193,7 @@ impl Error {
 /// Appends `s` restricted to the characters RFC 6750 §3 allows inside the
 /// quoted attribute values (`%x20-21 / %x23-5B / %x5D-7E`); anything else
 /// becomes `?`, so a caller-supplied name cannot break the header.
-fn push_quoted(out: &mut String, s: &str) {
+pub(crate) fn push_quoted(out: &mut String, s: &str) {
     out.extend(s.chars().map(|c| match c {
         ' '..='~' if c != '"' && c != '\\' => c,
         _ => '?',
@@ -200,7 +220,17 @@ impl fmt::Display for Error {
             Error::InsufficientScope { missing } => {
                 write!(f, "token lacks required scope: {}", missing.join(" "))
             }
+            Error::InsufficientRole { missing } => {
+                write!(f, "user lacks required role: {}", missing.join(" "))
+            }
+            Error::Revoked(crate::revocation::Revoked::Token) => {
+                f.write_str("token has been revoked")
+            }
+            Error::Revoked(crate::revocation::Revoked::Subject) => f.write_str(
+                "token has been revoked (all tokens of its subject issued before a time are)",
+            ),
             Error::InvalidArg(m) => f.write_str(m),
+            Error::PolicyInvalid { path, message } => write!(f, "policy {path} {message}"),
             Error::JwkInvalid { message, .. } => f.write_str(message),
         }
     }

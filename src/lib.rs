@@ -44,15 +44,24 @@ pub mod error;
 pub mod json;
 pub mod jwk;
 pub mod jws;
+pub mod net;
 pub mod options;
+pub mod policy;
+pub mod revocation;
+pub mod roles;
+pub mod route;
 pub mod scopes;
 pub mod verify;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", not(feature = "policy-module")))]
 pub mod wasm;
+#[cfg(all(target_arch = "wasm32", feature = "policy-module"))]
+pub mod wasm_policy;
 
 pub use alg::Algorithm;
 pub use error::{Error, Reason, Skipped};
 pub use jwk::{Key, KeySet};
 pub use options::{CallOptions, DecodeOptions, ScopeRequirement, Validation};
+pub use policy::{Decision, Policy};
+pub use revocation::RevocationList;
 pub use verify::{decode, verify, verify_jws, Verified, VerifiedJws, Verifier};

@@ -7,6 +7,7 @@ use crate::alg::{truncate, Algorithm};
 use crate::error::{invalid_arg, Error};
 use crate::json::{self, Map, Value};
 use crate::jws::DEFAULT_MAX_TOKEN_LENGTH;
+use crate::roles;
 use crate::scopes::{self, Mode, Source};
 
 /// Hard upper bound on `maxTokenLength` (4 MiB).
@@ -24,6 +25,9 @@ const VERIFY_FIELDS: &[&str] = &[
     "requiredScopes",
     "scopeMode",
     "scopeClaim",
+    "requiredRoles",
+    "roleMode",
+    "roleClaim",
     "maxTokenLength",
     "realm",
     "now",
@@ -130,6 +134,15 @@ pub struct ScopeRequirement {
     pub mode: Mode,
 }
 
+/// Role requirement of one verification.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RoleRequirement {
+    /// Roles to require.
+    pub required: Vec<String>,
+    /// All of them, or any one.
+    pub mode: Mode,
+}
+
 /// Compiled verification options.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Validation {
@@ -153,6 +166,13 @@ pub struct Validation {
     pub scopes: ScopeRequirement,
     /// Where scopes are read from.
     pub scope_source: Source,
+    /// Roles required by default.
+    pub roles: RoleRequirement,
+    /// Where roles are read from.
+    pub role_source: roles::Source,
+    /// Whether a malformed role claim is an error (roles are required or
+    /// their claim was named); otherwise it reads as no roles.
+    pub roles_strict: bool,
     /// Maximum token length in bytes.
     pub max_token_length: usize,
     /// Realm for `WWW-Authenticate`.
@@ -177,6 +197,9 @@ impl Default for Validation {
             required_claims: Vec::new(),
             scopes: ScopeRequirement::default(),
             scope_source: Source::Default,
+            roles: RoleRequirement::default(),
+            role_source: roles::Source::Default,
+            roles_strict: false,
             max_token_length: DEFAULT_MAX_TOKEN_LENGTH,
             realm: None,
             now: None,
@@ -190,6 +213,8 @@ impl Default for Validation {
 pub struct CallOptions {
     /// Replaces the verifier's scope requirement when set.
     pub scopes: Option<ScopeRequirement>,
+    /// Replaces the verifier's role requirement when set.
+    pub roles: Option<RoleRequirement>,
     /// A fixed "now" for this call.
     pub now: Option<i64>,
 }
@@ -253,6 +278,10 @@ pub fn verify_options(text: &str) -> Result<Validation, Error> {
             ));
         }
     }
+    let role_requirement = role_requirement(&f)?;
+    let role_source = role_source(&f)?;
+    let roles_strict =
+        !role_requirement.required.is_empty() || role_source != roles::Source::Default;
     Ok(Validation {
         issuers,
         audiences,
@@ -264,6 +293,9 @@ pub fn verify_options(text: &str) -> Result<Validation, Error> {
         required_claims,
         scopes: scope_requirement(&f, "requiredScopes", "scopeMode")?,
         scope_source: scope_source(f.string("scopeClaim")?)?,
+        roles: role_requirement,
+        role_source,
+        roles_strict,
         max_token_length: max_token_length(f.number("maxTokenLength")?)?,
         realm,
         now: now(f.number("now")?)?,
@@ -276,15 +308,27 @@ pub fn call_options(text: &str) -> Result<CallOptions, Error> {
     let f = Fields::parse(
         text,
         "verify call options",
-        &["requiredScopes", "scopeMode", "now"],
+        &[
+            "requiredScopes",
+            "scopeMode",
+            "requiredRoles",
+            "roleMode",
+            "now",
+        ],
     )?;
     let scopes = if f.map.contains_key("requiredScopes") || f.map.contains_key("scopeMode") {
         Some(scope_requirement(&f, "requiredScopes", "scopeMode")?)
     } else {
         None
     };
+    let roles = if f.map.contains_key("requiredRoles") || f.map.contains_key("roleMode") {
+        Some(role_requirement(&f)?)
+    } else {
+        None
+    };
     Ok(CallOptions {
         scopes,
+        roles,
         now: now(f.number("now")?)?,
     })
 }
@@ -433,6 +477,33 @@ fn scope_requirement(f: &Fields, list: &str, mode_name: &str) -> Result<ScopeReq
         required,
         mode: mode(f.string(mode_name)?.as_deref(), mode_name)?,
     })
+}
+
+fn role_requirement(f: &Fields) -> Result<RoleRequirement, Error> {
+    let required = f.strings("requiredRoles")?.unwrap_or_default();
+    if required.iter().any(String::is_empty) {
+        return Err(invalid_arg("requiredRoles must not contain an empty name"));
+    }
+    Ok(RoleRequirement {
+        required,
+        mode: mode(f.string("roleMode")?.as_deref(), "roleMode")?,
+    })
+}
+
+/// `roleClaim`: a claim path (`realm_access.roles`) or an array of member names.
+fn role_source(f: &Fields) -> Result<roles::Source, Error> {
+    let bad = || {
+        invalid_arg("roleClaim must be a claim path such as \"realm_access.roles\" or an array of member names")
+    };
+    match f.map.get("roleClaim") {
+        None => Ok(roles::Source::Default),
+        Some(Value::String(path)) => roles::Source::parse(path).ok_or_else(bad),
+        Some(Value::Array(_)) => {
+            roles::Source::from_segments(f.strings("roleClaim")?.unwrap_or_default())
+                .ok_or_else(bad)
+        }
+        Some(_) => Err(bad()),
+    }
 }
 
 fn check_scope_tokens(list: &[String]) -> Result<(), Error> {

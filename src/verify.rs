@@ -9,8 +9,9 @@ use crate::json::Map;
 use crate::alg::Algorithm;
 use crate::error::Error;
 use crate::jwk::KeySet;
-use crate::options::{CallOptions, DecodeOptions, ScopeRequirement, Validation};
-use crate::{claims, crypto, jws, scopes};
+use crate::options::{CallOptions, DecodeOptions, RoleRequirement, ScopeRequirement, Validation};
+use crate::revocation::RevocationList;
+use crate::{claims, crypto, jws, roles, scopes};
 
 /// A token that passed every check.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,6 +22,8 @@ pub struct Verified {
     pub claims: Map,
     /// The granted scopes.
     pub scopes: Vec<String>,
+    /// The roles the token lists.
+    pub roles: Vec<String>,
     /// The header JSON exactly as signed (validated UTF-8 JSON object text).
     pub header_json: String,
     /// The payload JSON exactly as signed (validated UTF-8 JSON object text).
@@ -59,13 +62,29 @@ impl Verifier {
     /// Verifies `token`. `clock` is the current time in seconds, used unless
     /// the options or `call` fix one.
     pub fn verify(&self, token: &str, call: &CallOptions, clock: i64) -> Result<Verified, Error> {
+        self.verify_revocable(token, call, clock, None)
+    }
+
+    /// [`Verifier::verify`], also refusing tokens on `revocations`.
+    pub fn verify_revocable(
+        &self,
+        token: &str,
+        call: &CallOptions,
+        clock: i64,
+        revocations: Option<&RevocationList>,
+    ) -> Result<Verified, Error> {
         let now = call.now.or(self.validation.now).unwrap_or(clock);
-        let scopes = call.scopes.as_ref().unwrap_or(&self.validation.scopes);
-        verify(token, &self.keys, &self.validation, scopes, now)
+        let requirements = Requirements {
+            scopes: call.scopes.as_ref().unwrap_or(&self.validation.scopes),
+            roles: call.roles.as_ref().unwrap_or(&self.validation.roles),
+            revocations,
+        };
+        verify_with(token, &self.keys, &self.validation, &requirements, now)
     }
 }
 
-/// Verifies `token` with `keys` under `v` at `now` (seconds), requiring `required` scopes.
+/// Verifies `token` with `keys` under `v` at `now` (seconds), requiring
+/// `required` scopes and the roles of `v`.
 pub fn verify(
     token: &str,
     keys: &KeySet,
@@ -73,17 +92,55 @@ pub fn verify(
     required: &ScopeRequirement,
     now: i64,
 ) -> Result<Verified, Error> {
+    let requirements = Requirements {
+        scopes: required,
+        roles: &v.roles,
+        revocations: None,
+    };
+    verify_with(token, keys, v, &requirements, now)
+}
+
+/// What one verification requires beyond the token's validity.
+#[derive(Clone, Copy, Debug)]
+pub struct Requirements<'a> {
+    /// Scopes.
+    pub scopes: &'a ScopeRequirement,
+    /// Roles.
+    pub roles: &'a RoleRequirement,
+    /// Revoked tokens and subjects, if any.
+    pub revocations: Option<&'a RevocationList>,
+}
+
+/// The whole pipeline: JWS → claims → revocation → scopes → roles.
+pub fn verify_with(
+    token: &str,
+    keys: &KeySet,
+    v: &Validation,
+    req: &Requirements<'_>,
+    now: i64,
+) -> Result<Verified, Error> {
     let compact = verified_compact(token, keys, v.algorithms.as_deref(), v.max_token_length)?;
     let claims = jws::parse_payload(&compact.payload)?;
     claims::validate(&claims, compact.header.typ.as_deref(), v, now)?;
+    if let Some(list) = req.revocations {
+        list.ensure_not_revoked(&claims)?;
+    }
     let granted = scopes::granted(&claims, &v.scope_source)?;
-    let check = scopes::check(&granted, &required.required, required.mode);
+    let check = scopes::check(&granted, &req.scopes.required, req.scopes.mode);
     if !check.ok {
         return Err(Error::InsufficientScope {
             missing: check.missing,
         });
     }
-    finish(compact, claims, granted)
+    let strict = v.roles_strict || !req.roles.required.is_empty();
+    let held = roles::granted(&claims, &v.role_source, strict)?;
+    let check = scopes::check(&held, &req.roles.required, req.roles.mode);
+    if !check.ok {
+        return Err(Error::InsufficientRole {
+            missing: check.missing,
+        });
+    }
+    finish(compact, claims, granted, held)
 }
 
 /// A JWS whose signature verified; the payload is whatever was signed.
@@ -176,7 +233,12 @@ fn verify_signature(
     }
 }
 
-fn finish(compact: jws::Compact<'_>, claims: Map, scopes: Vec<String>) -> Result<Verified, Error> {
+fn finish(
+    compact: jws::Compact<'_>,
+    claims: Map,
+    scopes: Vec<String>,
+    roles: Vec<String>,
+) -> Result<Verified, Error> {
     // Both texts parsed as JSON, so they are valid UTF-8; the conversion only re-checks.
     let not_utf8 = || Error::JwsInvalid("token is not valid UTF-8 JSON");
     Ok(Verified {
@@ -185,6 +247,7 @@ fn finish(compact: jws::Compact<'_>, claims: Map, scopes: Vec<String>) -> Result
         header: compact.header.members,
         claims,
         scopes,
+        roles,
     })
 }
 
@@ -194,7 +257,8 @@ pub fn decode(token: &str, options: &DecodeOptions) -> Result<Decoded, Error> {
     let compact = jws::split(token, options.max_token_length)?;
     let claims = jws::parse_payload(&compact.payload)?;
     let granted = scopes::granted(&claims, &options.scope_source)?;
-    finish(compact, claims, granted)
+    let held = roles::granted(&claims, &roles::Source::Default, false)?;
+    finish(compact, claims, granted, held)
 }
 
 #[cfg(test)]
@@ -362,6 +426,7 @@ mod tests {
             Some("ERR_JWT_EXPIRED")
         );
         let call = CallOptions {
+            roles: None,
             now: Some(NOW),
             scopes: Some(ScopeRequirement {
                 required: vec!["x".into()],
@@ -376,6 +441,80 @@ mod tests {
             Some("ERR_JWT_INSUFFICIENT_SCOPE")
         );
         assert!(Verifier::new(Arc::new(keys()), options(r#","algorithms":["RS256"]"#)).is_err());
+    }
+
+    #[test]
+    fn required_roles_are_403_with_the_missing_roles() {
+        let claims = r#"{"iss":"https://idp","aud":"api","exp":1700000600,"realm_access":{"roles":["reader"]},"groups":"writer"}"#;
+        let token = sign(r#"{"alg":"HS256"}"#, claims, SECRET);
+        let got = run(&token, &options(""));
+        assert_eq!(
+            got.map(|v| v.roles),
+            Ok(vec!["writer".into(), "reader".into()])
+        );
+        let v = options(r#","requiredRoles":["reader","admin"]"#);
+        let e = verify(&token, &keys(), &v, &v.scopes, NOW).err();
+        assert_eq!(
+            e,
+            Some(Error::InsufficientRole {
+                missing: vec!["admin".into()]
+            })
+        );
+        assert_eq!(e.as_ref().and_then(Error::status), Some(403));
+        assert!(run(
+            &token,
+            &options(r#","requiredRoles":["reader","admin"],"roleMode":"any""#)
+        )
+        .is_ok());
+        // A named claim path reads only that claim.
+        let kc = options(r#","roleClaim":"realm_access.roles","requiredRoles":["writer"]"#);
+        assert_eq!(run(&token, &kc).err(), Some("ERR_JWT_INSUFFICIENT_ROLE"));
+        // Malformed role claims: ignored unless roles are needed.
+        let odd = sign(
+            r#"{"alg":"HS256"}"#,
+            &CLAIMS.replace("\"scope\"", "\"roles\":[{}],\"scope\""),
+            SECRET,
+        );
+        assert_eq!(run(&odd, &options("")).map(|v| v.roles), Ok(vec![]));
+        assert_eq!(
+            run(&odd, &options(r#","requiredRoles":["a"]"#)).err(),
+            Some("ERR_JWT_INVALID")
+        );
+    }
+
+    #[test]
+    fn revoked_tokens_are_401_after_the_signature_and_claims() {
+        let claims = r#"{"iss":"https://idp","aud":"api","exp":1700000600,"jti":"t-9","sub":"u","iat":1699999000}"#;
+        let token = sign(r#"{"alg":"HS256"}"#, claims, SECRET);
+        let Ok(verifier) = Verifier::new(Arc::new(keys()), options("")) else {
+            panic!()
+        };
+        let call = CallOptions::default();
+        let mut list = RevocationList::new();
+        assert!(verifier
+            .verify_revocable(&token, &call, NOW, Some(&list))
+            .is_ok());
+        list.revoke_subject("u", 1_699_998_999.0).unwrap_or(());
+        assert!(verifier
+            .verify_revocable(&token, &call, NOW, Some(&list))
+            .is_ok());
+        list.revoke_subject("u", 1_699_999_000.0).unwrap_or(());
+        let e = verifier
+            .verify_revocable(&token, &call, NOW, Some(&list))
+            .err();
+        assert_eq!(e.as_ref().map(Error::code), Some("ERR_JWT_REVOKED"));
+        assert_eq!(e.and_then(|e| e.status()), Some(401));
+        let mut by_jti = RevocationList::new();
+        by_jti.revoke_token("t-9").unwrap_or(());
+        let e = verifier
+            .verify_revocable(&token, &call, NOW, Some(&by_jti))
+            .err();
+        assert_eq!(e.map(|e| e.code()), Some("ERR_JWT_REVOKED"));
+        // An expired revoked token reports expiry: the claims are checked first.
+        let e = verifier
+            .verify_revocable(&token, &call, 1_700_000_600, Some(&by_jti))
+            .err();
+        assert_eq!(e.map(|e| e.code()), Some("ERR_JWT_EXPIRED"));
     }
 
     #[test]

@@ -6,6 +6,8 @@
 //! `status`, `wwwAuthenticate` and the fields of [`crate::Error`]. The clock
 //! is read here and nowhere else.
 
+use std::cell::RefCell;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use js_sys::{Array, Error as JsError, Object, Reflect};
@@ -41,10 +43,11 @@ fn to_js(error: &Error, realm: Option<&str>) -> JsValue {
         set(&js, "reason", &JsValue::from_str(reason.as_str()));
     }
     match error {
-        Error::InsufficientScope { missing } => {
+        Error::InsufficientScope { missing } | Error::InsufficientRole { missing } => {
             let list: Array = missing.iter().map(|s| JsValue::from_str(s)).collect();
             set(&js, "missing", &list);
         }
+        Error::PolicyInvalid { path, .. } => set(&js, "path", &JsValue::from_str(path)),
         Error::JwkInvalid { skipped, .. } if !skipped.is_empty() => {
             set(&js, "skipped", &skipped_to_js(skipped));
         }
@@ -81,6 +84,8 @@ fn result_json(v: &verify::Verified) -> String {
     out.push_str(&v.claims_json);
     out.push_str(",\"scopes\":");
     json::write_str_array(&mut out, &v.scopes);
+    out.push_str(",\"roles\":");
+    json::write_str_array(&mut out, &v.roles);
     out.push('}');
     out
 }
@@ -152,16 +157,25 @@ impl KeySet {
 #[wasm_bindgen(js_name = RawVerifier)]
 pub struct Verifier {
     inner: verify::Verifier,
+    revocations: Option<Rc<RefCell<crate::RevocationList>>>,
 }
 
 #[wasm_bindgen(js_class = RawVerifier)]
 impl Verifier {
     /// Compiles `options` (JSON text, without `keys`) against `keys`.
+    /// `revocations` is checked on every call, as it is then.
     #[wasm_bindgen(constructor)]
-    pub fn new(keys: &KeySet, options: &str) -> Result<Verifier, JsValue> {
+    pub fn new(
+        keys: &KeySet,
+        options: &str,
+        revocations: Option<RevocationList>,
+    ) -> Result<Verifier, JsValue> {
         let validation = options::verify_options(options).map_err(err)?;
         let inner = verify::Verifier::new(Arc::clone(&keys.inner), validation).map_err(err)?;
-        Ok(Verifier { inner })
+        Ok(Verifier {
+            inner,
+            revocations: revocations.map(|r| r.inner),
+        })
     }
 
     /// Verifies `token`; `call` is JSON text of per-call options, or empty.
@@ -173,7 +187,14 @@ impl Verifier {
         } else {
             options::call_options(call).map_err(|e| to_js(&e, realm))?
         };
-        match self.inner.verify(token, &call, now_seconds()) {
+        let list = match &self.revocations {
+            Some(cell) => Some(cell.try_borrow().map_err(|_| busy())?),
+            None => None,
+        };
+        let result = self
+            .inner
+            .verify_revocable(token, &call, now_seconds(), list.as_deref());
+        match result {
             Ok(v) => Ok(result_json(&v)),
             Err(e) => Err(to_js(&e, realm)),
         }
@@ -222,4 +243,89 @@ pub fn check_scopes(input: &str, required: &str, options: &str) -> Result<String
     json::write_str_array(&mut out, &granted);
     out.push('}');
     Ok(out)
+}
+
+fn busy() -> JsValue {
+    err(Error::InvalidArg(
+        "the revocation list is being changed".into(),
+    ))
+}
+
+/// Revoked tokens and subjects (wrapped by the JS `RevocationList`). Shared,
+/// not copied, with the verifiers and policies given it: a revocation added
+/// later applies to them at once.
+#[wasm_bindgen(js_name = RawRevocationList)]
+#[derive(Clone)]
+pub struct RevocationList {
+    inner: Rc<RefCell<crate::RevocationList>>,
+}
+
+#[wasm_bindgen(js_class = RawRevocationList)]
+impl RevocationList {
+    /// An empty list.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> RevocationList {
+        RevocationList {
+            inner: Rc::new(RefCell::new(crate::RevocationList::new())),
+        }
+    }
+
+    /// Loads a list from JSON text.
+    #[wasm_bindgen(js_name = fromJson)]
+    pub fn from_json(text: &str) -> Result<RevocationList, JsValue> {
+        let list = crate::RevocationList::from_json(text.as_bytes()).map_err(err)?;
+        Ok(RevocationList {
+            inner: Rc::new(RefCell::new(list)),
+        })
+    }
+
+    /// A handle on the same list (for a verifier to keep).
+    pub fn share(&self) -> RevocationList {
+        self.clone()
+    }
+
+    /// Revokes one token by `jti`.
+    #[wasm_bindgen(js_name = revokeToken)]
+    pub fn revoke_token(&self, jti: &str) -> Result<(), JsValue> {
+        let mut list = self.inner.try_borrow_mut().map_err(|_| busy())?;
+        list.revoke_token(jti).map_err(err)
+    }
+
+    /// Revokes the subject's tokens issued at or before `before` (seconds).
+    #[wasm_bindgen(js_name = revokeSubject)]
+    pub fn revoke_subject(&self, sub: &str, before: f64) -> Result<(), JsValue> {
+        let mut list = self.inner.try_borrow_mut().map_err(|_| busy())?;
+        list.revoke_subject(sub, before).map_err(err)
+    }
+
+    /// Number of revoked token ids.
+    #[wasm_bindgen(js_name = tokenCount)]
+    pub fn token_count(&self) -> usize {
+        self.inner.try_borrow().map_or(0, |l| l.token_count())
+    }
+
+    /// Number of revoked subjects.
+    #[wasm_bindgen(js_name = subjectCount)]
+    pub fn subject_count(&self) -> usize {
+        self.inner.try_borrow().map_or(0, |l| l.subject_count())
+    }
+
+    /// Whether claims (JSON text) are revoked: "", "token" or "subject".
+    pub fn check(&self, claims: &str) -> Result<String, JsValue> {
+        let claims = json::parse_object(claims.as_bytes())
+            .map_err(|_| err(Error::InvalidArg("claims must be a JSON object".into())))?;
+        let list = self.inner.try_borrow().map_err(|_| busy())?;
+        Ok(match list.check(&claims) {
+            None => "",
+            Some(crate::revocation::Revoked::Token) => "token",
+            Some(crate::revocation::Revoked::Subject) => "subject",
+        }
+        .to_owned())
+    }
+}
+
+impl Default for RevocationList {
+    fn default() -> Self {
+        Self::new()
+    }
 }

@@ -37,6 +37,7 @@ fn boundary_returns_json_text_and_js_errors() {
     let verifier = Verifier::new(
         &keys,
         r#"{"issuer":"joe","dangerouslySkipAudienceCheck":true,"realm":"api"}"#,
+        None,
     )
     .map_err(|_| ())
     .unwrap();

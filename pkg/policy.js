@@ -1,0 +1,184 @@
+// tollgate/policy — the authorization policy engine over its own wasm module.
+//
+// A policy document (JSON: scopes with implications and constraints, roles
+// with inheritance, route rules) is compiled once by `Policy.fromJson`;
+// `policy.evaluate(subject, request)` answers each request with an
+// HTTP-ready decision and never throws. The engine is a second wasm module,
+// so applications that only verify tokens never load it.
+//
+// The entry points (policy-node.js, policy-browser.js, policy-workerd.js)
+// instantiate the module first and then re-export this file.
+
+import { RawPolicy } from "./wasm/tollgate_policy.js";
+import { TollgateError, RevocationList, isVerified } from "./tollgate.js";
+
+const POLICY_OPTIONS = new Set(["realm", "revocations"]);
+// RFC 6750 §3: quoted attribute values are %x20-21 / %x23-5B / %x5D-7E.
+const REALM = /^[\x20-\x21\x23-\x5b\x5d-\x7e]+$/;
+
+function invalidArg(message) {
+  const error = new TypeError(message);
+  error.code = "ERR_INVALID_ARG";
+  return error;
+}
+
+function plainObject(value, name) {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== "object" || Array.isArray(value)) throw invalidArg(`${name} must be an object`);
+  return value;
+}
+
+function loadError(raw) {
+  if (!raw || raw.code !== "ERR_POLICY_INVALID") return raw;
+  return new TollgateError(raw.message, { code: raw.code, path: raw.path });
+}
+
+function deniedDecision(status, code, reason, unverified, realm) {
+  const error = status === 400 ? "invalid_request" : "invalid_token";
+  const prefix = realm === undefined ? "Bearer " : `Bearer realm="${realm}", `;
+  return {
+    allow: false,
+    status,
+    code,
+    rule: null,
+    missingScopes: [],
+    missingRoles: [],
+    constraint: null,
+    reason,
+    wwwAuthenticate: `${prefix}error="${error}", error_description="${reason}"`,
+    unverified,
+    scopes: [],
+    roles: [],
+  };
+}
+
+function seconds(request) {
+  const d = request.currentDate;
+  if (d instanceof Date && !Number.isNaN(d.getTime())) return Math.floor(d.getTime() / 1000);
+  const n = request.now;
+  if (typeof n === "number" && Number.isFinite(n) && n >= 0) return n;
+  return undefined;
+}
+
+const str = (v) => (typeof v === "string" ? v : undefined);
+
+/**
+ * A compiled authorization policy: scopes (with implications and
+ * constraints), roles (with inheritance) and route rules. Load it once;
+ * `evaluate` answers each request with an HTTP-ready decision.
+ */
+export class Policy {
+  #raw;
+  #text;
+  #realm;
+  #revocations;
+  #described;
+
+  constructor(token, raw, text, realm, revocations) {
+    if (token !== CONSTRUCT) throw invalidArg("use Policy.fromJson(document)");
+    this.#raw = raw;
+    this.#text = text;
+    this.#realm = realm;
+    this.#revocations = revocations;
+  }
+
+  /**
+   * Loads a policy document (an object or JSON text). Options: `realm` (for
+   * `WWW-Authenticate`), `revocations` (a RevocationList checked on every
+   * evaluation). Throws a TollgateError `ERR_POLICY_INVALID` whose `path` is
+   * the JSON path of the problem (`$.roles.admin.inherits[0]`).
+   */
+  static fromJson(doc, options) {
+    let text;
+    if (typeof doc === "string") {
+      text = doc;
+    } else {
+      const o = plainObject(doc, "policy");
+      try {
+        text = JSON.stringify(o);
+      } catch (error) {
+        throw invalidArg(`policy cannot be serialized: ${error.message}`);
+      }
+    }
+    const opts = plainObject(options, "options");
+    for (const key of Object.keys(opts)) {
+      if (!POLICY_OPTIONS.has(key)) throw invalidArg(`Policy.fromJson: unknown option \`${key}\` (expected realm, revocations)`);
+    }
+    if (opts.realm !== undefined && (typeof opts.realm !== "string" || !REALM.test(opts.realm))) {
+      throw invalidArg("Policy.fromJson: realm must be printable ASCII without quotes or backslashes");
+    }
+    if (opts.revocations !== undefined && !(opts.revocations instanceof RevocationList)) {
+      throw invalidArg("Policy.fromJson: revocations must be a RevocationList");
+    }
+    let raw;
+    try {
+      raw = new RawPolicy(text, opts.realm);
+    } catch (error) {
+      throw loadError(error);
+    }
+    return new Policy(CONSTRUCT, raw, text, opts.realm, opts.revocations);
+  }
+
+  /**
+   * Decides `request` — `{ method, path, ip?, environment?, now? | currentDate?, revocations? }` —
+   * for `subject`: a result of `verify` (or a guard), a result of `decode` or
+   * any `{ claims }` (then flagged `unverified`), or `null` when no token was
+   * sent. Never throws on a request: every problem is a decision.
+   */
+  evaluate(subject, request) {
+    const req = request !== null && typeof request === "object" ? request : {};
+    const unverified = !isVerified(subject);
+    let claims;
+    let claimsText;
+    if (subject !== null && subject !== undefined) {
+      claims = typeof subject === "object" && subject.claims !== undefined ? subject.claims : subject;
+      try {
+        claimsText = claims !== null && typeof claims === "object" && !Array.isArray(claims) ? JSON.stringify(claims) : undefined;
+      } catch {
+        claimsText = undefined;
+      }
+      if (claimsText === undefined) {
+        return deniedDecision(401, "ERR_JWT_INVALID", "denied: the claims are not a JSON object", unverified, this.#realm);
+      }
+    }
+    let revoked = "";
+    const list = req.revocations instanceof RevocationList ? req.revocations : this.#revocations;
+    if (list !== undefined && claims !== undefined) {
+      try {
+        revoked = list.revokedBy(claims) ?? "";
+      } catch {
+        // The list cannot read these claims (not an object): nothing to revoke by.
+      }
+    }
+    return JSON.parse(
+      this.#raw.evaluate(
+        claimsText,
+        !unverified,
+        str(req.method) ?? "GET",
+        str(req.path) ?? "",
+        str(req.ip),
+        str(req.environment),
+        seconds(req),
+        revoked,
+      ),
+    );
+  }
+
+  /** The compiled model: scopes with closures and granting roles, roles, rules. */
+  describe() {
+    this.#described ??= this.#raw.describe();
+    return JSON.parse(this.#described);
+  }
+
+  /** The document as loaded. */
+  toJSON() {
+    return JSON.parse(this.#text);
+  }
+
+  /** Releases the wasm memory now (optional). */
+  free() {
+    this.#raw.free();
+  }
+}
+
+const CONSTRUCT = Symbol("tollgate.policy.construct");

@@ -1,0 +1,96 @@
+//! The JavaScript boundary of the policy module (`tollgate/policy`): a
+//! second, separate wasm build of this crate (feature `policy-module`) that
+//! exports only the policy engine. Applications that only verify tokens never
+//! load it; the verifier's wasm carries no policy code.
+//!
+//! Like `wasm.rs`, this only converts: documents arrive as JSON text,
+//! decisions leave as JSON text, load errors as JS `Error`s with `code` and
+//! `path`. Revocation is decided by the verifier's module (which holds the
+//! list) and arrives here as a verdict.
+
+use js_sys::{Error as JsError, Reflect};
+use wasm_bindgen::prelude::*;
+
+use crate::json;
+use crate::policy::{Request, Subject};
+use crate::revocation::Revoked;
+use crate::Error;
+
+fn now_seconds() -> i64 {
+    (js_sys::Date::now() / 1000.0).floor() as i64
+}
+
+fn err(error: &Error) -> JsValue {
+    let js = JsError::new(&error.to_string());
+    // Reflect.set on a fresh Error cannot fail.
+    let _ = Reflect::set(&js, &"code".into(), &error.code().into());
+    if let Error::PolicyInvalid { path, .. } = error {
+        let _ = Reflect::set(&js, &"path".into(), &path.as_str().into());
+    }
+    js.into()
+}
+
+/// A compiled policy (wrapped by the JS `Policy`).
+#[wasm_bindgen(js_name = RawPolicy)]
+pub struct Policy {
+    inner: crate::Policy,
+    realm: Option<String>,
+}
+
+#[wasm_bindgen(js_class = RawPolicy)]
+impl Policy {
+    /// Loads a policy document (JSON text); `realm` goes into `WWW-Authenticate`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(text: &str, realm: Option<String>) -> Result<Policy, JsValue> {
+        let inner = crate::Policy::from_json(text.as_bytes()).map_err(|e| err(&e))?;
+        Ok(Policy { inner, realm })
+    }
+
+    /// Decides one request; returns the decision as JSON text. `claims` is
+    /// the subject's claims as JSON text, or `None` without credentials;
+    /// `revoked` is the revocation verdict: "", "token" or "subject".
+    #[allow(clippy::too_many_arguments)]
+    pub fn evaluate(
+        &self,
+        claims: Option<String>,
+        verified: bool,
+        method: &str,
+        path: &str,
+        ip: Option<String>,
+        environment: Option<String>,
+        now: Option<f64>,
+        revoked: &str,
+    ) -> String {
+        let now = match now {
+            Some(n) if n.is_finite() && n >= 0.0 => n.floor() as i64,
+            _ => now_seconds(),
+        };
+        let request = Request {
+            method,
+            path,
+            ip: ip.as_deref(),
+            environment: environment.as_deref(),
+            now,
+        };
+        let revoked = match revoked {
+            "" => None,
+            "token" => Some(Revoked::Token),
+            _ => Some(Revoked::Subject),
+        };
+        let parsed = claims.map(|c| json::parse_object(c.as_bytes()));
+        let claims = match parsed {
+            Some(Ok(map)) => Some(map),
+            Some(Err(_)) => None,
+            None => None,
+        };
+        let subject = claims.as_ref().map(|claims| Subject { claims, verified });
+        self.inner
+            .evaluate_verdict(subject, &request, revoked)
+            .to_json(&self.inner, self.realm.as_deref())
+    }
+
+    /// The compiled model as JSON text.
+    pub fn describe(&self) -> String {
+        self.inner.describe()
+    }
+}

@@ -66,7 +66,7 @@ CHROMIUM := /usr/bin/chromium
 CHROMEDRIVER := /usr/bin/chromedriver
 NODE_TEST := node --test
 
-.PHONY: all pkg size size-report test test-rust test-wasm test-types test-edge test-hono test-js test-package test-workerd test-browser \
+.PHONY: all pkg size size-report test test-rust test-wasm test-types test-edge test-hono test-js test-cli test-package test-workerd test-browser \
 	demo bench tools tools-rust tools-apt tools-wasm-bindgen tools-wasm-pack tools-wasm-opt tools-npm clean
 
 all: pkg
@@ -114,6 +114,7 @@ test: tools
 	$(MAKE) pkg
 	$(MAKE) test-types
 	$(MAKE) test-js
+	$(MAKE) test-cli
 	$(MAKE) test-interop
 	$(MAKE) test-package
 	$(MAKE) test-edge
@@ -126,6 +127,7 @@ test-rust:
 	cargo clippy --all-targets -- -D warnings
 	cargo test
 	cargo clippy --target $(WASM_TARGET) --all-targets -- -D warnings
+	cargo clippy --target $(WASM_TARGET) --lib --features policy-module -- -D warnings
 	@echo "Wycheproof, per file:"; cargo test -q --test wycheproof -- --nocapture 2>/dev/null | grep '^|'
 
 # The same wasm tests in Node and in headless Chromium: WASM_BINDGEN_USE_BROWSER runs
@@ -150,6 +152,10 @@ test-edge:
 
 test-js:
 	$(NODE_TEST) tests/js/
+
+# The governance CLI (pkg/cli.js) and its analyses (pkg/governance.js).
+test-cli:
+	$(NODE_TEST) tests/cli/
 
 test-package:
 	$(NODE_TEST) tests/package/

@@ -9,6 +9,7 @@
 
 import type {
   Algorithm,
+  DecisionCode,
   JWKS,
   JWSHeader,
   JWTClaims,
@@ -198,6 +199,18 @@ export type GuardOptions = GuardVerifyOptions & {
    * §2.2; never for GET). Default false: such a request gets 400 invalid_request.
    */
   allowTokenInBody?: boolean;
+  /**
+   * Apply this policy (from `tollgate/policy`) to every request: public rules answer
+   * without a token; every other request needs a verified token the policy allows.
+   */
+  policy?: PolicyLike;
+  /** The deployment environment for `environments` constraints (e.g. `"production"`). */
+  environment?: string;
+  /**
+   * The client's IP for `ipRanges` constraints. Default: on Cloudflare Workers the
+   * platform-set `CF-Connecting-IP`; elsewhere none (headers can be forged), so give it.
+   */
+  clientIp?: (request: Request | RequestLike) => string | undefined;
 } & (
     | {
         /** One issuer's keys. */
@@ -214,6 +227,27 @@ export type GuardOptions = GuardVerifyOptions & {
         dangerouslySkipIssuerCheck?: never;
       }
   );
+
+/** What the guard needs of a policy (a `Policy` from `tollgate/policy`). */
+export interface PolicyLike {
+  evaluate(subject: unknown, request: { method: string; path: string; ip?: string; environment?: string; now?: number }): PolicyDecisionLike;
+  describe(): { rules: { public: boolean }[] };
+}
+
+/** A policy decision as the guard returns it (see `Decision` in `tollgate/policy`). */
+export interface PolicyDecisionLike {
+  allow: boolean;
+  status: 200 | 400 | 401 | 403;
+  code: string | null;
+  reason: string;
+  wwwAuthenticate: string | null;
+  missingScopes: string[];
+  missingRoles: string[];
+  constraint: string | null;
+  unverified: boolean;
+  scopes: string[];
+  roles: string[];
+}
 
 /** A request as the guard reads it: a Fetch `Request`, or a plain object (e.g. from Node's `http`). */
 export interface RequestLike {
@@ -234,8 +268,21 @@ export interface AuthorizeSuccess<C extends JWTClaims = JWTClaims> {
   header: JWSHeader;
   /** The granted scopes. */
   scopes: string[];
+  /** The roles the token lists. */
+  roles: string[];
   /** The bearer token that was verified. */
   token: string;
+  /** With a policy: the decision that allowed the request. */
+  decision?: PolicyDecisionLike;
+  public?: undefined;
+}
+
+/** A request a public policy rule allowed without credentials. */
+export interface AuthorizePublic {
+  ok: true;
+  public: true;
+  decision: PolicyDecisionLike;
+  claims?: undefined;
 }
 
 /** Why a request was refused as malformed (400 invalid_request). */
@@ -245,7 +292,9 @@ export type InvalidRequestReason =
   | "token_in_body"
   | "multiple_methods"
   | "multiple_tokens"
-  | "malformed_token";
+  | "malformed_token"
+  /** With a policy: the path has dot segments or an encoded `/` or `\\` (see `decision`). */
+  | "invalid_path";
 
 interface FailureBase {
   ok: false;
@@ -269,6 +318,7 @@ export type AuthorizeFailure =
       code: "ERR_INVALID_REQUEST";
       error: "invalid_request";
       reason: InvalidRequestReason;
+      decision?: PolicyDecisionLike;
     })
   | (FailureBase & {
       /** The token was refused: 401 invalid_token or 403 insufficient_scope. */
@@ -277,6 +327,13 @@ export type AuthorizeFailure =
       error: "invalid_token" | "insufficient_scope";
       /** The error, with `claim`, `reason`, `missing`… */
       cause: TollgateError;
+    })
+  | (FailureBase & {
+      /** The policy refused the request (or the token was revoked): see `decision`. */
+      status: 401 | 403;
+      code: TokenErrorCode | DecisionCode;
+      error: "invalid_token" | "insufficient_scope";
+      decision: PolicyDecisionLike;
     })
   | (FailureBase & {
       /** The keys could not be loaded: 503 with `Retry-After`, no token error. */
@@ -290,6 +347,9 @@ export type AuthorizeFailure =
 
 /** What {@link Guard.authorize} resolves to. */
 export type AuthorizeResult<C extends JWTClaims = JWTClaims> = AuthorizeSuccess<C> | AuthorizeFailure;
+
+/** What a guard with a policy resolves to: also public answers (no token). */
+export type PolicyAuthorizeResult<C extends JWTClaims = JWTClaims> = AuthorizeSuccess<C> | AuthorizePublic | AuthorizeFailure;
 
 /** A request guard: see {@link createGuard}. */
 export class Guard {
@@ -328,4 +388,15 @@ export class Guard {
  * };
  * ```
  */
+export function createGuard(options: GuardOptions & { policy: PolicyLike }): PolicyGuard;
 export function createGuard(options: GuardOptions): Guard;
+
+/** A guard with a policy: see {@link createGuard}. */
+export class PolicyGuard {
+  private constructor();
+  /**
+   * Like {@link Guard.authorize}, then the policy decides: a public rule answers
+   * `{ ok: true, public: true }` without a token.
+   */
+  authorize<C extends JWTClaims = JWTClaims>(request: Request | RequestLike, options?: VerifyCallOptions): Promise<PolicyAuthorizeResult<C>>;
+}

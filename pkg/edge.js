@@ -868,7 +868,6 @@ export class Guard {
   #allowBody;
   #maxTokenLength;
   #policy;
-  #hasPublicRules = false;
   #environment;
   #clientIp;
   #verifiers = new WeakMap(); // KeySet → Map(issuer key → Verifier)
@@ -892,7 +891,6 @@ export class Guard {
         throw invalidArg("createGuard: policy must be a Policy (import { Policy } from \"tollgate/policy\")");
       }
       this.#policy = policy;
-      this.#hasPublicRules = policy.describe().rules.some((r) => r.public);
     }
     if (environment !== undefined && typeof environment !== "string") throw invalidArg("createGuard: environment must be a string");
     if (clientIp !== undefined && typeof clientIp !== "function") throw invalidArg("createGuard: clientIp must be a function (request) => string | undefined");
@@ -950,8 +948,9 @@ export class Guard {
     try {
       const call = this.#callOptions(options);
       const route = this.#policy === undefined ? undefined : this.#route(request, call);
-      if (route !== undefined && this.#hasPublicRules) {
-        // A public rule needs no credentials: decide before looking for a token.
+      if (route !== undefined) {
+        // Before looking for a token: a public rule needs none, and a path that could
+        // route elsewhere is refused whatever the token.
         const decision = this.#policy.evaluate(null, route);
         if (decision.allow) return Promise.resolve({ ok: true, public: true, decision });
         if (decision.status === 400) return Promise.resolve(this.#fromDecision(decision));
@@ -1003,14 +1002,19 @@ export class Guard {
     const error = status === 400 ? "invalid_request" : status === 401 ? (decision.code === "ERR_NO_CREDENTIALS" ? undefined : "invalid_token") : "insufficient_scope";
     if (decision.code === "ERR_NO_CREDENTIALS") return this.#unauthorized();
     let wwwAuthenticate = decision.wwwAuthenticate;
-    if (this.#realm !== undefined && !wwwAuthenticate.startsWith("Bearer realm=")) {
-      wwwAuthenticate = wwwAuthenticate.replace(/^Bearer ?/, `Bearer realm="${this.#realm}", `).replace(/, $/, "");
+    if (this.#realm !== undefined) {
+      // One realm per guard: its own, in place of the policy's.
+      wwwAuthenticate = wwwAuthenticate
+        .replace(/^Bearer realm="[^"]*"(, )?/, "Bearer ")
+        .replace(/^Bearer ?/, `Bearer realm="${this.#realm}", `)
+        .replace(/, $/, "");
     }
     return {
       ok: false,
       status,
       code: decision.code,
       error,
+      ...(status === 400 ? { reason: "invalid_path" } : {}),
       description: decision.reason,
       decision,
       response: jsonResponse(status, { error, error_description: decision.reason }, { "WWW-Authenticate": wwwAuthenticate }),

@@ -33,25 +33,6 @@ function loadError(raw) {
   return new TollgateError(raw.message, { code: raw.code, path: raw.path });
 }
 
-function deniedDecision(status, code, reason, unverified, realm) {
-  const error = status === 400 ? "invalid_request" : "invalid_token";
-  const prefix = realm === undefined ? "Bearer " : `Bearer realm="${realm}", `;
-  return {
-    allow: false,
-    status,
-    code,
-    rule: null,
-    missingScopes: [],
-    missingRoles: [],
-    constraint: null,
-    reason,
-    wwwAuthenticate: `${prefix}error="${error}", error_description="${reason}"`,
-    unverified,
-    scopes: [],
-    roles: [],
-  };
-}
-
 function seconds(request) {
   const d = request.currentDate;
   if (d instanceof Date && !Number.isNaN(d.getTime())) return Math.floor(d.getTime() / 1000);
@@ -89,6 +70,7 @@ export class Policy {
    * the JSON path of the problem (`$.roles.admin.inherits[0]`).
    */
   static fromJson(doc, options) {
+    if (doc === null || doc === undefined) throw invalidArg("Policy.fromJson: the document is required (an object or JSON text)");
     let text;
     if (typeof doc === "string") {
       text = doc;
@@ -137,9 +119,9 @@ export class Policy {
       } catch {
         claimsText = undefined;
       }
-      if (claimsText === undefined) {
-        return deniedDecision(401, "ERR_JWT_INVALID", "denied: the claims are not a JSON object", unverified, this.#realm);
-      }
+      // Unreadable claims: the engine still decides the path and public rules first.
+      if (claimsText === undefined) claims = undefined;
+      claimsText ??= "null";
     }
     let revoked = "";
     const list = req.revocations instanceof RevocationList ? req.revocations : this.#revocations;
@@ -170,7 +152,7 @@ export class Policy {
     return JSON.parse(this.#described);
   }
 
-  /** The document as loaded. */
+  /** The document as loaded (as given: `describe()` shows the compiled form). */
   toJSON() {
     return JSON.parse(this.#text);
   }

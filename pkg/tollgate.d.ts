@@ -25,8 +25,18 @@ export type ErrorCode =
   | "ERR_JWT_EXPIRED"
   | "ERR_JWT_CLAIM_VALIDATION_FAILED"
   | "ERR_JWT_INSUFFICIENT_SCOPE"
+  | "ERR_JWT_INSUFFICIENT_ROLE"
+  | "ERR_JWT_REVOKED"
   | "ERR_INVALID_ARG"
-  | "ERR_JWK_INVALID";
+  | "ERR_JWK_INVALID"
+  | "ERR_POLICY_INVALID";
+
+/** Codes that only appear in policy decisions and guard answers (never thrown). */
+export type DecisionCode =
+  | "ERR_POLICY_NO_MATCHING_RULE"
+  | "ERR_POLICY_CONSTRAINT_FAILED"
+  | "ERR_NO_CREDENTIALS"
+  | "ERR_INVALID_REQUEST";
 
 /** The codes of errors thrown as {@link TollgateError} (all but `ERR_INVALID_ARG`). */
 export type TokenErrorCode = Exclude<ErrorCode, "ERR_INVALID_ARG">;
@@ -36,6 +46,9 @@ export * from "./edge.js";
 
 /** Every error code, as a frozen array. */
 export const ERROR_CODES: readonly ErrorCode[];
+
+/** Every decision-only code, as a frozen array. */
+export const DECISION_CODES: readonly DecisionCode[];
 
 /** A key that a key set skipped at import. */
 export interface SkippedKey {
@@ -67,7 +80,7 @@ export class TollgateError extends Error {
   readonly name: "TollgateError";
   /** The stable code. */
   readonly code: TokenErrorCode;
-  /** 401 (identity not proven) or 403 (insufficient scope); absent for key errors. */
+  /** 401 (identity not proven) or 403 (insufficient scope or role); absent for key and policy-load errors. */
   readonly status?: 401 | 403;
   /** RFC 6750 §3 `WWW-Authenticate` value; absent for key errors. */
   readonly wwwAuthenticate?: string;
@@ -75,8 +88,10 @@ export class TollgateError extends Error {
   readonly claim?: string;
   /** Why the claim failed, as jose reports it. */
   readonly reason?: "missing" | "invalid" | "check_failed";
-  /** For `ERR_JWT_INSUFFICIENT_SCOPE`: the required scopes the token lacks. */
+  /** For `ERR_JWT_INSUFFICIENT_SCOPE` / `_ROLE`: the required scopes or roles the token lacks. */
   readonly missing?: string[];
+  /** For `ERR_POLICY_INVALID`: the JSON path of the problem, e.g. `$.roles.admin.inherits[0]`. */
+  readonly path?: string;
   /** For `ERR_JWK_INVALID` on a key set: each key and why it was skipped. */
   readonly skipped?: SkippedKey[];
 }
@@ -188,6 +203,19 @@ export interface VerifyOptions {
   scopeMode?: "all" | "any";
   /** Read scopes only from this claim. Default: `scope`, `scp` and `permissions` together. */
   scopeClaim?: string;
+  /** Roles the user must hold (403 `ERR_JWT_INSUFFICIENT_ROLE` otherwise). */
+  requiredRoles?: string[];
+  /** `"all"` (default) or `"any"` of `requiredRoles`. */
+  roleMode?: "all" | "any";
+  /**
+   * Read roles only from this claim path: `"realm_access.roles"` (Keycloak), an array of
+   * member names for names with dots (`["resource_access", "my.client", "roles"]`), or a
+   * namespaced claim (`"https://example.com/roles"`, one member). Default: `roles`, `role`,
+   * `groups` and `realm_access.roles` together.
+   */
+  roleClaim?: string | string[];
+  /** Refuse revoked tokens (401 `ERR_JWT_REVOKED`); shared, so later revocations apply at once. */
+  revocations?: RevocationList;
   /** Longest token accepted, in bytes. Default 16384. */
   maxTokenLength?: number;
   /** `realm` put first in `wwwAuthenticate`. */
@@ -208,6 +236,8 @@ export interface VerifyOptions {
 export interface VerifyCallOptions {
   requiredScopes?: string[];
   scopeMode?: "all" | "any";
+  requiredRoles?: string[];
+  roleMode?: "all" | "any";
   now?: number;
   currentDate?: Date;
 }
@@ -241,6 +271,8 @@ export interface VerifyResult<C extends JWTClaims = JWTClaims> {
   claims: C;
   /** The granted scopes (deduplicated, in order). */
   scopes: string[];
+  /** The roles the token lists (from `roleClaim`, or the default claims). */
+  roles: string[];
 }
 
 /** A verifier with its options compiled once: the hot path. */
@@ -299,4 +331,50 @@ export function checkScopes(
   required: string[],
   options?: { mode?: "all" | "any"; scopeClaim?: string },
 ): { ok: boolean; missing: string[]; granted: string[] };
+/**
+ * Whether `result` is an object returned by tollgate's own verification (`verify`, a
+ * verifier, a guard): a policy decision on anything else is flagged `unverified`.
+ */
+export function isVerified(result: unknown): boolean;
+
+/** A revocation list document. */
+export interface RevocationListDocument {
+  version: 1;
+  /** Revoked `jti` values. */
+  tokens?: string[];
+  /** Subject → time (seconds or Date): its tokens issued at or before then are revoked. */
+  subjects?: Record<string, number | Date>;
+}
+
+/**
+ * Revoked tokens (by `jti`) and subjects (every token of a `sub` issued at or before a
+ * time, e.g. after a password change). Constant-time lookups whatever its size.
+ * @example
+ * ```ts
+ * const revocations = RevocationList.fromJson(await env.KV.get("revocations", "json"));
+ * const verifier = createVerifier({ keys, issuer, audience, revocations });
+ * revocations.revokeSubject("user-42"); // applies to the verifier at once
+ * ```
+ */
+export class RevocationList {
+  /** An empty list. */
+  constructor();
+  /** Loads a list (an object or its JSON text). */
+  static fromJson(doc: RevocationListDocument | string): RevocationList;
+  /** Revokes the token with this `jti`. */
+  revokeToken(jti: string): this;
+  /** Revokes every token of `sub` issued at or before `before` (default: now). */
+  revokeSubject(sub: string, before?: Date | number): this;
+  /** Whether the token with these claims (or this verify result) is revoked. */
+  isRevoked(claims: JWTClaims | { claims: JWTClaims }): boolean;
+  /** Why: `"token"` (its jti), `"subject"` (its subject), or null. */
+  revokedBy(claims: JWTClaims | { claims: JWTClaims }): "token" | "subject" | null;
+  /** Revoked token ids plus revoked subjects. */
+  readonly size: number;
+  readonly tokenCount: number;
+  readonly subjectCount: number;
+  /** Releases this handle's wasm memory (verifiers and policies keep theirs). */
+  free(): void;
+}
+
 export * from "./spa.js";

@@ -208,15 +208,39 @@ impl Default for Validation {
     }
 }
 
-/// Per-call overrides of a prepared verifier.
+/// Per-call overrides of a prepared verifier. Each field replaces the
+/// verifier's own only when set: a call giving `scopeMode` alone keeps the
+/// verifier's `requiredScopes` (and never requires nothing instead).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CallOptions {
-    /// Replaces the verifier's scope requirement when set.
-    pub scopes: Option<ScopeRequirement>,
-    /// Replaces the verifier's role requirement when set.
-    pub roles: Option<RoleRequirement>,
+    /// Replaces the verifier's required scopes when set.
+    pub required_scopes: Option<Vec<String>>,
+    /// Replaces the verifier's scope mode when set.
+    pub scope_mode: Option<Mode>,
+    /// Replaces the verifier's required roles when set.
+    pub required_roles: Option<Vec<String>>,
+    /// Replaces the verifier's role mode when set.
+    pub role_mode: Option<Mode>,
     /// A fixed "now" for this call.
     pub now: Option<i64>,
+}
+
+impl CallOptions {
+    /// The scope requirement of this call over the verifier's `base`.
+    pub fn scopes<'a>(&'a self, base: &'a ScopeRequirement) -> (&'a [String], Mode) {
+        (
+            self.required_scopes.as_deref().unwrap_or(&base.required),
+            self.scope_mode.unwrap_or(base.mode),
+        )
+    }
+
+    /// The role requirement of this call over the verifier's `base`.
+    pub fn roles<'a>(&'a self, base: &'a RoleRequirement) -> (&'a [String], Mode) {
+        (
+            self.required_roles.as_deref().unwrap_or(&base.required),
+            self.role_mode.unwrap_or(base.mode),
+        )
+    }
 }
 
 /// Decode options.
@@ -316,19 +340,25 @@ pub fn call_options(text: &str) -> Result<CallOptions, Error> {
             "now",
         ],
     )?;
-    let scopes = if f.map.contains_key("requiredScopes") || f.map.contains_key("scopeMode") {
-        Some(scope_requirement(&f, "requiredScopes", "scopeMode")?)
-    } else {
-        None
-    };
-    let roles = if f.map.contains_key("requiredRoles") || f.map.contains_key("roleMode") {
-        Some(role_requirement(&f)?)
-    } else {
-        None
+    let required_scopes = f.strings("requiredScopes")?;
+    if let Some(list) = &required_scopes {
+        check_scope_tokens(list)?;
+    }
+    let required_roles = f.strings("requiredRoles")?;
+    if required_roles.iter().flatten().any(String::is_empty) {
+        return Err(invalid_arg("requiredRoles must not contain an empty name"));
+    }
+    let mode_of = |name: &str| -> Result<Option<Mode>, Error> {
+        match f.string(name)? {
+            None => Ok(None),
+            Some(m) => mode(Some(&m), name).map(Some),
+        }
     };
     Ok(CallOptions {
-        scopes,
-        roles,
+        required_scopes,
+        scope_mode: mode_of("scopeMode")?,
+        required_roles,
+        role_mode: mode_of("roleMode")?,
         now: now(f.number("now")?)?,
     })
 }

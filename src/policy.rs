@@ -437,6 +437,17 @@ impl Decision {
     }
 }
 
+/// Who is asking, as evaluation sees it.
+#[derive(Clone, Copy)]
+enum Who<'a> {
+    /// No credentials were sent.
+    Nobody,
+    /// Credentials whose claims cannot be read.
+    Unreadable,
+    /// Readable claims.
+    Claims(Subject<'a>),
+}
+
 /// What evaluation knows about the request.
 struct Context<'a> {
     ip: Option<Addr>,
@@ -1206,17 +1217,25 @@ impl Policy {
         request: &Request<'_>,
         revoked: Option<Revoked>,
     ) -> Decision {
-        let mut d = self.decide(subject, request, revoked);
+        let who = match subject {
+            Some(s) => Who::Claims(s),
+            None => Who::Nobody,
+        };
+        let mut d = self.decide(who, request, revoked);
         d.unverified = subject.is_some_and(|s| !s.verified);
         d
     }
 
-    fn decide(
-        &self,
-        subject: Option<Subject<'_>>,
-        request: &Request<'_>,
-        revoked: Option<Revoked>,
-    ) -> Decision {
+    /// The decision for a subject whose claims cannot be read (not a JSON
+    /// object): the path, public rules and credentials are decided as usual,
+    /// and where the claims would be read the answer is 401 `ERR_JWT_INVALID`.
+    pub fn evaluate_unreadable(&self, request: &Request<'_>, verified: bool) -> Decision {
+        let mut d = self.decide(Who::Unreadable, request, None);
+        d.unverified = !verified;
+        d
+    }
+
+    fn decide(&self, who: Who<'_>, request: &Request<'_>, revoked: Option<Revoked>) -> Decision {
         let Ok(path) = route::normalize(request.path) else {
             return Decision::new(
                 400,
@@ -1241,21 +1260,31 @@ impl Policy {
                 format!("allowed: {label} is public"),
             ));
         }
-        let Some(subject) = subject else {
-            let what = match matched {
-                Some(i) => self.rule_label(i),
-                None => "this route".to_owned(),
-            };
-            return with_rule(Decision::new(
-                401,
-                Some("ERR_NO_CREDENTIALS"),
-                format!("denied: {what} needs a bearer token"),
-            ));
+        let subject = match who {
+            Who::Claims(subject) => subject,
+            Who::Nobody => {
+                let what = match matched {
+                    Some(i) => self.rule_label(i),
+                    None => "this route".to_owned(),
+                };
+                return with_rule(Decision::new(
+                    401,
+                    Some("ERR_NO_CREDENTIALS"),
+                    format!("denied: {what} needs a bearer token"),
+                ));
+            }
+            Who::Unreadable => {
+                return with_rule(Decision::new(
+                    401,
+                    Some("ERR_JWT_INVALID"),
+                    "denied: the claims are not a JSON object".to_owned(),
+                ))
+            }
         };
         if let Some(why) = revoked {
             let reason = match why {
                 Revoked::Token => "denied: the token has been revoked (its jti is on the revocation list)",
-                Revoked::Subject => "denied: the token has been revoked (its subject's tokens issued before a revocation time are revoked)",
+                Revoked::Subject => "denied: the token has been revoked (its subject's tokens issued at or before a revocation time are)",
             };
             return with_rule(Decision::new(
                 401,

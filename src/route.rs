@@ -91,7 +91,7 @@ impl Pattern {
 
 /// Why a request path is refused.
 pub const BAD_PATH: &str =
-    "the request path is not a normalized absolute path (dot segments, an encoded / or \\, or control characters)";
+    "the request path is not a normalized absolute path (dot segments, an encoded slash or backslash, or control characters)";
 
 /// Normalizes a request path (see the module docs) into decoded segments.
 pub fn normalize(path: &str) -> Result<Vec<String>, &'static str> {

@@ -9,7 +9,7 @@ use crate::json::Map;
 use crate::alg::Algorithm;
 use crate::error::Error;
 use crate::jwk::KeySet;
-use crate::options::{CallOptions, DecodeOptions, RoleRequirement, ScopeRequirement, Validation};
+use crate::options::{CallOptions, DecodeOptions, ScopeRequirement, Validation};
 use crate::revocation::RevocationList;
 use crate::{claims, crypto, jws, roles, scopes};
 
@@ -74,9 +74,13 @@ impl Verifier {
         revocations: Option<&RevocationList>,
     ) -> Result<Verified, Error> {
         let now = call.now.or(self.validation.now).unwrap_or(clock);
+        let (scopes, scope_mode) = call.scopes(&self.validation.scopes);
+        let (roles, role_mode) = call.roles(&self.validation.roles);
         let requirements = Requirements {
-            scopes: call.scopes.as_ref().unwrap_or(&self.validation.scopes),
-            roles: call.roles.as_ref().unwrap_or(&self.validation.roles),
+            scopes,
+            scope_mode,
+            roles,
+            role_mode,
             revocations,
         };
         verify_with(token, &self.keys, &self.validation, &requirements, now)
@@ -93,8 +97,10 @@ pub fn verify(
     now: i64,
 ) -> Result<Verified, Error> {
     let requirements = Requirements {
-        scopes: required,
-        roles: &v.roles,
+        scopes: &required.required,
+        scope_mode: required.mode,
+        roles: &v.roles.required,
+        role_mode: v.roles.mode,
         revocations: None,
     };
     verify_with(token, keys, v, &requirements, now)
@@ -103,10 +109,14 @@ pub fn verify(
 /// What one verification requires beyond the token's validity.
 #[derive(Clone, Copy, Debug)]
 pub struct Requirements<'a> {
-    /// Scopes.
-    pub scopes: &'a ScopeRequirement,
-    /// Roles.
-    pub roles: &'a RoleRequirement,
+    /// Required scopes.
+    pub scopes: &'a [String],
+    /// All of them or any.
+    pub scope_mode: scopes::Mode,
+    /// Required roles.
+    pub roles: &'a [String],
+    /// All of them or any.
+    pub role_mode: scopes::Mode,
     /// Revoked tokens and subjects, if any.
     pub revocations: Option<&'a RevocationList>,
 }
@@ -126,15 +136,15 @@ pub fn verify_with(
         list.ensure_not_revoked(&claims)?;
     }
     let granted = scopes::granted(&claims, &v.scope_source)?;
-    let check = scopes::check(&granted, &req.scopes.required, req.scopes.mode);
+    let check = scopes::check(&granted, req.scopes, req.scope_mode);
     if !check.ok {
         return Err(Error::InsufficientScope {
             missing: check.missing,
         });
     }
-    let strict = v.roles_strict || !req.roles.required.is_empty();
+    let strict = v.roles_strict || !req.roles.is_empty();
     let held = roles::granted(&claims, &v.role_source, strict)?;
-    let check = scopes::check(&held, &req.roles.required, req.roles.mode);
+    let check = scopes::check(&held, req.roles, req.role_mode);
     if !check.ok {
         return Err(Error::InsufficientRole {
             missing: check.missing,
@@ -426,12 +436,9 @@ mod tests {
             Some("ERR_JWT_EXPIRED")
         );
         let call = CallOptions {
-            roles: None,
             now: Some(NOW),
-            scopes: Some(ScopeRequirement {
-                required: vec!["x".into()],
-                ..Default::default()
-            }),
+            required_scopes: Some(vec!["x".into()]),
+            ..Default::default()
         };
         assert_eq!(
             verifier
@@ -515,6 +522,33 @@ mod tests {
             .verify_revocable(&token, &call, 1_700_000_600, Some(&by_jti))
             .err();
         assert_eq!(e.map(|e| e.code()), Some("ERR_JWT_EXPIRED"));
+    }
+
+    #[test]
+    fn a_per_call_mode_alone_keeps_the_verifiers_requirements() {
+        let v = options(r#","requiredScopes":["admin"],"requiredRoles":["admin"]"#);
+        let Ok(verifier) = Verifier::new(Arc::new(keys()), v) else {
+            panic!()
+        };
+        let token = sign(r#"{"alg":"HS256"}"#, CLAIMS, SECRET);
+        for call in [
+            r#"{"scopeMode":"any"}"#,
+            r#"{"roleMode":"any"}"#,
+            r#"{"scopeMode":"any","roleMode":"any"}"#,
+        ] {
+            let call = crate::options::call_options(call).unwrap_or_default();
+            let got = verifier.verify(&token, &call, NOW).map_err(|e| e.code());
+            assert_eq!(got.err(), Some("ERR_JWT_INSUFFICIENT_SCOPE"));
+        }
+        let scopes_only =
+            crate::options::call_options(r#"{"requiredScopes":[]}"#).unwrap_or_default();
+        assert_eq!(
+            verifier
+                .verify(&token, &scopes_only, NOW)
+                .map_err(|e| e.code())
+                .err(),
+            Some("ERR_JWT_INSUFFICIENT_ROLE")
+        );
     }
 
     #[test]

@@ -77,16 +77,21 @@ impl Policy {
             "token" => Some(Revoked::Token),
             _ => Some(Revoked::Subject),
         };
-        let parsed = claims.map(|c| json::parse_object(c.as_bytes()));
-        let claims = match parsed {
+        let realm = self.realm.as_deref();
+        let claims = match claims.map(|c| json::parse_object(c.as_bytes())) {
             Some(Ok(map)) => Some(map),
-            Some(Err(_)) => None,
+            Some(Err(_)) => {
+                return self
+                    .inner
+                    .evaluate_unreadable(&request, verified)
+                    .to_json(&self.inner, realm)
+            }
             None => None,
         };
         let subject = claims.as_ref().map(|claims| Subject { claims, verified });
         self.inner
             .evaluate_verdict(subject, &request, revoked)
-            .to_json(&self.inner, self.realm.as_deref())
+            .to_json(&self.inner, realm)
     }
 
     /// The compiled model as JSON text.

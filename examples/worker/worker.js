@@ -1,14 +1,18 @@
 // An edge API protected by tollgate: every request's bearer token is verified
-// locally, in the worker, with no call to the authorization server.
+// locally, in the worker, with no call to the authorization server, and the
+// request is then decided by a policy (tollgate/policy):
 //
-//   GET  /health     public
-//   GET  /messages   needs scope read:messages
-//   POST /messages   needs scope write:messages   body: {"text": "..."}
+//   GET    /health         public
+//   GET    /messages       needs scope read:messages (write:messages implies it)
+//   POST   /messages       needs scope write:messages   body: {"text": "..."}
+//   DELETE /messages/:id   needs scope admin:messages AND the moderator role; the
+//                          token must live at most 15 minutes
 //
 // Run it with `make demo` (real workerd, demo tokens printed), or with wrangler:
 // see README.md beside this file.
 
 import { KeySet, createVerifier, TollgateError } from "tollgate";
+import { Policy } from "tollgate/policy";
 
 // The public half of a THROWAWAY demo key (its private half is in demo-key.mjs so
 // the demo can mint tokens). A real worker uses its issuer's JWKS: fetched once and
@@ -40,6 +44,28 @@ const verifier = createVerifier({
   realm: REALM,
 });
 
+// Who may do what, as data: scopes (delegated to the client, in the token), roles
+// (held by the user, in the token's `roles` claim) and routes. Compiled once.
+export const POLICY = {
+  version: 1,
+  scopes: {
+    "read:messages": { description: "Read the message board", owner: "messaging" },
+    "write:messages": { description: "Post messages", owner: "messaging", implies: ["read:messages"] },
+    "admin:messages": { description: "Delete any message", owner: "platform", maxTokenLifetime: "15m" },
+  },
+  roles: {
+    moderator: { description: "Moderates the board", grants: ["admin:messages"] },
+  },
+  rules: [
+    { id: "health", method: "GET", path: "/health", public: true },
+    { id: "read", method: "GET", path: "/messages", scopes: ["read:messages"] },
+    { id: "post", method: "POST", path: "/messages", scopes: ["write:messages"] },
+    { id: "moderate", method: "DELETE", path: "/messages/:id", scopes: ["admin:messages"], roles: ["moderator"] },
+  ],
+  default: "deny",
+};
+const policy = Policy.fromJson(POLICY, { realm: REALM });
+
 // Per-isolate demo storage; a real API would use KV, D1 or a Durable Object.
 const messages = [{ id: 1, from: "tollgate", text: "Hello from the edge." }];
 let nextId = 2;
@@ -54,14 +80,21 @@ export default {
     }
 
     if (pathname === "/messages") {
-      const scope = { GET: "read:messages", POST: "write:messages" }[request.method];
-      if (!scope) return methodNotAllowed("GET, POST");
-
-      const auth = authorize(request, scope);
+      if (request.method !== "GET" && request.method !== "POST") return methodNotAllowed("GET, POST");
+      const auth = authorize(request);
       if (auth instanceof Response) return auth;
-
       if (request.method === "GET") return json(200, { messages }, { "Cache-Control": "no-store" });
       return postMessage(request, auth.claims);
+    }
+
+    const id = /^\/messages\/(\d+)$/.exec(pathname)?.[1];
+    if (id !== undefined) {
+      if (request.method !== "DELETE") return methodNotAllowed("DELETE");
+      const auth = authorize(request);
+      if (auth instanceof Response) return auth;
+      const index = messages.findIndex((m) => m.id === Number(id));
+      if (index < 0) return json(404, { error: "not_found" });
+      return json(200, { deleted: messages.splice(index, 1)[0] }, { "Cache-Control": "no-store" });
     }
 
     return json(404, { error: "not_found" });
@@ -69,10 +102,10 @@ export default {
 };
 
 /**
- * Check the request's bearer token for `scope`.
+ * Verify the request's bearer token, then let the policy decide the request.
  * Returns the verification result, or the error Response to send.
  */
-function authorize(request, scope) {
+function authorize(request) {
   const header = request.headers.get("Authorization");
   // RFC 6750 §3.1: a request without credentials gets the bare challenge, no error code.
   if (header === null) return challenge();
@@ -86,8 +119,9 @@ function authorize(request, scope) {
     );
   }
 
+  let result;
   try {
-    return verifier.verify(token, { requiredScopes: [scope] });
+    result = verifier.verify(token);
   } catch (err) {
     if (!(err instanceof TollgateError)) throw err;
     // err.status is 401 (invalid_token) or 403 (insufficient_scope); err.wwwAuthenticate
@@ -102,6 +136,25 @@ function authorize(request, scope) {
       { "WWW-Authenticate": err.wwwAuthenticate },
     );
   }
+  const { pathname } = new URL(request.url);
+  const decision = policy.evaluate(result, {
+    method: request.method,
+    path: pathname,
+    ip: request.headers.get("CF-Connecting-IP") ?? undefined,
+  });
+  if (decision.allow) return result;
+  // 403 with the missing scopes/roles, or 401 for a revoked token; `reason` is written for logs.
+  return json(
+    decision.status,
+    {
+      error: decision.status === 403 ? "insufficient_scope" : "invalid_token",
+      error_description: decision.reason,
+      code: decision.code,
+      missingScopes: decision.missingScopes,
+      missingRoles: decision.missingRoles,
+    },
+    { "WWW-Authenticate": decision.wwwAuthenticate },
+  );
 }
 
 async function postMessage(request, claims) {

@@ -411,6 +411,36 @@ fn options_seeds(c: &mut Corpus, vectors: &Path) {
     }
 }
 
+/// Policy documents (the examples and the CLI's lint fixtures), each alone and
+/// followed by a request.
+fn policy_seeds(c: &mut Corpus, fuzz: &Path) {
+    let request = b"\0{\"sub\":\"u-2\",\"roles\":[\"admin\"],\"scope\":\"admin:messages read:messages\",\"iat\":1795600700,\"exp\":1795600900}\0DELETE\0/admin/users/7\010.1.2.3\0production\01795600800";
+    for dir in [
+        "../examples/policy",
+        "../tests/cli/fixtures/lint",
+        "../tests/cli/fixtures/invalid",
+    ] {
+        let Ok(entries) = fs::read_dir(fuzz.join(dir)) else {
+            continue;
+        };
+        let mut paths: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+        paths.sort();
+        for path in paths
+            .iter()
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        {
+            let doc = read(path);
+            let name = path
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+            c.add(&name, &doc);
+            let mut with_request = doc.clone();
+            with_request.extend_from_slice(request);
+            c.add(&format!("{name}-request"), with_request);
+        }
+    }
+}
+
 fn main() {
     let fuzz = Path::new(env!("CARGO_MANIFEST_DIR"));
     let vectors = fuzz.join("../tests/vectors");
@@ -418,7 +448,8 @@ fn main() {
         .nth(1)
         .map_or_else(|| fuzz.join("corpus"), PathBuf::from);
     type Seeder<'a> = &'a dyn Fn(&mut Corpus);
-    let targets: [(&str, Seeder); 4] = [
+    let targets: [(&str, Seeder); 5] = [
+        ("policy", &|c| policy_seeds(c, fuzz)),
         ("verify", &verify_seeds),
         ("verify_signed", &|c| verify_signed_seeds(c, &vectors)),
         ("jwk", &|c| jwk_seeds(c, &vectors)),

@@ -80,8 +80,8 @@ fn call_options(text: &str) {
         Err(e) => return invalid_arg(&e),
     };
     assert!(call.now.is_none_or(|n| n >= 0));
-    if let Some(s) = &call.scopes {
-        assert!(s.required.iter().all(|s| is_scope_token(s)));
+    if let Some(s) = &call.required_scopes {
+        assert!(s.iter().all(|s| is_scope_token(s)));
     }
     // Per-call scopes and clock on the strict verifier.
     let case = &fixture().cases[0];

@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { COMPATIBILITY_DATE, ROOT, packageModules } from "../../examples/worker/workerd-config.mjs";
+import { COMPATIBILITY_DATE, ROOT, moduleLine, packageModules } from "../../examples/worker/workerd-config.mjs";
 import { freePort, startWorkerd } from "../../examples/worker/run-workerd.mjs";
 import { jwksOf, makeKey, mint, startKeyServer } from "./helpers.mjs";
 
@@ -28,7 +28,7 @@ let keys;
 function config({ configDir, port, bindings }) {
   const rel = (p) => JSON.stringify(relative(configDir, p).split(sep).join("/"));
   const modules = [["worker.js", join(here, "worker.js"), "esModule"], ...packageModules()]
-    .map(([name, path, kind]) => `    (name = ${JSON.stringify(name)}, ${kind} = embed ${rel(path)}),`)
+    .map((m) => moduleLine(m, rel))
     .join("\n");
   const texts = Object.entries(bindings)
     .map(([name, value]) => `    (name = ${JSON.stringify(name)}, text = ${JSON.stringify(String(value))}),`)

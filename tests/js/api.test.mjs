@@ -123,7 +123,7 @@ describe('misuse → TypeError ERR_INVALID_ARG', () => {
 describe('decode()', () => {
   test('returns header, claims and scopes', () => {
     const r = decode(token);
-    assert.deepEqual(Object.keys(r).sort(), ['claims', 'header', 'scopes']);
+    assert.deepEqual(Object.keys(r).sort(), ['claims', 'header', 'roles', 'scopes']);
     assert.deepEqual(r.header, { alg: 'HS256', typ: 'JWT', kid: 'hs' });
     assert.equal(r.claims.jti, 'id-1');
     assert.equal(r.claims.iss, ISSUER);

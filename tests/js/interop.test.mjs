@@ -14,7 +14,7 @@ const ktyOf = (alg) => KTY[alg.slice(0, 2)];
 
 /** Checks a successful result against what was minted. */
 function checkResult(result, { alg, kid, claims }) {
-  assert.deepEqual(Object.keys(result).sort(), ['claims', 'header', 'scopes']);
+  assert.deepEqual(Object.keys(result).sort(), ['claims', 'header', 'roles', 'scopes']);
   const expectedHeader = { alg, typ: 'JWT' };
   if (kid !== undefined) expectedHeader.kid = kid;
   assert.deepEqual(result.header, expectedHeader);

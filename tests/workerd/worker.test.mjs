@@ -131,6 +131,40 @@ describe("example worker on workerd", { timeout: 60_000 }, () => {
     assert.match(res.challenge, /error="invalid_request"/);
   });
 
+  test("the policy (tollgate/policy in workerd): write:messages implies read:messages", async () => {
+    const res = await call("/messages", { token: mintDemoToken({ scope: WRITE }) });
+    assert.equal(res.status, 200, res.text);
+  });
+
+  test("the policy: a moderator deletes with a short-lived admin token", async () => {
+    const posted = await call("/messages", { method: "POST", token: mintDemoToken({ scope: WRITE }), body: { text: "spam" } });
+    assert.equal(posted.status, 201, posted.text);
+    const now = Math.floor(Date.now() / 1000);
+    const moderator = mintDemoToken({ scope: "admin:messages", roles: ["moderator"], iat: now, exp: now + 600 });
+    const res = await call(`/messages/${posted.json.id}`, { method: "DELETE", token: moderator });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.json.deleted.text, "spam");
+  });
+
+  test("the policy: an admin scope without the moderator role is refused", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const forged = mintDemoToken({ scope: "admin:messages write:messages", iat: now, exp: now + 600 });
+    const res = await call("/messages/1", { method: "DELETE", token: forged });
+    assert.equal(res.status, 403, res.text);
+    assert.equal(res.json.code, "ERR_JWT_INSUFFICIENT_SCOPE");
+    assert.deepEqual(res.json.missingScopes, ["admin:messages"]);
+    assert.deepEqual(res.json.missingRoles, ["moderator"]);
+    assert.match(res.challenge, /^Bearer realm="tollgate-demo", error="insufficient_scope"/);
+    assert.match(res.challenge, /scope="admin:messages"/);
+  });
+
+  test("the policy: a moderator's long-lived token fails maxTokenLifetime", async () => {
+    const res = await call("/messages/1", { method: "DELETE", token: mintDemoToken({ scope: "admin:messages", roles: "moderator" }) });
+    assert.equal(res.status, 403, res.text);
+    assert.equal(res.json.code, "ERR_POLICY_CONSTRAINT_FAILED");
+    assert.match(res.json.error_description, /at most 900 s/);
+  });
+
   test("unknown routes: 404; wrong method: 405", async () => {
     assert.equal((await call("/nope")).status, 404);
     const res = await call("/messages", { method: "DELETE", token: mintDemoToken({ scope: `${READ} ${WRITE}` }) });

@@ -1,0 +1,192 @@
+/**
+ * tollgate/policy — authorization as code: scopes (with implications and
+ * constraints), roles (with inheritance) and route rules, compiled once and
+ * evaluated per request into an HTTP-ready decision. A second wasm module:
+ * applications that only verify tokens never load it.
+ * @packageDocumentation
+ */
+
+import type { DecisionCode, JWTClaims, RevocationList, TokenErrorCode } from "./tollgate.js";
+
+/** Constraints on a scope or a rule. */
+export interface PolicyConstraints {
+  /** IPv4/IPv6 CIDR ranges the request's `ip` must be in (IPv4-mapped IPv6 counts as IPv4). */
+  ipRanges?: string[];
+  /** Environments the request's `environment` must be one of. */
+  environments?: string[];
+  /** UTC windows: `days` (`mon`…`sun`, default all), `start`/`end` `"HH:MM"` (end exclusive, `"24:00"` allowed; start > end runs past midnight). */
+  timeWindows?: { days?: string[]; start: string; end: string }[];
+}
+
+/** A scope of the catalog. */
+export interface PolicyScope {
+  description?: string;
+  owner?: string;
+  /** Scopes this one implies (transitively). */
+  implies?: string[];
+  /** Longest lifetime (`exp − iat`, seconds or `"5m"`) of a token used for this scope. */
+  maxTokenLifetime?: number | string;
+  constraints?: PolicyConstraints;
+  /** Lifecycle dates `YYYY-MM-DD`, read by `tollgate lint` (not enforced at evaluation). */
+  deprecated?: string;
+  sunset?: string;
+}
+
+/** A role: what it grants, what it inherits. */
+export interface PolicyRole {
+  description?: string;
+  owner?: string;
+  /** Roles whose grants this one also has; holding it means holding them. */
+  inherits?: string[];
+  /** Scope names, or namespace wildcards (`"messages:*"`, `"*"`) expanded at load. */
+  grants?: string[];
+}
+
+/** A route rule; the first rule matching method and path decides. */
+export interface PolicyRule {
+  id?: string;
+  description?: string;
+  /** `"GET"`, `["POST", "PUT"]` or `"*"`; a GET rule also matches HEAD. */
+  method: string | string[];
+  /** `/messages/:id` (one segment), `*` (one segment), `/**` (the rest, zero or more). */
+  path: string;
+  /** Every one must be effective. */
+  scopes?: string[];
+  /** At least one must be effective. */
+  anyScopes?: string[];
+  /** Every one must be held. */
+  roles?: string[];
+  /** At least one must be held. */
+  anyRoles?: string[];
+  constraints?: PolicyConstraints;
+  maxTokenLifetime?: number | string;
+  /** Allow without credentials (cannot be combined with requirements). */
+  public?: boolean;
+}
+
+/** A policy document, version 1. */
+export interface PolicyDocument {
+  version: 1;
+  description?: string;
+  /** Where roles are read: a claim path or member names. Default: `roles`, `role`, `groups`, `realm_access.roles`. */
+  roleClaim?: string | string[];
+  /** Where scopes are read. Default: `scope`, `scp`, `permissions`. */
+  scopeClaim?: string;
+  scopes: Record<string, PolicyScope>;
+  roles?: Record<string, PolicyRole>;
+  rules?: PolicyRule[];
+  /** What an unmatched request gets (with a token): default `"deny"`. */
+  default?: "deny" | "allow";
+}
+
+/** A request to decide. */
+export interface PolicyRequest {
+  /** Default `GET`. */
+  method?: string;
+  /** The URL path (a query or fragment is ignored). */
+  path: string;
+  /** The client's IP address, for `ipRanges`. */
+  ip?: string;
+  /** The deployment environment, for `environments`. */
+  environment?: string;
+  /** Now, in seconds since the epoch (default: the clock). */
+  now?: number;
+  /** Now, as a Date. */
+  currentDate?: Date;
+  /** Overrides the policy's revocation list for this call. */
+  revocations?: RevocationList;
+}
+
+/** The constraint that failed. */
+export type ConstraintName = "ipRanges" | "environments" | "timeWindows" | "maxTokenLifetime";
+
+/** The answer to one request. */
+export interface Decision {
+  allow: boolean;
+  /** 200, or 400 (bad path), 401 (no/invalid/revoked token), 403 (not permitted). */
+  status: 200 | 400 | 401 | 403;
+  /** The stable code, `null` when allowed. */
+  code: TokenErrorCode | DecisionCode | null;
+  /** The rule that decided, or null (no rule matched, or the path was refused). */
+  rule: { index: number; id: string | null; method: string[]; path: string } | null;
+  /** Scopes the rule needs that are not effective in the token. */
+  missingScopes: string[];
+  /** Roles the rule needs that the user does not hold. */
+  missingRoles: string[];
+  constraint: ConstraintName | null;
+  /** One sentence for a log; never contains the token. */
+  reason: string;
+  /** RFC 6750 §3 `WWW-Authenticate` value for a refusal, null when allowed. */
+  wwwAuthenticate: string | null;
+  /** True unless the subject came from tollgate's own verification: for UI gating only. */
+  unverified: boolean;
+  /** The token's effective scopes (honoured, plus what they imply). */
+  scopes: string[];
+  /** The roles held, with inheritance (roles the policy knows). */
+  roles: string[];
+}
+
+/** A compiled policy. */
+export class Policy {
+  private constructor();
+  /**
+   * Loads and compiles a document; throws a TollgateError `ERR_POLICY_INVALID` whose
+   * `path` is the JSON path of the problem.
+   * @example
+   * ```ts
+   * const policy = Policy.fromJson(doc, { realm: "api", revocations });
+   * ```
+   */
+  static fromJson(doc: PolicyDocument | string, options?: { realm?: string; revocations?: RevocationList }): Policy;
+  /**
+   * Decides a request. `subject`: a `verify` result (trusted), a `decode` result or any
+   * `{ claims }` (flagged `unverified`), or null when no token was sent. Never throws.
+   * @example
+   * ```ts
+   * const d = policy.evaluate(verifier.verify(token), { method: "GET", path: "/messages/1", ip });
+   * if (!d.allow) return new Response(null, { status: d.status, headers: { "WWW-Authenticate": d.wwwAuthenticate! } });
+   * ```
+   */
+  evaluate(subject: { claims: JWTClaims } | JWTClaims | null | undefined, request: PolicyRequest): Decision;
+  /** The compiled model: scopes with closures and granting roles, roles, rules. */
+  describe(): PolicyDescription;
+  /** The document as loaded. */
+  toJSON(): PolicyDocument;
+  /** Releases the wasm memory now (optional). */
+  free(): void;
+}
+
+/** What {@link Policy.describe} returns. */
+export interface PolicyDescription {
+  version: 1;
+  default: "deny" | "allow";
+  description: string | null;
+  scopeClaim: string | null;
+  roleClaim: string | null;
+  scopes: {
+    name: string;
+    description: string | null;
+    owner: string | null;
+    implies: string[];
+    impliesAll: string[];
+    grantedBy: string[];
+    roleGated: boolean;
+    constraints: { ipRanges: string[]; environments: string[]; timeWindows: { days: string[]; start: string; end: string }[]; maxTokenLifetime: number | null };
+    deprecated: string | null;
+    sunset: string | null;
+  }[];
+  roles: { name: string; description: string | null; owner: string | null; inherits: string[]; holds: string[]; grants: string[]; grantsAll: string[] }[];
+  rules: {
+    index: number;
+    id: string | null;
+    description: string | null;
+    method: string[];
+    path: string;
+    scopes: string[];
+    anyScopes: string[];
+    roles: string[];
+    anyRoles: string[];
+    public: boolean;
+    constraints: { ipRanges: string[]; environments: string[]; timeWindows: { days: string[]; start: string; end: string }[]; maxTokenLifetime: number | null };
+  }[];
+}

@@ -574,11 +574,24 @@ fn revocation_comes_before_permissions() {
 #[test]
 fn unreadable_claims_keep_the_decision_order() {
     let p = policy(MESSAGES);
-    let at = |method, path| Request { method, path, ip: None, environment: None, now: WED_10 };
+    let at = |method, path| Request {
+        method,
+        path,
+        ip: None,
+        environment: None,
+        now: WED_10,
+    };
     assert!(p.evaluate_unreadable(&at("GET", "/health"), true).allow);
-    assert_eq!(p.evaluate_unreadable(&at("GET", "/a/%2e%2e/b"), true).status, 400);
+    assert_eq!(
+        p.evaluate_unreadable(&at("GET", "/a/%2e%2e/b"), true)
+            .status,
+        400
+    );
     let d = p.evaluate_unreadable(&at("GET", "/messages"), false);
-    assert_eq!((d.status, d.code, d.unverified), (401, Some("ERR_JWT_INVALID"), true));
+    assert_eq!(
+        (d.status, d.code, d.unverified),
+        (401, Some("ERR_JWT_INVALID"), true)
+    );
     assert_eq!(d.rule, Some(0));
 }
 

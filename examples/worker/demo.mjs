@@ -12,6 +12,10 @@ const tokens = {
   reader: mintDemoToken({ sub: "alice", scope: "read:messages" }, { now }),
   writer: mintDemoToken({ sub: "bob", scope: "read:messages write:messages" }, { now }),
   expired: mintDemoToken({ sub: "alice", scope: "read:messages", iat: now - 7200, exp: now - 3600 }, { now }),
+  // The policy's moderator: admin:messages with the moderator role, in a 10-minute token.
+  moderator: mintDemoToken({ sub: "carol", scope: "admin:messages", roles: ["moderator"], exp: now + 600 }, { now }),
+  // admin:messages minted into a token without the role: the policy refuses it.
+  forged: mintDemoToken({ sub: "bob", scope: "admin:messages write:messages", exp: now + 600 }, { now }),
 };
 tokens.tampered = tamper(tokens.reader);
 
@@ -64,6 +68,8 @@ const cases = [
     token: tokens.reader,
     body: '{"text":"not allowed"}',
   },
+  { what: "policy: a moderator deletes message 1 (admin:messages + role moderator)", method: "DELETE", path: "/messages/1", token: tokens.moderator },
+  { what: "policy: admin:messages in the token of a non-moderator is refused", method: "DELETE", path: "/messages/2", token: tokens.forged },
 ];
 
 const curl = ({ method, path, token, body }) =>

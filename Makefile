@@ -42,13 +42,13 @@ CARGO_TARGET_DIR ?= target
 WASM_TARGET := wasm32-unknown-unknown
 RAW_WASM := $(CARGO_TARGET_DIR)/$(WASM_TARGET)/release/tollgate.wasm
 PKG_WASM := pkg/wasm/tollgate_wasm_bg.wasm
-SIZE_BUDGET := 90112
+SIZE_BUDGET := 81920
 # The policy engine is a second module (tollgate/policy), built from the same
 # crate with the `policy-module` feature in its own target dir.
 POLICY_TARGET_DIR := $(CARGO_TARGET_DIR)/policy-module
 RAW_POLICY_WASM := $(POLICY_TARGET_DIR)/$(WASM_TARGET)/release/tollgate.wasm
 PKG_POLICY_WASM := pkg/wasm/tollgate_policy_bg.wasm
-POLICY_SIZE_BUDGET := 61440
+POLICY_SIZE_BUDGET := 53248
 
 # wasm-opt comes from npm's binaryen (pinned in .ci/package.json), not Debian's:
 # binaryen 108 (Debian 12) round-trips wasm-bindgen's module with the exported

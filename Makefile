@@ -44,11 +44,12 @@ RAW_WASM := $(CARGO_TARGET_DIR)/$(WASM_TARGET)/release/tollgate.wasm
 PKG_WASM := pkg/wasm/tollgate_wasm_bg.wasm
 SIZE_BUDGET := 81920
 # The policy engine is a second module (tollgate/policy), built from the same
-# crate with the `policy-module` feature in its own target dir.
+# crate with the `policy-module` feature in its own target dir, for speed
+# (opt-level s: evaluate ~1.4x faster than at z, for ~6 KB of gzip).
 POLICY_TARGET_DIR := $(CARGO_TARGET_DIR)/policy-module
 RAW_POLICY_WASM := $(POLICY_TARGET_DIR)/$(WASM_TARGET)/release/tollgate.wasm
 PKG_POLICY_WASM := pkg/wasm/tollgate_policy_bg.wasm
-POLICY_SIZE_BUDGET := 53248
+POLICY_SIZE_BUDGET := 61440
 
 # wasm-opt comes from npm's binaryen (pinned in .ci/package.json), not Debian's:
 # binaryen 108 (Debian 12) round-trips wasm-bindgen's module with the exported
@@ -75,12 +76,13 @@ all: pkg
 
 pkg: tools-rust tools-apt tools-wasm-bindgen tools-wasm-opt
 	cargo build --release --target $(WASM_TARGET) --lib
-	CARGO_TARGET_DIR=$(POLICY_TARGET_DIR) cargo build --release --target $(WASM_TARGET) --lib --features policy-module
+	CARGO_TARGET_DIR=$(POLICY_TARGET_DIR) CARGO_PROFILE_RELEASE_OPT_LEVEL=s \
+		cargo build --release --target $(WASM_TARGET) --lib --features policy-module
 	rm -rf pkg/wasm
 	wasm-bindgen --target web --out-dir pkg/wasm --out-name tollgate_wasm $(RAW_WASM)
 	wasm-bindgen --target web --out-dir pkg/wasm --out-name tollgate_policy $(RAW_POLICY_WASM)
 	$(WASM_OPT) $(WASM_OPT_FLAGS) -o $(PKG_WASM) $(PKG_WASM)
-	$(WASM_OPT) $(WASM_OPT_FLAGS) -o $(PKG_POLICY_WASM) $(PKG_POLICY_WASM)
+	$(WASM_OPT) $(subst -Oz,-Os,$(WASM_OPT_FLAGS)) -o $(PKG_POLICY_WASM) $(PKG_POLICY_WASM)
 	@test -f README.md || { echo "make pkg: README.md is missing (copied into pkg/)" >&2; exit 1; }
 	cp README.md pkg/README.md
 	@shopt -s nullglob; for f in LICENSE*; do cp "$$f" pkg/; done

@@ -10,7 +10,8 @@
 // instantiate the module first and then re-export this file.
 
 import { RawPolicy } from "./wasm/tollgate_policy.js";
-import { TollgateError, RevocationList, isVerified } from "./tollgate.js";
+import { TollgateError, RevocationList } from "./tollgate.js";
+import { verifiedTexts } from "./internal.js";
 
 const POLICY_OPTIONS = new Set(["realm", "revocations"]);
 // RFC 6750 §3: quoted attribute values are %x20-21 / %x23-5B / %x5D-7E.
@@ -109,10 +110,13 @@ export class Policy {
    */
   evaluate(subject, request) {
     const req = request !== null && typeof request === "object" ? request : {};
-    const unverified = !isVerified(subject);
+    const resultText = subject !== null && typeof subject === "object" ? verifiedTexts.get(subject) : undefined;
+    const unverified = resultText === undefined;
     let claims;
-    let claimsText;
-    if (subject !== null && subject !== undefined) {
+    let claimsText = resultText;
+    if (resultText !== undefined) {
+      claims = subject.claims;
+    } else if (subject !== null && subject !== undefined) {
       claims = typeof subject === "object" && subject.claims !== undefined ? subject.claims : subject;
       try {
         claimsText = claims !== null && typeof claims === "object" && !Array.isArray(claims) ? JSON.stringify(claims) : undefined;

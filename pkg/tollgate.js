@@ -15,6 +15,7 @@ import {
   rawDecode,
   rawCheckScopes,
 } from "./wasm/tollgate_wasm.js";
+import { verifiedTexts } from "./internal.js";
 
 /** Every error code tollgate throws. */
 export const ERROR_CODES = Object.freeze([
@@ -210,21 +211,18 @@ export class KeySet {
   }
 }
 
-// Results of tollgate's own verification: a policy decision on them is not
-// flagged `unverified`.
-const verifiedResults = new WeakSet();
 
 /**
  * Whether `result` is an object returned by tollgate's own verification
  * (`verify`, a verifier, a guard): what a policy decision on it trusts.
  */
 export function isVerified(result) {
-  return result !== null && typeof result === "object" && verifiedResults.has(result);
+  return result !== null && typeof result === "object" && verifiedTexts.has(result);
 }
 
 function verifiedResult(text) {
   const result = JSON.parse(text);
-  verifiedResults.add(result);
+  verifiedTexts.set(result, text);
   return result;
 }
 
@@ -338,7 +336,10 @@ export class RevocationList {
     } else {
       const o = plainObject(doc, "revocation list");
       let subjects = o.subjects;
-      if (subjects !== null && typeof subjects === "object" && !Array.isArray(subjects)) {
+      // Dates become seconds; a list without Dates (10^6 subjects, say) is not copied.
+      const hasDates = subjects !== null && typeof subjects === "object" && !Array.isArray(subjects) &&
+        Object.values(subjects).some((t) => t instanceof Date);
+      if (hasDates) {
         subjects = Object.fromEntries(
           Object.entries(subjects).map(([sub, t]) => [sub, t instanceof Date ? toSeconds(t, `subjects[${JSON.stringify(sub)}]`) : t]),
         );
@@ -375,7 +376,10 @@ export class RevocationList {
    */
   revokedBy(claims) {
     const c = claims !== null && typeof claims === "object" && claims.claims !== undefined ? claims.claims : claims;
-    const why = call(() => this.#raw.check(toJson(plainObject(c, "claims"), "claims")));
+    const o = plainObject(c, "claims");
+    const str = (v) => (typeof v === "string" ? v : undefined);
+    const iat = typeof o.iat === "number" ? o.iat : undefined;
+    const why = call(() => this.#raw.checkParts(str(o.jti), str(o.sub), iat));
     return why === "" ? null : why;
   }
 

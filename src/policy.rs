@@ -47,12 +47,34 @@ impl Bits {
             *a |= b;
         }
     }
-    fn iter(&self) -> impl Iterator<Item = usize> + '_ {
-        self.0.iter().enumerate().flat_map(|(wi, &w)| {
-            (0..64)
-                .filter(move |b| w & (1 << b) != 0)
-                .map(move |b| wi * 64 + b)
-        })
+    fn iter(&self) -> BitsIter<'_> {
+        BitsIter {
+            words: &self.0,
+            base: 0,
+            current: self.0.first().copied().unwrap_or(0),
+        }
+    }
+}
+
+/// The set bits of a [`Bits`], lowest first: one step per set bit, not per bit.
+struct BitsIter<'a> {
+    words: &'a [u64],
+    base: usize,
+    current: u64,
+}
+
+impl Iterator for BitsIter<'_> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        while self.current == 0 {
+            self.words = self.words.get(1..)?;
+            self.base += 64;
+            self.current = *self.words.first()?;
+        }
+        let bit = self.current.trailing_zeros() as usize;
+        self.current &= self.current - 1;
+        Some(self.base + bit)
     }
 }
 
@@ -267,6 +289,8 @@ struct RoleDef {
 
 #[derive(Clone, Debug, PartialEq)]
 struct Rule {
+    /// `rule #2 "id" (GET /path)`, for reasons.
+    label: String,
     id: Option<String>,
     description: Option<String>,
     methods: Methods,
@@ -1053,6 +1077,17 @@ impl Policy {
                             .member("id")
                             .error("is used by an earlier rule: rule ids must be unique"));
                     }
+                    let mut rule = rule;
+                    let id = rule
+                        .id
+                        .as_deref()
+                        .map(|id| format!(" \"{}\"", crate::alg::truncate(id)))
+                        .unwrap_or_default();
+                    rule.label = format!(
+                        "rule #{i}{id} ({} {})",
+                        rule.methods.names().join(","),
+                        rule.path_text
+                    );
                     rules.push(rule);
                 }
             }
@@ -1125,6 +1160,7 @@ impl Policy {
             Some(_) => return Err(o.at("public").error("must be true or false")),
         };
         let rule = Rule {
+            label: String::new(),
             id: o.string("id")?,
             description: o.string("description")?,
             methods,
@@ -1180,21 +1216,8 @@ impl Policy {
         self.rules.len()
     }
 
-    fn rule_label(&self, i: usize) -> String {
-        match self.rules.get(i) {
-            Some(r) => {
-                let id =
-                    r.id.as_deref()
-                        .map(|id| format!(" \"{}\"", crate::alg::truncate(id)))
-                        .unwrap_or_default();
-                format!(
-                    "rule #{i}{id} ({} {})",
-                    r.methods.names().join(","),
-                    r.path_text
-                )
-            }
-            None => format!("rule #{i}"),
-        }
+    fn rule_label(&self, i: usize) -> &str {
+        self.rules.get(i).map_or("", |r| r.label.as_str())
     }
 
     /// Decides `request` for `subject` (`None`: no credentials were sent).
@@ -1265,7 +1288,7 @@ impl Policy {
             Who::Nobody => {
                 let what = match matched {
                     Some(i) => self.rule_label(i),
-                    None => "this route".to_owned(),
+                    None => "this route",
                 };
                 return with_rule(Decision::new(
                     401,
@@ -1444,7 +1467,7 @@ impl Policy {
             d
         };
         if let Err(f) = rule.constraints.check(&ctx) {
-            return fail(d, label, f);
+            return fail(d, label.to_owned(), f);
         }
         let mut cache: Vec<Option<Result<(), Failure>>> = vec![None; self.scopes.len()];
         let mut own = |i: usize| -> Result<(), Failure> {

@@ -263,20 +263,33 @@ impl RevocationList {
     /// subject's token without a numeric `iat` is revoked: its issue time
     /// cannot be shown to follow the revocation.
     pub fn check(&self, claims: &Map) -> Option<Revoked> {
-        if let Some(Value::String(jti)) = claims.get("jti") {
-            if self.tokens.get(jti).is_some() {
-                return Some(Revoked::Token);
-            }
+        let text = |name| match claims.get(name) {
+            Some(Value::String(s)) => Some(s.as_str()),
+            _ => None,
+        };
+        let iat = match claims.get("iat") {
+            Some(Value::Number(n)) => Some(*n),
+            _ => None,
+        };
+        self.check_parts(text("jti"), text("sub"), iat)
+    }
+
+    /// [`RevocationList::check`] on the three claims it reads: string `jti`
+    /// and `sub`, numeric `iat` (`None` for absent or of another type).
+    pub fn check_parts(
+        &self,
+        jti: Option<&str>,
+        sub: Option<&str>,
+        iat: Option<f64>,
+    ) -> Option<Revoked> {
+        if jti.is_some_and(|jti| self.tokens.get(jti).is_some()) {
+            return Some(Revoked::Token);
         }
-        if let Some(Value::String(sub)) = claims.get("sub") {
-            if let Some(before) = self.subjects.get(sub) {
-                return match claims.get("iat") {
-                    Some(Value::Number(iat)) if *iat > before => None,
-                    _ => Some(Revoked::Subject),
-                };
-            }
+        let before = self.subjects.get(sub?)?;
+        match iat {
+            Some(iat) if iat > before => None,
+            _ => Some(Revoked::Subject),
         }
-        None
     }
 
     /// [`RevocationList::check`] as the verifier's error.

@@ -310,6 +310,27 @@ impl RevocationList {
         self.inner.try_borrow().map_or(0, |l| l.subject_count())
     }
 
+    /// Whether a token with these claims is revoked: "", "token" or
+    /// "subject". `jti`/`sub` are given only when strings, `iat` only when a
+    /// number (the JS layer reads them: no JSON round trip).
+    #[wasm_bindgen(js_name = checkParts)]
+    pub fn check_parts(
+        &self,
+        jti: Option<String>,
+        sub: Option<String>,
+        iat: Option<f64>,
+    ) -> Result<String, JsValue> {
+        let list = self.inner.try_borrow().map_err(|_| busy())?;
+        Ok(
+            match list.check_parts(jti.as_deref(), sub.as_deref(), iat) {
+                None => "",
+                Some(crate::revocation::Revoked::Token) => "token",
+                Some(crate::revocation::Revoked::Subject) => "subject",
+            }
+            .to_owned(),
+        )
+    }
+
     /// Whether claims (JSON text) are revoked: "", "token" or "subject".
     pub fn check(&self, claims: &str) -> Result<String, JsValue> {
         let claims = json::parse_object(claims.as_bytes())

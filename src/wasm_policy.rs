@@ -30,6 +30,14 @@ fn err(error: &Error) -> JsValue {
     js.into()
 }
 
+/// The `claims` member of a verifier's result object.
+fn claims_of(mut result: json::Map) -> Option<json::Map> {
+    match result.remove("claims") {
+        Some(json::Value::Object(claims)) => Some(claims),
+        _ => None,
+    }
+}
+
 /// A compiled policy (wrapped by the JS `Policy`).
 #[wasm_bindgen(js_name = RawPolicy)]
 pub struct Policy {
@@ -47,8 +55,11 @@ impl Policy {
     }
 
     /// Decides one request; returns the decision as JSON text. `claims` is
-    /// the subject's claims as JSON text, or `None` without credentials;
-    /// `revoked` is the revocation verdict: "", "token" or "subject".
+    /// the subject's claims as JSON text, or `None` without credentials —
+    /// or, with `verified`, the verifier's whole result text (whose `claims`
+    /// member is read: the claims as they were verified, with no
+    /// re-serialization in JS); `revoked` is the revocation verdict: "",
+    /// "token" or "subject".
     #[allow(clippy::too_many_arguments)]
     pub fn evaluate(
         &self,
@@ -78,9 +89,11 @@ impl Policy {
             _ => Some(Revoked::Subject),
         };
         let realm = self.realm.as_deref();
-        let claims = match claims.map(|c| json::parse_object(c.as_bytes())) {
-            Some(Ok(map)) => Some(map),
-            Some(Err(_)) => {
+        let parsed = claims.map(|c| json::parse_object(c.as_bytes()));
+        let claims = match parsed.map(|r| r.map(|m| if verified { claims_of(m) } else { Some(m) }))
+        {
+            Some(Ok(Some(map))) => Some(map),
+            Some(Ok(None)) | Some(Err(_)) => {
                 return self
                     .inner
                     .evaluate_unreadable(&request, verified)

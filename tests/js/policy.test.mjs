@@ -419,6 +419,24 @@ describe('verified or not', () => {
   });
 });
 
+describe('verify results are decided on the claims as verified', () => {
+  test('changing result.claims after verify does not change the decision', async () => {
+    const result = verify(tokens.reader, opts(keys, { now: WED_10 }));
+    assert.equal(assertAllowed(policy.evaluate(result, ask('GET', '/messages/1'))).unverified, false);
+    // Granting oneself a role and a scope in the object is not granting them in the token.
+    result.claims.roles = ['admin'];
+    result.claims.scope = 'admin:messages';
+    const d = policy.evaluate(result, ask('GET', '/admin/x'));
+    assert.equal(d.allow, false);
+    assert.equal(d.code, 'ERR_JWT_INSUFFICIENT_SCOPE');
+    assert.deepEqual(d.roles, ['reader']);
+    // A plain copy of the edited claims is decided as given, and flagged unverified.
+    const copy = policy.evaluate({ claims: result.claims }, ask('GET', '/admin/x'));
+    assert.equal(copy.unverified, true);
+    assert.deepEqual(copy.roles, ['reader', 'writer', 'admin']);
+  });
+});
+
 describe('evaluate never throws', () => {
   const cyclic = { sub: 'x', roles: ['reader'], scope: 'read:messages' };
   cyclic.self = cyclic;

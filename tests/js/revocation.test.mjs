@@ -113,6 +113,18 @@ describe('RevocationList: load, revoke, look up', () => {
     assert.equal(list.subjectCount, 3);
   });
 
+  test('only a string jti/sub and a numeric iat are read, as verify reads them', () => {
+    const list = RevocationList.fromJson({ version: 1, tokens: ['7'], subjects: { u: 1000 } });
+    assert.equal(list.revokedBy({ jti: 7 }), null);
+    assert.equal(list.revokedBy({ jti: ['7'] }), null);
+    assert.equal(list.revokedBy({ jti: '7' }), 'token');
+    assert.equal(list.revokedBy({ sub: ['u'], iat: 1 }), null);
+    assert.equal(list.revokedBy({ sub: 'u', iat: '2000' }), 'subject', 'a non-numeric iat cannot follow the revocation');
+    assert.equal(list.revokedBy({ sub: 'u', iat: 1000 }), 'subject');
+    assert.equal(list.revokedBy({ sub: 'u', iat: 1000.5 }), null);
+    assert.equal(list.revokedBy({ claims: { jti: '7' } }), 'token', 'a verify result is read through its claims');
+  });
+
   test('a jti match wins over a subject that is not revoked', () => {
     const list = new RevocationList().revokeToken('t').revokeSubject('s', 10);
     assert.equal(list.revokedBy({ jti: 't', sub: 's', iat: 100 }), 'token');

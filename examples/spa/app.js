@@ -13,7 +13,29 @@
 // that the token's scopes are supposed to protect.
 
 // In your app: import { decode, expiresIn, hasScopes, isExpired } from "tollgate";
+//              import { Policy } from "tollgate/policy";
 import { decode, expiresIn, hasScopes, isExpired } from "../../pkg/browser.js";
+import { Policy } from "../../pkg/policy-browser.js";
+
+// The API's policy (tollgate/policy), to show each [data-route] control only when the API
+// would allow that request: roles, scope implication and role gating included, which
+// hasScopes alone cannot tell. The decision is flagged `unverified` (decode() output) —
+// UI gating only; the API decides again on a verified token. Ship the same JSON your API
+// enforces (bundled, or fetched from it); this is a copy of the example worker's.
+const policy = Policy.fromJson({
+  version: 1,
+  scopes: {
+    "read:messages": { description: "Read the message board" },
+    "write:messages": { description: "Post messages", implies: ["read:messages"] },
+    "admin:messages": { description: "Delete any message", maxTokenLifetime: "15m" },
+  },
+  roles: { moderator: { description: "Moderates the board", grants: ["admin:messages"] } },
+  rules: [
+    { method: "GET", path: "/messages", scopes: ["read:messages"] },
+    { method: "POST", path: "/messages", scopes: ["write:messages"] },
+    { method: "DELETE", path: "/messages/:id", scopes: ["admin:messages"], roles: ["moderator"] },
+  ],
+});
 
 // ───────────────────────────── STUB: replace with your auth server ─────────────────────────────
 // A placeholder: a refresh endpoint on YOUR origin (a backend-for-frontend) that keeps
@@ -125,6 +147,18 @@ function render(signedOutReason) {
     // UI gating only: the API checks the scope again, with a verified token.
     el.hidden = accessToken === null || isExpired(accessToken) || !hasScopes(accessToken, scopes, { mode });
   }
+  for (const el of document.querySelectorAll("[data-route]")) {
+    const [method, path] = el.dataset.route.split(" ");
+    let allowed = false;
+    if (accessToken !== null && !isExpired(accessToken)) {
+      try {
+        allowed = policy.evaluate(decode(accessToken), { method, path }).allow;
+      } catch {
+        // malformed token: decode throws; nothing gated is shown
+      }
+    }
+    el.hidden = !allowed;
+  }
   $("signed-out").hidden = accessToken !== null;
   $("signed-in").hidden = accessToken === null;
   if (signedOutReason) $("signed-out-reason").textContent = signedOutReason;
@@ -182,6 +216,7 @@ $("read").addEventListener("click", async () => {
 });
 $("write").addEventListener("click", () => log(`POST ${API_URL} would be sent (the API checks write:messages again)`));
 $("admin").addEventListener("click", () => log("the admin panel would open (the API checks admin again)"));
+$("moderate").addEventListener("click", () => log("DELETE /messages/1 would be sent (the API's policy decides again)"));
 $("sign-in").addEventListener("click", () => refresh());
 $("sign-out").addEventListener("click", () => signOut("Signed out."));
 $("use-token").addEventListener("click", () => setToken($("paste").value.trim()));

@@ -16,9 +16,9 @@ const apiCalls = [];
 let nextTokens = [];
 let sessionOver = false;
 
-async function mint({ scope, ttl, sub = "spa-user" }) {
+async function mint({ scope, ttl, sub = "spa-user", roles }) {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ scope })
+  return new SignJWT(roles === undefined ? { scope } : { scope, roles })
     .setProtectedHeader({ alg: "ES256", kid: "spa" })
     .setIssuer("https://issuer.example/")
     .setAudience("https://api.example")
@@ -97,13 +97,31 @@ describe("examples/spa", { timeout: 60_000 }, () => {
     await page.fill("#paste", "not-a-token");
     await page.click("#use-token");
     assert.equal(await page.textContent("#expires"), "malformed");
-    for (const id of ["read", "write", "admin"]) assert.equal(await visible(id), false, id);
+    for (const id of ["read", "write", "admin", "moderate"]) assert.equal(await visible(id), false, id);
 
     await page.fill("#paste", await mint({ scope: "owner", ttl: 600, sub: "root" }));
     await page.click("#use-token");
     assert.equal(await page.textContent("#user"), "root");
     assert.equal(await visible("admin"), true);
     assert.equal(await visible("read"), false);
+    b.assertNoProblems();
+  });
+
+  test("a route gated by the policy (tollgate/policy in Chromium): role and scope, from decode()", async () => {
+    // admin:messages without the moderator role: the policy would refuse, so no button.
+    await page.fill("#paste", await mint({ scope: "admin:messages write:messages", ttl: 600 }));
+    await page.click("#use-token");
+    assert.equal(await visible("write"), true);
+    assert.equal(await visible("moderate"), false);
+    // With the role, in a token of at most 15 minutes: shown.
+    await page.fill("#paste", await mint({ scope: "admin:messages", roles: ["moderator"], ttl: 600, sub: "mod" }));
+    await page.click("#use-token");
+    assert.equal(await page.textContent("#user"), "mod");
+    assert.equal(await visible("moderate"), true);
+    // The same role with a one-hour token: maxTokenLifetime refuses it, hidden again.
+    await page.fill("#paste", await mint({ scope: "admin:messages", roles: ["moderator"], ttl: 3600 }));
+    await page.click("#use-token");
+    assert.equal(await visible("moderate"), false);
     b.assertNoProblems();
   });
 

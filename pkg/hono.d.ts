@@ -2,7 +2,7 @@
 // For Hono 4 (`hono` >= 4.0 < 5), which the application installs: tollgate does not depend on it.
 
 import type { MiddlewareHandler } from "hono";
-import type { GuardOptions, JWSHeader, JWTClaims, VerifyCallOptions } from "tollgate";
+import type { GuardOptions, JWSHeader, JWTClaims, PolicyDecisionLike, VerifyCallOptions } from "tollgate";
 
 /**
  * What the middleware puts on the context when the token is valid: `c.get("tollgate")`.
@@ -23,6 +23,15 @@ export interface TollgateAuth<C extends JWTClaims = JWTClaims> {
   header: JWSHeader;
   /** The bearer token that was verified, e.g. to call another API on the user's behalf. */
   token: string;
+  /** The roles the token lists. */
+  roles: string[];
+  /**
+   * With a guard `policy`: the decision that allowed the request. On a route the policy
+   * marks `public`, no token is verified and `c.get("tollgate")` is `{ public: true, decision }`
+   * instead (check `public` before reading `claims` there).
+   */
+  decision?: PolicyDecisionLike;
+  public?: true;
 }
 
 /**

@@ -104,7 +104,14 @@ export function tollgate(options) {
       }
       const result = await g.authorize(c.req.raw, call);
       if (!result.ok) return result.response;
-      const auth = { claims: result.claims, scopes: result.scopes, header: result.header, token: result.token };
+      if (result.public) {
+        // A public rule of the guard's policy: no token was needed, none was verified.
+        c.set(TOLLGATE_VARIABLE, { public: true, decision: result.decision });
+        await next();
+        return;
+      }
+      const auth = { claims: result.claims, scopes: result.scopes, roles: result.roles, header: result.header, token: result.token };
+      if (result.decision !== undefined) auth.decision = result.decision;
       verified.set(c, auth);
       c.set(TOLLGATE_VARIABLE, auth);
       await next();

@@ -10,6 +10,7 @@ import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { KeySet, createIssuerKeys, createRemoteKeySet } from "../../pkg/node.js";
 import { TOLLGATE_VARIABLE, tollgate } from "../../pkg/hono.js";
+import { Policy } from "../../pkg/policy-node.js";
 import { AUDIENCE, ISSUER, jwksOf, makeKey, mint } from "../edge/helpers.mjs";
 import { freePort } from "../../examples/worker/run-workerd.mjs";
 
@@ -55,6 +56,51 @@ function messagesApp(options = {}) {
   );
   return app;
 }
+
+describe("tollgate/hono with a policy", () => {
+  const policy = Policy.fromJson({
+    version: 1,
+    scopes: { "read:messages": {}, "admin:messages": {} },
+    roles: { moderator: { grants: ["admin:messages"] } },
+    rules: [
+      { method: "GET", path: "/api/status", public: true },
+      { method: "GET", path: "/api/messages", scopes: ["read:messages"] },
+      { method: "DELETE", path: "/api/messages/:id", scopes: ["admin:messages"], roles: ["moderator"] },
+    ],
+  });
+  function policyApp() {
+    const auth = tollgate({ keys, issuer: ISSUER, audience: AUDIENCE, realm: "api", policy });
+    const app = new Hono();
+    app.use("/api/*", auth());
+    app.get("/api/status", (c) => c.json({ public: c.get("tollgate").public === true }));
+    app.get("/api/messages", (c) => c.json({ rule: c.get("tollgate").decision.rule.path, roles: c.get("tollgate").roles }));
+    app.delete("/api/messages/:id", (c) => c.body(null, 204));
+    return app;
+  }
+
+  test("a public rule needs no token; the others are decided by the policy", async () => {
+    const app = policyApp();
+    const status = await read(await app.request("/api/status"));
+    assert.equal(status.status, 200, status.text);
+    assert.deepEqual(status.json, { public: true });
+    assert.equal((await app.request("/api/messages")).status, 401);
+    const reader = await mint(key, { scope: "read:messages", roles: ["reader"] });
+    const ok = await read(await app.request("/api/messages", bearer(reader)));
+    assert.equal(ok.status, 200, ok.text);
+    assert.deepEqual(ok.json, { rule: "/api/messages", roles: ["reader"] });
+    // admin:messages without the moderator role: 403 from the policy, realm of the guard.
+    const forged = await mint(key, { scope: "admin:messages" });
+    const denied = await read(await app.request("/api/messages/1", { method: "DELETE", ...bearer(forged) }));
+    assert.equal(denied.status, 403);
+    assert.match(denied.headers.get("www-authenticate"), /^Bearer realm="api", error="insufficient_scope", .*scope="admin:messages"$/);
+    const moderator = await mint(key, { scope: "admin:messages", roles: ["moderator"] });
+    assert.equal((await app.request("/api/messages/1", { method: "DELETE", ...bearer(moderator) })).status, 204);
+    // No rule for this route: the policy's default deny.
+    const other = await read(await app.request("/api/other", bearer(reader)));
+    assert.equal(other.status, 403);
+    assert.equal(other.json.error, "insufficient_scope");
+  });
+});
 
 describe("tollgate/hono with real hono, in Node", () => {
   test("no token: 401 with the bare challenge and no body", async () => {

@@ -1081,7 +1081,7 @@ impl Policy {
                     let id = rule
                         .id
                         .as_deref()
-                        .map(|id| format!(" \"{}\"", crate::alg::truncate(id)))
+                        .map(|id| format!(" '{}'", crate::alg::truncate(id)))
                         .unwrap_or_default();
                     rule.label = format!(
                         "rule #{i}{id} ({} {})",

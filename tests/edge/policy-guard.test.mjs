@@ -7,40 +7,12 @@
 import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { KeySet, RevocationList, createGuard } from "../../pkg/node.js";
+import { readFileSync } from "node:fs";
 import { Policy } from "../../pkg/policy-node.js";
 import { AUDIENCE, ISSUER, REALM, jwksOf, makeKey, mint, readResponse } from "./helpers.mjs";
 
-/** The messages example of the policy spec (see tests/policy.rs, tests/js/policy.test.mjs). */
-const MESSAGES = {
-  version: 1,
-  roleClaim: "roles",
-  scopes: {
-    "read:messages": { description: "Read messages", owner: "messaging" },
-    "write:messages": { description: "Send and edit", owner: "messaging", implies: ["read:messages"] },
-    "admin:messages": {
-      description: "Moderate",
-      owner: "platform",
-      maxTokenLifetime: 300,
-      constraints: {
-        ipRanges: ["10.0.0.0/8", "2001:db8::/32"],
-        environments: ["production"],
-        timeWindows: [{ days: ["mon", "tue", "wed", "thu", "fri"], start: "08:00", end: "18:00" }],
-      },
-    },
-  },
-  roles: {
-    reader: { description: "Can read", grants: ["read:messages"] },
-    writer: { description: "Can write", inherits: ["reader"], grants: ["write:messages"] },
-    admin: { description: "Moderator", inherits: ["writer"], grants: ["admin:messages"] },
-  },
-  rules: [
-    { id: "read", method: "GET", path: "/messages/**", scopes: ["read:messages"], roles: ["reader"] },
-    { method: ["POST", "PUT", "DELETE"], path: "/messages/:id", scopes: ["write:messages"] },
-    { method: "*", path: "/admin/**", scopes: ["admin:messages"], roles: ["admin"] },
-    { id: "health", method: "GET", path: "/health", public: true },
-  ],
-  default: "deny",
-};
+/** The messages example of the policy spec, as the repository ships it (examples/policy/). */
+const MESSAGES = JSON.parse(readFileSync(new URL("../../examples/policy/messages.policy.json", import.meta.url), "utf8"));
 
 /** Wednesday 2026-11-25 10:00 UTC (inside the admin window) and 19:00 (after hours). */
 const WED_10 = 1_795_600_800;

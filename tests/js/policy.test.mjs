@@ -5,43 +5,17 @@
 // throws. tests/policy.rs covers the same semantics on the Rust side.
 
 import { describe, test, before } from 'node:test';
+import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { tollgate, makeKey, mint, opts, expectMisuse } from './helpers.mjs';
 import { Policy } from '../../pkg/policy-node.js';
 
 const { KeySet, verify, decode, TollgateError, RevocationList, DECISION_CODES, ERROR_CODES } = tollgate;
 
-/** The example of the spec (tests/policy.rs MESSAGES), with rule ids on the first and last rule. */
-export const MESSAGES = Object.freeze({
-  version: 1,
-  roleClaim: 'roles',
-  scopes: {
-    'read:messages': { description: 'Read messages', owner: 'messaging' },
-    'write:messages': { description: 'Send and edit', owner: 'messaging', implies: ['read:messages'] },
-    'admin:messages': {
-      description: 'Moderate',
-      owner: 'platform',
-      maxTokenLifetime: 300,
-      constraints: {
-        ipRanges: ['10.0.0.0/8', '2001:db8::/32'],
-        environments: ['production'],
-        timeWindows: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '08:00', end: '18:00' }],
-      },
-    },
-  },
-  roles: {
-    reader: { description: 'Can read', grants: ['read:messages'] },
-    writer: { description: 'Can write', inherits: ['reader'], grants: ['write:messages'] },
-    admin: { description: 'Moderator', inherits: ['writer'], grants: ['admin:messages'] },
-  },
-  rules: [
-    { id: 'read', method: 'GET', path: '/messages/**', scopes: ['read:messages'], roles: ['reader'] },
-    { method: ['POST', 'PUT', 'DELETE'], path: '/messages/:id', scopes: ['write:messages'] },
-    { method: '*', path: '/admin/**', scopes: ['admin:messages'], roles: ['admin'] },
-    { id: 'health', method: 'GET', path: '/health', public: true },
-  ],
-  default: 'deny',
-});
+/** The example of the spec as the repository ships it (examples/policy/), with rule ids. */
+export const MESSAGES = Object.freeze(
+  JSON.parse(readFileSync(new URL('../../examples/policy/messages.policy.json', import.meta.url), 'utf8')),
+);
 
 /** A deep, mutable copy of MESSAGES to break in one place. */
 const doc = () => structuredClone(MESSAGES);
@@ -175,7 +149,7 @@ describe('the messages example, with verified tokens', () => {
       missingRoles: [],
       constraint: null,
     });
-    assert.deepEqual(d.rule, { index: 1, id: null, method: ['POST', 'PUT', 'DELETE'], path: '/messages/:id' });
+    assert.deepEqual(d.rule, { index: 1, id: 'write', method: ['POST', 'PUT', 'DELETE'], path: '/messages/:id' });
     assert.equal(
       d.wwwAuthenticate,
       `Bearer error="insufficient_scope", error_description="${d.reason}", scope="write:messages"`,
@@ -199,7 +173,7 @@ describe('the messages example, with verified tokens', () => {
   test('an admin from the office, in production, in office hours, with a short-lived token', () => {
     const d = assertAllowed(policy.evaluate(results.admin, ask('PUT', '/admin/users/9')));
     assert.deepEqual(d.roles, ['reader', 'writer', 'admin']);
-    assert.deepEqual(d.rule, { index: 2, id: null, method: ['*'], path: '/admin/**' });
+    assert.deepEqual(d.rule, { index: 2, id: 'admin', method: ['*'], path: '/admin/**' });
   });
 
   test('the admin scope in a writer\'s token is refused (missingScopes + missingRoles)', () => {
@@ -598,7 +572,8 @@ describe('loading, describe, toJSON', () => {
     const m = policy.describe();
     assert.equal(m.version, 1);
     assert.equal(m.default, 'deny');
-    assert.equal(m.roleClaim, 'roles');
+    assert.equal(m.roleClaim, null, 'the example reads the default role claims');
+    assert.equal(Policy.fromJson({ ...MESSAGES, roleClaim: 'realm_access.roles' }).describe().roleClaim, 'realm_access.roles');
     assert.deepEqual(m.scopes.map((s) => s.name), ['read:messages', 'write:messages', 'admin:messages']);
     const scope = (name) => m.scopes.find((s) => s.name === name);
     const role = (name) => m.roles.find((r) => r.name === name);
@@ -679,8 +654,8 @@ describe('loading, describe, toJSON', () => {
   test('the rule object of a decision: { index, id, method, path }', () => {
     const rules = [
       [results.reader, ask('GET', '/messages/1'), { index: 0, id: 'read', method: ['GET'], path: '/messages/**' }],
-      [results.reader, ask('DELETE', '/messages/1'), { index: 1, id: null, method: ['POST', 'PUT', 'DELETE'], path: '/messages/:id' }],
-      [results.reader, ask('OPTIONS', '/admin'), { index: 2, id: null, method: ['*'], path: '/admin/**' }],
+      [results.reader, ask('DELETE', '/messages/1'), { index: 1, id: 'write', method: ['POST', 'PUT', 'DELETE'], path: '/messages/:id' }],
+      [results.reader, ask('OPTIONS', '/admin'), { index: 2, id: 'admin', method: ['*'], path: '/admin/**' }],
       [null, ask('GET', '/health'), { index: 3, id: 'health', method: ['GET'], path: '/health' }],
       [results.reader, ask('GET', '/elsewhere'), null],
     ];

@@ -81,6 +81,16 @@ describe("npm package", { timeout: 180_000 }, () => {
       "LICENSE-APACHE",
       "wasm/tollgate_wasm.js",
       "wasm/tollgate_wasm_bg.wasm",
+      "policy.js",
+      "policy.d.ts",
+      "policy-node.js",
+      "policy-browser.js",
+      "policy-workerd.js",
+      "internal.js",
+      "cli.js",
+      "governance.js",
+      "wasm/tollgate_policy.js",
+      "wasm/tollgate_policy_bg.wasm",
     ]) {
       assert.ok(files.includes(required), `${required} missing from the tarball: ${files.join(", ")}`);
     }
@@ -163,5 +173,38 @@ describe("npm package", { timeout: 180_000 }, () => {
     assert.equal(out.expired.status, 401);
     assert.equal(out.expired.isTollgateError, true);
     assert.match(out.expired.wwwAuthenticate, /^Bearer error="invalid_token"/);
+  });
+
+  test('import { Policy } from "tollgate/policy" decides on a verify result from "tollgate"', async () => {
+    const script = `
+      import { KeySet, createVerifier } from "tollgate";
+      import { Policy } from "tollgate/policy";
+      import { createHmac } from "node:crypto";
+      const secret = "0123456789abcdef0123456789abcdef";
+      const b = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
+      const now = Math.floor(Date.now() / 1000);
+      const input = b({ alg: "HS256" }) + "." + b({ iss: "i", aud: "a", exp: now + 60, iat: now, scope: "read", roles: ["r"] });
+      const token = input + "." + createHmac("sha256", secret).update(input).digest("base64url");
+      const verifier = createVerifier({ keys: KeySet.fromSecret(secret, { alg: "HS256" }), issuer: "i", audience: "a" });
+      const policy = Policy.fromJson({ version: 1, scopes: { read: {} }, roles: { r: { grants: ["read"] } },
+        rules: [{ method: "GET", path: "/x", scopes: ["read"], roles: ["r"] }] });
+      const yes = policy.evaluate(verifier.verify(token), { method: "GET", path: "/x" });
+      const no = policy.evaluate(verifier.verify(token), { method: "GET", path: "/y" });
+      console.log(JSON.stringify({ resolved: import.meta.resolve("tollgate/policy"), yes, no }));
+    `;
+    await writeFile(join(project, "policy.mjs"), script);
+    const { stdout } = await run(process.execPath, ["policy.mjs"], { cwd: project, timeout: 30_000 });
+    const out = JSON.parse(stdout.trim().split("\n").pop());
+    assert.match(out.resolved, /\/node_modules\/tollgate\/policy-node\.js$/);
+    assert.equal(out.yes.allow, true);
+    assert.equal(out.yes.unverified, false, "a verify result from the main entry is trusted by the policy entry");
+    assert.equal(out.no.code, "ERR_POLICY_NO_MATCHING_RULE");
+  });
+
+  test("the tollgate command is installed and runs", async () => {
+    const bin = join(project, "node_modules/.bin/tollgate");
+    assert.ok(existsSync(bin), "node_modules/.bin/tollgate");
+    const { stdout } = await run(bin, ["--help"], { cwd: project, timeout: 30_000 });
+    for (const command of ["lint", "test", "catalog", "drift", "inspect", "verify"]) assert.match(stdout, new RegExp(command));
   });
 });

@@ -5,7 +5,8 @@
 #   make size-report   the same with function names, summed per crate (second build)
 #   make test    everything CI runs (installs missing tools first)
 #   make demo    real workerd serving examples/worker + the www/ page, with demo tokens
-#   make bench   node bench/run.mjs (verify vs jose), then bench/policy.mjs (policy vs Cedar)
+#   make bench   bench/run.mjs (verify vs jose), bench/peers.mjs (every peer, decode, import,
+#                cold start, size), bench/policy.mjs (policy vs Cedar)
 #   make tools   install whatever is missing (idempotent, fast when all present)
 #   make clean
 #
@@ -178,6 +179,7 @@ bench: pkg
 		(cd bench && npm install); \
 	fi
 	node bench/run.mjs
+	node bench/peers.mjs
 	node bench/policy.mjs
 
 # ------------------------------------------------------------------------- tools

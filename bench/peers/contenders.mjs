@@ -1,0 +1,209 @@
+// The contenders of bench/peers.mjs, each set up as a careful user would: the key imported
+// once (a KeySet, a CryptoKey, a KeyObject or a PEM the library parses once), issuer,
+// audience and time claims checked wherever the library offers it, the algorithm pinned.
+//
+// make(fixture, primitiveKeys) returns fn(input) -> the claims (a boolean for the bare
+// primitives); a rejected token throws (or, for a primitive, returns false).
+//
+//   kind   sync | async (awaited one at a time) | concurrent (16 in flight)
+//   input  tokens (64 distinct tokens, cycled) | repeat (one token, over and over: a cache's
+//          best case) | raw (signing input + signature bytes, decoded before timing)
+
+import { createPublicKey, createSecretKey, createHmac, timingSafeEqual, verify as cryptoVerify, constants, webcrypto } from 'node:crypto';
+import * as jose from 'jose';
+import { createVerifier as fastJwtVerifier } from 'fast-jwt';
+import jsonwebtoken from 'jsonwebtoken';
+import { verify as honoVerify } from 'hono/jwt';
+import cfJwt from '@tsndr/cloudflare-worker-jwt';
+import { ISSUER, AUDIENCE, TYP, WEB } from './fixtures.mjs';
+
+const ALL = ['HS256', 'RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'];
+const subtle = webcrypto.subtle;
+
+// `tg` is the tollgate module (pkg/node.js).
+export function contenders(tg) {
+  const joseOpts = (alg) => ({ issuer: ISSUER, audience: AUDIENCE, algorithms: [alg] });
+  const webKey = (f) =>
+    f.secret
+      ? subtle.importKey('raw', Buffer.from(f.secret, 'utf8'), WEB[f.alg].imp, false, ['verify'])
+      : subtle.importKey('jwk', f.jwk, WEB[f.alg].imp, false, ['verify']);
+  const fastJwt = (f, cache) =>
+    fastJwtVerifier({ key: f.pem ?? f.secret, algorithms: [f.alg], allowedIss: ISSUER, allowedAud: AUDIENCE, cache });
+
+  return [
+    {
+      id: 'tollgate',
+      label: 'tollgate',
+      call: '`createVerifier({ keys, issuer, audience, algorithms: [alg] }).verify(token)`, keys = `KeySet.fromJwk(jwk)` (HS: `KeySet.fromSecret`)',
+      kind: 'sync',
+      input: 'tokens',
+      algs: ALL,
+      make(f) {
+        const keys = f.secret ? tg.KeySet.fromSecret(f.secret, { alg: f.alg, kid: f.kid }) : tg.KeySet.fromJwk(f.jwk);
+        const v = tg.createVerifier({ keys, issuer: ISSUER, audience: AUDIENCE, algorithms: [f.alg] });
+        return (t) => v.verify(t).claims;
+      },
+    },
+    {
+      id: 'jose',
+      label: 'jose',
+      call: '`await jwtVerify(token, key, { issuer, audience, algorithms: [alg] })`, key = `importJWK(jwk, alg)` (HS: a CryptoKey from `crypto.subtle.importKey`)',
+      kind: 'async',
+      input: 'tokens',
+      algs: ALL,
+      async make(f) {
+        const key = f.secret ? await webKey(f) : await jose.importJWK(f.jwk, f.alg);
+        const opts = joseOpts(f.alg);
+        return async (t) => (await jose.jwtVerify(t, key, opts)).payload;
+      },
+    },
+    {
+      id: 'jose16',
+      label: 'jose, 16 in flight',
+      call: 'the same, 16 verifications awaited together (`Promise.all`)',
+      kind: 'concurrent',
+      input: 'tokens',
+      algs: ALL,
+      async make(f) {
+        const key = f.secret ? await webKey(f) : await jose.importJWK(f.jwk, f.alg);
+        const opts = joseOpts(f.alg);
+        return async (t) => (await jose.jwtVerify(t, key, opts)).payload;
+      },
+    },
+    {
+      id: 'joseBytes',
+      label: 'jose, HS secret as bytes',
+      call: '`jwtVerify(token, new TextEncoder().encode(secret), …)` as in jose\'s README (and `bench/run.mjs`): jose imports the raw secret into WebCrypto on every call',
+      kind: 'async',
+      input: 'tokens',
+      algs: ['HS256'],
+      make(f) {
+        const key = new TextEncoder().encode(f.secret);
+        const opts = joseOpts(f.alg);
+        return async (t) => (await jose.jwtVerify(t, key, opts)).payload;
+      },
+    },
+    {
+      id: 'fastjwt',
+      label: 'fast-jwt',
+      call: '`createVerifier({ key: pem | secret, algorithms: [alg], allowedIss, allowedAud, cache: false })(token)`',
+      kind: 'sync',
+      input: 'tokens',
+      algs: ALL,
+      make(f) {
+        return fastJwt(f, false);
+      },
+    },
+    {
+      id: 'fastjwtCache',
+      label: 'fast-jwt, cache, one repeated token',
+      call: 'the same with `cache: true` (LRU of 1 000, keyed by a hash of the token), fed ONE token over and over: every call after the first is a cache hit',
+      kind: 'sync',
+      input: 'repeat',
+      algs: ALL,
+      make(f) {
+        return fastJwt(f, true);
+      },
+    },
+    {
+      id: 'jsonwebtoken',
+      label: 'jsonwebtoken',
+      call: '`jwt.verify(token, keyObject, { algorithms: [alg], issuer, audience })` (sync), keyObject = `createPublicKey({ key: jwk, format: "jwk" })` / `createSecretKey`',
+      kind: 'sync',
+      input: 'tokens',
+      algs: ['HS256', 'RS256', 'PS256', 'ES256', 'ES384'],
+      make(f) {
+        const key = f.secret ? createSecretKey(Buffer.from(f.secret, 'utf8')) : createPublicKey({ key: f.jwk, format: 'jwk' });
+        const opts = { algorithms: [f.alg], issuer: ISSUER, audience: AUDIENCE };
+        return (t) => jsonwebtoken.verify(t, key, opts);
+      },
+    },
+    {
+      id: 'hono',
+      label: 'hono/jwt',
+      call: `\`await verify(token, cryptoKey, { alg, iss, aud, typ: "${TYP}" })\` from \`hono/jwt\` (its default accepts only typ JWT or none)`,
+      kind: 'async',
+      input: 'tokens',
+      algs: ALL,
+      async make(f) {
+        const key = await webKey(f);
+        const opts = { alg: f.alg, iss: ISSUER, aud: AUDIENCE, typ: TYP };
+        return (t) => honoVerify(t, key, opts);
+      },
+    },
+    {
+      id: 'cfjwt',
+      label: '@tsndr/cloudflare-worker-jwt',
+      call: '`(await verify(token, cryptoKey, { algorithm: alg, throwError: true })).payload` (it has no issuer or audience option)',
+      kind: 'async',
+      input: 'tokens',
+      algs: ['HS256', 'RS256', 'ES256', 'ES384'],
+      async make(f) {
+        const key = await webKey(f);
+        const opts = { algorithm: f.alg, throwError: true };
+        return async (t) => (await cfJwt.verify(t, key, opts)).payload;
+      },
+    },
+    {
+      id: 'nodecrypto',
+      label: 'limit: node:crypto',
+      call: '`crypto.verify(hash, signingInput, keyObject, signature)` (ES: `dsaEncoding: "ieee-p1363"`; PS: PSS, salt 32) / `createHmac` + `timingSafeEqual`, on bytes decoded before timing: no parsing, no claims',
+      kind: 'sync',
+      input: 'raw',
+      limit: true,
+      algs: ALL,
+      make(f, p) {
+        const key = p.nodeKey;
+        switch (f.alg) {
+          case 'HS256':
+            return ({ data, sig }) => {
+              const mac = createHmac('sha256', key).update(data).digest();
+              return mac.length === sig.length && timingSafeEqual(mac, sig);
+            };
+          case 'RS256':
+            return ({ data, sig }) => cryptoVerify('sha256', data, key, sig);
+          case 'PS256': {
+            const k = { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 };
+            return ({ data, sig }) => cryptoVerify('sha256', data, k, sig);
+          }
+          case 'ES256':
+          case 'ES384': {
+            const k = { key, dsaEncoding: 'ieee-p1363' };
+            const hash = `sha${f.alg.slice(2)}`;
+            return ({ data, sig }) => cryptoVerify(hash, data, k, sig);
+          }
+          case 'EdDSA':
+            return ({ data, sig }) => cryptoVerify(null, data, key, sig);
+          default:
+            throw new Error(`no primitive for ${f.alg}`);
+        }
+      },
+    },
+    {
+      id: 'webcrypto',
+      label: 'limit: WebCrypto',
+      call: '`await crypto.subtle.verify(params, cryptoKey, signature, signingInput)` on the same pre-decoded bytes',
+      kind: 'async',
+      input: 'raw',
+      limit: true,
+      algs: ALL,
+      make(f, p) {
+        const params = WEB[f.alg].ver;
+        return ({ data, sig }) => subtle.verify(params, p.webKey, sig, data);
+      },
+    },
+    {
+      id: 'webcrypto16',
+      label: 'limit: WebCrypto, 16 in flight',
+      call: 'the same, 16 awaited together',
+      kind: 'concurrent',
+      input: 'raw',
+      limit: true,
+      algs: ALL,
+      make(f, p) {
+        const params = WEB[f.alg].ver;
+        return ({ data, sig }) => subtle.verify(params, p.webKey, sig, data);
+      },
+    },
+  ];
+}

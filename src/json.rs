@@ -208,10 +208,13 @@ struct Parser<'a> {
 }
 
 impl Parser<'_> {
+    // Inlined even at opt-level z: called per byte, a call each costs more than the body.
+    #[inline(always)]
     fn peek(&self) -> Option<u8> {
         self.text.get(self.pos).copied()
     }
 
+    #[inline(always)]
     fn next(&mut self) -> Option<u8> {
         let b = self.peek()?;
         self.pos += 1;

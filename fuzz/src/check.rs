@@ -78,7 +78,15 @@ pub fn token_error(token: &str, e: &Error) {
         "token input produced a caller error: {} ({e})",
         e.code()
     );
-    let message = e.to_string();
+    // Names of required scopes and roles are the caller's, not the token's: a 403
+    // message lists the missing ones, whatever they look like (the fuzzer once made a
+    // required scope out of the token's signature).
+    let mut message = e.to_string();
+    if let Error::InsufficientScope { missing } | Error::InsufficientRole { missing } = e {
+        for name in missing {
+            message = message.replace(name.as_str(), "");
+        }
+    }
     for segment in token.split('.') {
         // Token data is base64url. Short runs of it occur in prose ("JWT",
         // "exp") by chance, and the fuzzer soon learns to send the message's

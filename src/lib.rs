@@ -65,3 +65,8 @@ pub use options::{CallOptions, DecodeOptions, ScopeRequirement, Validation};
 pub use policy::{Decision, Policy};
 pub use revocation::RevocationList;
 pub use verify::{decode, verify, verify_jws, Verified, VerifiedJws, Verifier};
+
+/// The allocator of both wasm modules (see Cargo.toml).
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

@@ -47,6 +47,7 @@
 //   in exchange no request ever depends on another request's I/O, in any runtime.
 
 import { KeySet, TollgateError, createVerifier, decode } from "./tollgate.js";
+import { invalidArg } from "./internal.js";
 
 // NOTE: tollgate.js re-exports this module and this module imports tollgate.js: the
 // imported bindings must not be used at module top level (they are not initialised yet
@@ -87,12 +88,6 @@ const REMOTE_OPTIONS = new Set([
 ]);
 
 // ─────────────────────────────────────────────────────────────────── small helpers
-
-function invalidArg(message) {
-  const error = new TypeError(message);
-  error.code = "ERR_INVALID_ARG";
-  return error;
-}
 
 function edgeError(code, message, extra = {}) {
   const error = new TollgateError(message, { code });
@@ -998,17 +993,10 @@ export class Guard {
   }
 
   #fromDecision(decision) {
-    const status = decision.status;
-    const error = status === 400 ? "invalid_request" : status === 401 ? (decision.code === "ERR_NO_CREDENTIALS" ? undefined : "invalid_token") : "insufficient_scope";
     if (decision.code === "ERR_NO_CREDENTIALS") return this.#unauthorized();
-    let wwwAuthenticate = decision.wwwAuthenticate;
-    if (this.#realm !== undefined) {
-      // One realm per guard: its own, in place of the policy's.
-      wwwAuthenticate = wwwAuthenticate
-        .replace(/^Bearer realm="[^"]*"(, )?/, "Bearer ")
-        .replace(/^Bearer ?/, `Bearer realm="${this.#realm}", `)
-        .replace(/, $/, "");
-    }
+    const status = decision.status;
+    const error = status === 400 ? "invalid_request" : status === 401 ? "invalid_token" : "insufficient_scope";
+    const wwwAuthenticate = this.#withRealm(decision.wwwAuthenticate);
     return {
       ok: false,
       status,
@@ -1197,11 +1185,8 @@ export class Guard {
     if (outcome.unavailable) return this.#unavailable(outcome.unavailable);
     const error = outcome.error;
     const rfcError = error.status === 403 ? "insufficient_scope" : "invalid_token";
-    let wwwAuthenticate = error.wwwAuthenticate ?? challenge(this.#realm, rfcError, undefined);
-    // Errors raised before the verifier (decode) carry no realm: add it.
-    if (this.#realm !== undefined && !wwwAuthenticate.startsWith("Bearer realm=")) {
-      wwwAuthenticate = wwwAuthenticate.replace(/^Bearer ?/, `Bearer realm="${this.#realm}", `).replace(/, $/, "");
-    }
+    // Errors raised before the verifier (decode) carry no realm: #withRealm adds it.
+    const wwwAuthenticate = this.#withRealm(error.wwwAuthenticate ?? challenge(this.#realm, rfcError, undefined));
     return {
       ok: false,
       status: error.status,
@@ -1211,6 +1196,15 @@ export class Guard {
       cause: error,
       response: jsonResponse(error.status, { error: rfcError, error_description: error.message }, { "WWW-Authenticate": wwwAuthenticate }),
     };
+  }
+
+  /** `header` with the guard's realm first (one realm per guard: in place of any other). */
+  #withRealm(header) {
+    if (this.#realm === undefined) return header;
+    return header
+      .replace(/^Bearer realm="[^"]*"(, )?/, "Bearer ")
+      .replace(/^Bearer ?/, `Bearer realm="${this.#realm}", `)
+      .replace(/, $/, "");
   }
 
   #unauthorized() {

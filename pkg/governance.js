@@ -12,9 +12,11 @@
 // inheritance and implication with a visited set, so a broken document cannot hang them.
 //
 // No wasm, no I/O, no clock: `now` comes from the caller. Everything here restates the
-// policy semantics of the core (see policy-spec) in the few places analysis needs them:
+// policy semantics of the core (README, "Policies") in the few places analysis needs them:
 // method matching (GET also matches HEAD), path patterns, role inheritance, wildcard
 // grants, scope implication, where claims hold scopes and roles.
+
+import { unitDuration } from "./internal.js";
 
 // ─── Lint codes ───────────────────────────────────────────────────────────────────────
 
@@ -53,15 +55,6 @@ export function jsonPath(...segments) {
   return out;
 }
 
-const UNITS = {
-  s: 1, sec: 1, secs: 1, second: 1, seconds: 1,
-  m: 60, min: 60, mins: 60, minute: 60, minutes: 60,
-  h: 3600, hr: 3600, hrs: 3600, hour: 3600, hours: 3600,
-  d: 86_400, day: 86_400, days: 86_400,
-  w: 604_800, week: 604_800, weeks: 604_800,
-  y: 31_557_600, yr: 31_557_600, yrs: 31_557_600, year: 31_557_600, years: 31_557_600,
-};
-
 /**
  * Seconds from a number of seconds or a duration string ("300", "5m", "1.5h", "2 days"),
  * the grammar of the core's durations. `NaN` when it is neither.
@@ -71,10 +64,7 @@ export function parseDuration(value) {
   if (typeof value !== "string") return Number.NaN;
   const text = value.trim();
   if (/^\d{1,15}$/.test(text)) return Number(text);
-  const match = /^(\d+(?:\.\d+)?)\s*([a-z]+)$/i.exec(text);
-  const unit = match && UNITS[match[2].toLowerCase()];
-  if (!match || !unit || match[1].replace(".", "").length > 15) return Number.NaN;
-  return Number(match[1]) * unit;
+  return unitDuration(text);
 }
 
 /** A number of seconds written with the largest unit that divides it: 300 → "5m". */

@@ -11,23 +11,11 @@
 
 import { RawPolicy } from "./wasm/tollgate_policy.js";
 import { TollgateError, RevocationList } from "./tollgate.js";
-import { verifiedTexts } from "./internal.js";
+import { invalidArg, plainObject, verifiedTexts } from "./internal.js";
 
 const POLICY_OPTIONS = new Set(["realm", "revocations"]);
 // RFC 6750 §3: quoted attribute values are %x20-21 / %x23-5B / %x5D-7E.
 const REALM = /^[\x20-\x21\x23-\x5b\x5d-\x7e]+$/;
-
-function invalidArg(message) {
-  const error = new TypeError(message);
-  error.code = "ERR_INVALID_ARG";
-  return error;
-}
-
-function plainObject(value, name) {
-  if (value === undefined || value === null) return {};
-  if (typeof value !== "object" || Array.isArray(value)) throw invalidArg(`${name} must be an object`);
-  return value;
-}
 
 function loadError(raw) {
   if (!raw || raw.code !== "ERR_POLICY_INVALID") return raw;

@@ -21,6 +21,7 @@
 //     no honest number to return and throws the TollgateError `decode` or `verify` would.
 
 import { TollgateError, checkScopes, decode } from "./tollgate.js";
+import { invalidArg, unitDuration } from "./internal.js";
 
 // NOTE: tollgate.js re-exports this module and this module imports tollgate.js: the
 // imported bindings are used inside functions only (see edge.js).
@@ -31,21 +32,6 @@ const MAX_NUMERIC_DATE = 9_007_199_254_740_991;
 const EXPIRES_IN_OPTIONS = new Set(["now", "currentDate"]);
 const IS_EXPIRED_OPTIONS = new Set(["now", "currentDate", "clockTolerance", "dangerouslyAllowMissingExp"]);
 const HAS_SCOPES_OPTIONS = new Set(["mode", "scopeClaim"]);
-
-const UNITS = {
-  s: 1, sec: 1, secs: 1, second: 1, seconds: 1,
-  m: 60, min: 60, mins: 60, minute: 60, minutes: 60,
-  h: 3600, hr: 3600, hrs: 3600, hour: 3600, hours: 3600,
-  d: 86_400, day: 86_400, days: 86_400,
-  w: 604_800, week: 604_800, weeks: 604_800,
-  y: 31_557_600, yr: 31_557_600, yrs: 31_557_600, year: 31_557_600, years: 31_557_600,
-};
-
-function invalidArg(message) {
-  const error = new TypeError(message);
-  error.code = "ERR_INVALID_ARG";
-  return error;
-}
 
 function options(value, allowed, name) {
   if (value === undefined || value === null) return {};
@@ -92,11 +78,7 @@ function tolerance(value, name) {
   if (value === undefined) return 0;
   let seconds = Number.NaN;
   if (typeof value === "number") seconds = value;
-  else if (typeof value === "string") {
-    const match = /^(\d+(?:\.\d+)?)\s*([a-z]+)$/i.exec(value.trim());
-    const unit = match && UNITS[match[2].toLowerCase()];
-    if (match && unit && match[1].replace(".", "").length <= 15) seconds = Number(match[1]) * unit;
-  }
+  else if (typeof value === "string") seconds = unitDuration(value);
   if (!Number.isFinite(seconds) || seconds < 0) {
     throw invalidArg(`${name}.clockTolerance must be seconds or a duration like "30s" or "5m"`);
   }

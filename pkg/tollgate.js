@@ -15,7 +15,7 @@ import {
   rawDecode,
   rawCheckScopes,
 } from "./wasm/tollgate_wasm.js";
-import { verifiedTexts } from "./internal.js";
+import { invalidArg, plainObject, verifiedTexts } from "./internal.js";
 
 /** Every error code tollgate throws. */
 export const ERROR_CODES = Object.freeze([
@@ -66,12 +66,6 @@ export function isTollgateError(error, code) {
   return ours && (code === undefined || error.code === code);
 }
 
-function invalidArg(message) {
-  const error = new TypeError(message);
-  error.code = "ERR_INVALID_ARG";
-  return error;
-}
-
 // Errors thrown by the wasm side are plain `Error`s with the fields set.
 function convert(raw) {
   if (raw instanceof TollgateError || raw instanceof TypeError) return raw;
@@ -88,14 +82,6 @@ function call(fn) {
   } catch (raw) {
     throw convert(raw);
   }
-}
-
-function plainObject(value, name) {
-  if (value === undefined || value === null) return {};
-  if (typeof value !== "object" || Array.isArray(value)) {
-    throw invalidArg(`${name} must be an object`);
-  }
-  return value;
 }
 
 function toJson(value, name) {

@@ -330,19 +330,6 @@ impl RevocationList {
             .to_owned(),
         )
     }
-
-    /// Whether claims (JSON text) are revoked: "", "token" or "subject".
-    pub fn check(&self, claims: &str) -> Result<String, JsValue> {
-        let claims = json::parse_object(claims.as_bytes())
-            .map_err(|_| err(Error::InvalidArg("claims must be a JSON object".into())))?;
-        let list = self.inner.try_borrow().map_err(|_| busy())?;
-        Ok(match list.check(&claims) {
-            None => "",
-            Some(crate::revocation::Revoked::Token) => "token",
-            Some(crate::revocation::Revoked::Subject) => "subject",
-        }
-        .to_owned())
-    }
 }
 
 impl Default for RevocationList {

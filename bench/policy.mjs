@@ -12,7 +12,7 @@
 //
 // What is compared
 // - tollgate: `Policy` from `tollgate/policy` (pkg/policy-node.js, the policy engine's own
-//   wasm module), `Policy.fromJson(<the messages example of policy-spec.md>)` and
+//   wasm module), `Policy.fromJson(<examples/policy/messages.policy.json>)` and
 //   `policy.evaluate(subject, { method, path, ip, environment, now })`. The subject is what
 //   an edge request has in hand after authentication: the result of tollgate's own
 //   `verify()` (HS256 tokens minted by jose, verified once before timing). A second row
@@ -91,7 +91,7 @@ const AUDIENCE = 'https://api.example.com';
 
 // ------------------------------------------------------------------ the policy
 
-// The messages example of policy-spec.md, as is (time window included).
+// The messages example (README, "Policies"), as is (time window included).
 // The messages example, as the repository ships it (examples/policy/), read as is. The
 // bench's Cedar policy (bench/cedar/messages.cedar) says the same thing; the cases below
 // check both engines agree before any timing.
@@ -125,7 +125,7 @@ const IP_OUT = '203.0.113.5';
 const adminReq = (over = {}) => ({ method: 'GET', path: '/admin/users', ip: '10.1.2.3', environment: 'production', now: WED_10, ...over });
 const adminTok = (over = {}) => token({ roles: ['admin'], scope: 'admin:messages', lifetime: 300, ...over });
 
-// expect: the decision code of policy-spec.md (null = allow).
+// expect: the decision code of the README's decision table (null = allow).
 const CASES = [
   { name: 'reader reads', claims: token({ roles: ['reader'], scope: 'read:messages' }),
     request: { method: 'GET', path: '/messages/42', ip: IP_OUT, environment: 'production', now: WED_10 }, expect: null },
@@ -595,7 +595,7 @@ const nAllow = CASES.filter((c) => c.cedar.allow).length;
 out(`${CASES.length} cases, ${nAllow} allow, ${CASES.length - nAllow} deny` + (tollgate ? ': tollgate and Cedar agree on every one.' : ' (Cedar only: tollgate not loaded).'));
 if (codeNotes.length) {
   out();
-  out('Decision codes that differ from this bench\'s reading of policy-spec.md (allow/deny agree; not an error here):');
+  out('Decision codes that differ from this bench\'s reading of the README\'s decision table (allow/deny agree; not an error here):');
   for (const n of codeNotes) out(`- ${n}`);
 }
 console.log(lines.join('\n'));
@@ -772,7 +772,7 @@ const header = [
   `- Node ${process.version} (${process.platform} ${process.arch})`,
   `- Machine: ${cpus().length} cores, ${cpuModel()}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM; load average at start ${LOAD_AT_START}` +
     ' (a shared machine: other work moves whole rounds, hence the per-round ratios)',
-  `- Policy: the messages example of policy-spec.md (with its time window); Cedar: bench/cedar/messages.cedar + bench/cedar/request.mjs`,
+  `- Policy: examples/policy/messages.policy.json (with its time window); Cedar: bench/cedar/messages.cedar + bench/cedar/request.mjs`,
   `- total bench time ${((performance.now() - started) / 1000).toFixed(0)} s; checksum ${sink & 0xff}`,
   '',
   '',

@@ -16,7 +16,7 @@ export const ACTIONS = Object.freeze({
   none: 'NoMatchingRule',
 });
 
-// The path rules of policy-spec.md: query and fragment stripped, segments
+// The path rules of the README ("Policies"): query and fragment stripped, segments
 // percent-decoded, empty segments ignored; `.`/`..` (also encoded) or a decoded
 // segment containing `/` or `\` is a bad request (tollgate: 400 ERR_INVALID_REQUEST).
 export function splitPath(path) {

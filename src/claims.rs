@@ -167,6 +167,36 @@ pub fn validate(
     Ok(())
 }
 
+/// The whole seconds at which [`validate`] accepts these claims as far as
+/// time goes, as `[from, until)`: `now` passes the exp, nbf, iat and
+/// max-age checks exactly when `from <= now < until` (for integer `now`,
+/// which is what the clock gives). Infinite ends mean no bound. Claims that
+/// fail [`validate`] for another reason have no meaningful window: ask only
+/// for claims that verified. Lets a cache of verified tokens re-check time
+/// on every hit without parsing the token again.
+pub fn window(claims: &Map, v: &Validation) -> (f64, f64) {
+    let tolerance = v.clock_tolerance;
+    let time = |name| numeric_date(claims, name).ok().flatten();
+    let mut from = f64::NEG_INFINITY;
+    let mut until = f64::INFINITY;
+    // Accepted iff now < exp + tolerance, i.e. now < ceil(exp + tolerance).
+    if let Some(exp) = time("exp") {
+        until = (exp + tolerance).ceil();
+    }
+    // Accepted iff now >= t - tolerance for nbf and iat.
+    for t in [time("nbf"), time("iat")].into_iter().flatten() {
+        from = from.max((t - tolerance).ceil());
+    }
+    // Accepted iff now <= iat + tolerance + max_age; never without iat.
+    if let Some(max_age) = v.max_token_age {
+        until = match time("iat") {
+            Some(iat) => until.min((iat + tolerance + max_age).floor() + 1.0),
+            None => f64::NEG_INFINITY,
+        };
+    }
+    (from, until)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -288,6 +318,51 @@ mod tests {
             check(r#"{"iat":1699999939}"#, &aged, NOW).2,
             Some("check_failed")
         );
+    }
+
+    #[test]
+    fn window_agrees_with_validate_at_every_second() {
+        // Integer and fractional times, with and without tolerance and max age:
+        // `window` must say yes exactly when `validate` does.
+        let times = [
+            1_700_000_000.0,
+            1_700_000_000.5,
+            1_699_999_999.25,
+            1_700_000_007.75,
+        ];
+        for tolerance in [0.0, 5.0, 2.5] {
+            for max_age in [None, Some(30.0), Some(4.5)] {
+                let v = Validation {
+                    clock_tolerance: tolerance,
+                    max_token_age: max_age,
+                    allow_missing_exp: true,
+                    ..Validation::default()
+                };
+                for exp in times.iter().map(|t| Some(t + 20.0)).chain([None]) {
+                    for nbf in times.iter().map(|t| Some(*t)).chain([None]) {
+                        for iat in times.iter().map(|t| Some(t - 3.0)).chain([None]) {
+                            let mut members = Vec::new();
+                            for (name, t) in [("exp", exp), ("nbf", nbf), ("iat", iat)] {
+                                if let Some(t) = t {
+                                    members.push(format!("\"{name}\":{t}"));
+                                }
+                            }
+                            let json = format!("{{{}}}", members.join(","));
+                            let c = claims(&json);
+                            let (from, until) = window(&c, &v);
+                            for now in 1_699_999_950..1_700_000_050 {
+                                let ok = validate(&c, None, &v, now).is_ok();
+                                let inside = from <= now as f64 && (now as f64) < until;
+                                assert_eq!(
+                                    ok, inside,
+                                    "{json} tolerance {tolerance} max age {max_age:?} at {now}"
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -34,6 +34,17 @@ impl Material {
         };
         Material::Hmac(hmac::Key::new(hash, secret))
     }
+
+    /// The length of every valid signature by this key, for an asymmetric
+    /// key: the modulus length (RSA), `r ‖ s` (ECDSA), 64 (Ed25519).
+    pub fn signature_len(&self) -> Option<usize> {
+        match self {
+            Material::Hmac(_) => None,
+            Material::Rsa { n, .. } => Some(n.len()),
+            Material::Ec(curve, _) => Some(2 * curve.coordinate_len()),
+            Material::Ed25519(_) => Some(64),
+        }
+    }
 }
 
 /// Checks `signature` over `message` with `key` under `alg`. The caller has

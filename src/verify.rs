@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use crate::json::Map;
 
-use crate::alg::Algorithm;
+use crate::alg::{Algorithm, KeyKind};
 use crate::error::Error;
-use crate::jwk::KeySet;
+use crate::jwk::{Key, KeySet};
 use crate::options::{CallOptions, DecodeOptions, ScopeRequirement, Validation};
 use crate::revocation::RevocationList;
 use crate::{claims, crypto, jws, roles, scopes};
@@ -74,16 +74,51 @@ impl Verifier {
         revocations: Option<&RevocationList>,
     ) -> Result<Verified, Error> {
         let now = call.now.or(self.validation.now).unwrap_or(clock);
+        let requirements = self.requirements(call, revocations);
+        verify_with(token, &self.keys, &self.validation, &requirements, now)
+    }
+
+    /// [`Verifier::verify_revocable`] with an asymmetric signature left to
+    /// the caller: see [`verify_deferred`].
+    pub fn verify_deferred(
+        &self,
+        token: &str,
+        call: &CallOptions,
+        clock: i64,
+        revocations: Option<&RevocationList>,
+        deferred: &mut Vec<usize>,
+    ) -> Result<Verified, Error> {
+        let now = call.now.or(self.validation.now).unwrap_or(clock);
+        let requirements = self.requirements(call, revocations);
+        verify_deferred(
+            token,
+            &self.keys,
+            &self.validation,
+            &requirements,
+            now,
+            deferred,
+        )
+    }
+
+    /// The key set.
+    pub fn keys(&self) -> &KeySet {
+        &self.keys
+    }
+
+    fn requirements<'a>(
+        &'a self,
+        call: &'a CallOptions,
+        revocations: Option<&'a RevocationList>,
+    ) -> Requirements<'a> {
         let (scopes, scope_mode) = call.scopes(&self.validation.scopes);
         let (roles, role_mode) = call.roles(&self.validation.roles);
-        let requirements = Requirements {
+        Requirements {
             scopes,
             scope_mode,
             roles,
             role_mode,
             revocations,
-        };
-        verify_with(token, &self.keys, &self.validation, &requirements, now)
+        }
     }
 }
 
@@ -129,7 +164,67 @@ pub fn verify_with(
     req: &Requirements<'_>,
     now: i64,
 ) -> Result<Verified, Error> {
-    let compact = verified_compact(token, keys, v.algorithms.as_deref(), v.max_token_length)?;
+    pipeline(token, keys, v, req, now, None)
+}
+
+/// [`verify_with`] with an asymmetric signature left to the caller, who
+/// checks it with another implementation of the same primitive (the
+/// WebCrypto path of the JS package). When the pipeline reaches the
+/// signature of an RSA, ECDSA or EdDSA token, the indexes into
+/// [`KeySet::keys`] of the keys that may have signed it (right algorithm,
+/// `kid` and signature length; never empty) go into `deferred` — a bad
+/// length is a bad signature at once — and every later check runs as usual.
+///
+/// So when `deferred` is empty, the result is final (an HMAC signature is
+/// checked here: the secret never leaves). When it is not, the result — a
+/// result or an error — stands only if one of those keys verifies the
+/// signature; otherwise the answer is [`Error::SignatureInvalid`], which
+/// comes before any claim error, as in [`verify_with`].
+pub fn verify_deferred(
+    token: &str,
+    keys: &KeySet,
+    v: &Validation,
+    req: &Requirements<'_>,
+    now: i64,
+    deferred: &mut Vec<usize>,
+) -> Result<Verified, Error> {
+    pipeline(token, keys, v, req, now, Some(deferred))
+}
+
+fn pipeline(
+    token: &str,
+    keys: &KeySet,
+    v: &Validation,
+    req: &Requirements<'_>,
+    now: i64,
+    deferred: Option<&mut Vec<usize>>,
+) -> Result<Verified, Error> {
+    let (compact, alg) = allowed_compact(token, keys, v.algorithms.as_deref(), v.max_token_length)?;
+    match deferred {
+        Some(out) if alg.key_kind() != KeyKind::Hmac => {
+            let kid = compact.header.kid.as_deref();
+            let length = compact.signature.len();
+            out.extend(
+                candidates(keys, kid, alg)?
+                    .filter(|(_, key)| key.material().signature_len() == Some(length))
+                    .map(|(i, _)| i),
+            );
+            if out.is_empty() {
+                return Err(Error::SignatureInvalid);
+            }
+        }
+        _ => verify_signature(keys, &compact, alg)?,
+    }
+    accept(compact, v, req, now)
+}
+
+/// Payload → claims → revocation → scopes → roles, after the signature.
+fn accept(
+    compact: jws::Compact<'_>,
+    v: &Validation,
+    req: &Requirements<'_>,
+    now: i64,
+) -> Result<Verified, Error> {
     let claims = jws::parse_payload(&compact.payload)?;
     claims::validate(&claims, compact.header.typ.as_deref(), v, now)?;
     if let Some(list) = req.revocations {
@@ -173,20 +268,21 @@ pub fn verify_jws(
     algorithms: Option<&[Algorithm]>,
     max_token_length: usize,
 ) -> Result<VerifiedJws, Error> {
-    let compact = verified_compact(token, keys, algorithms, max_token_length)?;
+    let (compact, alg) = allowed_compact(token, keys, algorithms, max_token_length)?;
+    verify_signature(keys, &compact, alg)?;
     Ok(VerifiedJws {
         header: compact.header.members,
         payload: compact.payload,
     })
 }
 
-/// Size → segments → base64url → header → allow-list → key → signature.
-fn verified_compact<'a>(
+/// Size → segments → base64url → header → allow-list.
+fn allowed_compact<'a>(
     token: &'a str,
     keys: &KeySet,
     algorithms: Option<&[Algorithm]>,
     max_token_length: usize,
-) -> Result<jws::Compact<'a>, Error> {
+) -> Result<(jws::Compact<'a>, Algorithm), Error> {
     let compact = jws::split(token, max_token_length)?;
     let alg = Algorithm::from_header(&compact.header.alg)?;
     let allowed = match algorithms {
@@ -198,31 +294,43 @@ fn verified_compact<'a>(
             "the token's alg is not in the allowed algorithms",
         ));
     }
-    verify_signature(keys, &compact, alg)?;
-    Ok(compact)
+    Ok((compact, alg))
 }
 
-/// Selects the key (RFC 7515 §4.1.4: by `kid` when the token names one,
-/// otherwise every key bound to the header's algorithm) and checks the signature.
+/// The keys that may have signed a token (RFC 7515 §4.1.4: by `kid` when the
+/// token names one, otherwise every key bound to the header's algorithm),
+/// with their indexes; an error when there is none.
+fn candidates<'k>(
+    keys: &'k KeySet,
+    kid: Option<&'k str>,
+    alg: Algorithm,
+) -> Result<impl Iterator<Item = (usize, &'k Key)> + 'k, Error> {
+    let named = move |k: &Key| kid.is_none() || k.kid() == kid;
+    let mut found = keys
+        .keys()
+        .iter()
+        .enumerate()
+        .filter(move |(_, k)| named(k) && k.alg() == alg)
+        .peekable();
+    if found.peek().is_none() {
+        return Err(if kid.is_some() && keys.keys().iter().any(named) {
+            // The kid exists but is bound to another algorithm: the header asks
+            // for an algorithm this key must never be used with (RFC 8725 §3.1).
+            Error::AlgNotAllowed("the key for this kid is bound to a different alg")
+        } else {
+            Error::NoMatchingKey
+        });
+    }
+    Ok(found)
+}
+
+/// Checks the signature with each candidate key until one verifies.
 fn verify_signature(
     keys: &KeySet,
     compact: &jws::Compact<'_>,
     alg: Algorithm,
 ) -> Result<(), Error> {
-    let kid = compact.header.kid.as_deref();
-    let mut by_kid = false;
-    let mut tried = false;
-    for key in keys.keys() {
-        if kid.is_some() {
-            if key.kid() != kid {
-                continue;
-            }
-            by_kid = true;
-        }
-        if key.alg() != alg {
-            continue;
-        }
-        tried = true;
+    for (_, key) in candidates(keys, compact.header.kid.as_deref(), alg)? {
         if crypto::verify(
             alg,
             key.material(),
@@ -232,15 +340,7 @@ fn verify_signature(
             return Ok(());
         }
     }
-    match (tried, by_kid) {
-        (true, _) => Err(Error::SignatureInvalid),
-        // The kid exists but is bound to another algorithm: the header asks
-        // for an algorithm this key must never be used with (RFC 8725 §3.1).
-        (false, true) => Err(Error::AlgNotAllowed(
-            "the key for this kid is bound to a different alg",
-        )),
-        (false, false) => Err(Error::NoMatchingKey),
-    }
+    Err(Error::SignatureInvalid)
 }
 
 fn finish(
@@ -364,8 +464,37 @@ mod tests {
                 "ERR_JWT_CLAIM_VALIDATION_FAILED",
             ),
         ];
-        for (token, want) in cases {
-            assert_eq!(run(&token, &v).map(|_| ()), Err(want), "{token}");
+        // An expired token with a bad signature is a bad signature, on both paths.
+        let expired_forged = sign(
+            r#"{"alg":"HS256"}"#,
+            r#"{"iss":"https://idp","aud":"api","exp":1}"#,
+            b"another secret of thirty-two bytes!",
+        );
+        assert_eq!(
+            run(&expired_forged, &v).map(|_| ()),
+            Err("ERR_JWS_SIGNATURE_VERIFICATION_FAILED")
+        );
+        for (token, want) in cases.iter().chain([
+            &(good.clone(), "ok"),
+            &(expired_forged, "ERR_JWS_SIGNATURE_VERIFICATION_FAILED"),
+        ]) {
+            if *want != "ok" {
+                assert_eq!(run(token, &v).map(|_| ()), Err(*want), "{token}");
+            }
+            // The deferred path, settled here, answers exactly as verify does.
+            let req = Requirements {
+                scopes: &v.scopes.required,
+                scope_mode: v.scopes.mode,
+                roles: &v.roles.required,
+                role_mode: v.roles.mode,
+                revocations: None,
+            };
+            let direct = verify_with(token, &keys(), &v, &req, NOW);
+            let mut candidates = Vec::new();
+            let deferred = verify_deferred(token, &keys(), &v, &req, NOW, &mut candidates);
+            // HMAC is never deferred: the answer is final.
+            assert!(candidates.is_empty());
+            assert_eq!(deferred, direct, "{token}");
         }
         // A tampered payload fails the signature, not the claims.
         let parts: Vec<&str> = good.split('.').collect();

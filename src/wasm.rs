@@ -6,16 +6,17 @@
 //! `status`, `wwwAuthenticate` and the fields of [`crate::Error`]. The clock
 //! is read here and nowhere else.
 
-use std::cell::RefCell;
+use std::cell::{Cell, Ref, RefCell};
 use std::rc::Rc;
 use std::sync::Arc;
 
-use js_sys::{Array, Error as JsError, Object, Reflect};
+use js_sys::{Array, Error as JsError, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
+use crate::crypto::Material;
 use crate::json::{self, Value};
 use crate::options::{self, CallOptions};
-use crate::{scopes, verify, Error};
+use crate::{claims, scopes, verify, Error};
 
 fn now_seconds() -> i64 {
     (js_sys::Date::now() / 1000.0).floor() as i64
@@ -158,6 +159,10 @@ impl KeySet {
 pub struct Verifier {
     inner: verify::Verifier,
     revocations: Option<Rc<RefCell<crate::RevocationList>>>,
+    /// The time window of the last result.
+    window: Cell<(f64, f64)>,
+    /// The candidate keys of the last `verifyDeferred`.
+    deferred: RefCell<Vec<usize>>,
 }
 
 #[wasm_bindgen(js_class = RawVerifier)]
@@ -175,29 +180,121 @@ impl Verifier {
         Ok(Verifier {
             inner,
             revocations: revocations.map(|r| r.inner),
+            window: Cell::new((f64::INFINITY, f64::NEG_INFINITY)),
+            deferred: RefCell::new(Vec::new()),
         })
     }
 
     /// Verifies `token`; `call` is JSON text of per-call options, or empty.
     /// Returns the result as JSON text.
     pub fn verify(&self, token: &str, call: &str) -> Result<String, JsValue> {
-        let realm = self.inner.validation().realm.as_deref();
+        let (call, list) = self.prepare(call)?;
+        let result = self
+            .inner
+            .verify_revocable(token, &call, now_seconds(), list.as_deref());
+        self.answer(result)
+    }
+
+    /// `verify` with an asymmetric signature left to the caller (the
+    /// WebCrypto path): see [`verify::verify_deferred`]. After it returns or
+    /// throws, `deferredKeys` gives the candidate key indexes; when there
+    /// are some, the result or error stands only if one of them verifies
+    /// the signature, else the answer is `signatureError()`.
+    #[wasm_bindgen(js_name = verifyDeferred)]
+    pub fn verify_deferred(&self, token: &str, call: &str) -> Result<String, JsValue> {
+        let mut deferred = Vec::new();
+        let result = self.prepare(call).and_then(|(call, list)| {
+            let result = self.inner.verify_deferred(
+                token,
+                &call,
+                now_seconds(),
+                list.as_deref(),
+                &mut deferred,
+            );
+            self.answer(result)
+        });
+        self.deferred.replace(deferred);
+        result
+    }
+
+    /// The candidate keys of the last `verifyDeferred` (indexes into the key set).
+    #[wasm_bindgen(js_name = deferredKeys)]
+    pub fn deferred_keys(&self) -> Vec<u32> {
+        self.deferred.borrow().iter().map(|&i| i as u32).collect()
+    }
+
+    /// The first second at which the last result passes the time checks
+    /// (exp, nbf, iat, max age): for the package's verified-token cache.
+    #[wasm_bindgen(js_name = windowFrom)]
+    pub fn window_from(&self) -> f64 {
+        self.window.get().0
+    }
+
+    /// The first second at which it no longer passes them.
+    #[wasm_bindgen(js_name = windowUntil)]
+    pub fn window_until(&self) -> f64 {
+        self.window.get().1
+    }
+
+    /// The public key at `index` in the form WebCrypto imports, for the
+    /// package's WebCrypto path: `["RSA", n, e]` (big-endian bytes),
+    /// `["EC", point]` (uncompressed SEC1) or `["OKP", key]` (Ed25519);
+    /// `undefined` for an HMAC secret (secrets never leave the module) or a
+    /// bad index. From the verifier, which keeps its keys after the key set's
+    /// handle is freed.
+    #[wasm_bindgen(js_name = publicKey)]
+    pub fn public_key(&self, index: usize) -> JsValue {
+        let bytes = |b: &[u8]| JsValue::from(Uint8Array::from(b));
+        let Some(key) = self.inner.keys().keys().get(index) else {
+            return JsValue::UNDEFINED;
+        };
+        let parts = match key.material() {
+            Material::Hmac(_) => return JsValue::UNDEFINED,
+            Material::Rsa { n, e } => [bytes(n), bytes(e)],
+            Material::Ec(_, point) => [bytes(point), JsValue::UNDEFINED],
+            Material::Ed25519(pk) => [bytes(pk), JsValue::UNDEFINED],
+        };
+        Array::of3(&JsValue::from_str(key.kty()), &parts[0], &parts[1]).into()
+    }
+
+    /// The error a bad signature gets (for the WebCrypto path).
+    #[wasm_bindgen(js_name = signatureError)]
+    pub fn signature_error(&self) -> JsValue {
+        to_js(
+            &Error::SignatureInvalid,
+            self.inner.validation().realm.as_deref(),
+        )
+    }
+
+    /// The result as JSON text, keeping its time window; errors with the realm.
+    fn answer(&self, result: Result<verify::Verified, Error>) -> Result<String, JsValue> {
+        match result {
+            Ok(v) => {
+                self.window
+                    .set(claims::window(&v.claims, self.inner.validation()));
+                Ok(result_json(&v))
+            }
+            Err(e) => Err(to_js(&e, self.inner.validation().realm.as_deref())),
+        }
+    }
+
+    /// Parses `call` (errors carry the verifier's realm) and borrows the
+    /// revocation list.
+    fn prepare(
+        &self,
+        call: &str,
+    ) -> Result<(CallOptions, Option<Ref<'_, crate::RevocationList>>), JsValue> {
         let call = if call.is_empty() {
             CallOptions::default()
         } else {
-            options::call_options(call).map_err(|e| to_js(&e, realm))?
+            options::call_options(call)
+                .map_err(|e| to_js(&e, self.inner.validation().realm.as_deref()))?
         };
         let list = match &self.revocations {
             Some(cell) => Some(cell.try_borrow().map_err(|_| busy())?),
             None => None,
         };
-        let result = self
-            .inner
-            .verify_revocable(token, &call, now_seconds(), list.as_deref());
-        match result {
-            Ok(v) => Ok(result_json(&v)),
-            Err(e) => Err(to_js(&e, realm)),
-        }
+        Ok((call, list))
     }
 }
 

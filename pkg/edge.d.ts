@@ -18,6 +18,7 @@ import type {
   TollgateError,
   VerifyCallOptions,
   VerifyOptions,
+  VerifierOptions,
 } from "./tollgate.js";
 
 /** Codes of errors about keys fetched over HTTP. They carry no `status`: a guard answers 503. */
@@ -185,7 +186,7 @@ export class IssuerKeys {
 export function createIssuerKeys(source: IssuerKeysSource): IssuerKeys;
 
 /** Verification options of a guard: everything {@link VerifyOptions} has but `keys` and `issuer`. */
-type GuardVerifyOptions = Omit<VerifyOptions, "keys" | "issuer" | "dangerouslySkipIssuerCheck">;
+type GuardVerifyOptions = Omit<VerifierOptions, "keys" | "issuer" | "dangerouslySkipIssuerCheck">;
 
 /** Options of {@link createGuard}. */
 export type GuardOptions = GuardVerifyOptions & {
@@ -211,6 +212,11 @@ export type GuardOptions = GuardVerifyOptions & {
    * platform-set `CF-Connecting-IP`; elsewhere none (headers can be forged), so give it.
    */
   clientIp?: (request: Request | RequestLike) => string | undefined;
+  /**
+   * Check RSA, ECDSA and EdDSA signatures with the runtime's WebCrypto
+   * (`Verifier.verifyAsync`) instead of the wasm core. Default false.
+   */
+  webCrypto?: boolean;
 } & (
     | {
         /** One issuer's keys. */

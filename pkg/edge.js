@@ -841,6 +841,12 @@ function jsonResponse(status, body, headers) {
   });
 }
 
+/** A verifier's refusal as an outcome; anything else (a bug, misuse) propagates. */
+function refused(error) {
+  if (error instanceof TollgateError && error.status) return { error };
+  throw error;
+}
+
 /** Verifier options probe: rejects misspelled or invalid verify options at createGuard time. */
 function probeVerifyOptions(verifyOptions, issuer) {
   const probe = KeySet.fromSecret(new Uint8Array(64), { alg: "HS512" });
@@ -865,6 +871,7 @@ export class Guard {
   #policy;
   #environment;
   #clientIp;
+  #webCrypto; // RSA/ECDSA/EdDSA signatures checked by WebCrypto (Verifier.verifyAsync)
   #verifiers = new WeakMap(); // KeySet → Map(issuer key → Verifier)
 
   constructor(token, options) {
@@ -877,8 +884,11 @@ export class Guard {
       policy,
       environment,
       clientIp,
+      webCrypto = false,
       ...verifyOptions
     } = options;
+    if (typeof webCrypto !== "boolean") throw invalidArg("createGuard: webCrypto must be a boolean");
+    this.#webCrypto = webCrypto;
     if (typeof allowTokenInQuery !== "boolean") throw invalidArg("createGuard: allowTokenInQuery must be a boolean");
     if (typeof allowTokenInBody !== "boolean") throw invalidArg("createGuard: allowTokenInBody must be a boolean");
     if (policy !== undefined) {
@@ -1092,20 +1102,24 @@ export class Guard {
   // ── verification
 
   #verifyToken(token, call) {
-    if (this.#kind === "local") return this.#answer(token, this.#verifyWith(this.#keys, this.#issuer, token, call));
+    if (this.#kind === "local") {
+      const outcome = this.#verifyWith(this.#keys, this.#issuer, token, call);
+      return outcome instanceof Promise ? outcome.then((o) => this.#answer(token, o)) : this.#answer(token, outcome);
+    }
     if (this.#kind === "remote") {
       return this.#verifyRemote(this.#keys, this.#issuer, token, call).then((outcome) => this.#answer(token, outcome));
     }
     return this.#verifyByIssuer(token, call).then((outcome) => this.#answer(token, outcome));
   }
 
+  // `{ result }` or `{ error }`; a promise of one with webCrypto.
   #verifyWith(keys, issuer, token, call) {
     const verifier = this.#verifier(keys, issuer);
+    if (this.#webCrypto) return verifier.verifyAsync(token, call).then((result) => ({ result }), refused);
     try {
       return { result: verifier.verify(token, call) };
     } catch (error) {
-      if (error instanceof TollgateError && error.status) return { error };
-      throw error;
+      return refused(error);
     }
   }
 
@@ -1117,7 +1131,7 @@ export class Guard {
       if (isEdgeError(error)) return { unavailable: error };
       throw error;
     }
-    let outcome = this.#verifyWith(keys, issuer, token, call);
+    let outcome = await this.#verifyWith(keys, issuer, token, call);
     if (outcome.error?.code === "ERR_JWKS_NO_MATCHING_KEY") {
       // A kid we do not know: maybe the issuer rotated. One refresh (cooldown-bounded), one retry.
       let kid;
@@ -1134,7 +1148,7 @@ export class Guard {
         throw error;
       }
       const fresh = remote.current();
-      if (fresh && fresh !== keys) outcome = this.#verifyWith(fresh, issuer, token, call);
+      if (fresh && fresh !== keys) outcome = await this.#verifyWith(fresh, issuer, token, call);
     }
     return outcome;
   }

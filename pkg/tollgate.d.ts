@@ -285,8 +285,33 @@ export interface Verifier {
    * ```
    */
   verify<C extends JWTClaims = JWTClaims>(token: string, options?: VerifyCallOptions): VerifyResult<C>;
+  /**
+   * The same checks, in the same order, with the signature of an RSA, ECDSA or EdDSA
+   * token checked by the runtime's WebCrypto (keys imported once); HMAC and every other
+   * check stay in the wasm core. Falls back to the core where WebCrypto cannot.
+   * @example
+   * ```ts
+   * const { claims } = await verifier.verifyAsync(token);
+   * ```
+   */
+  verifyAsync<C extends JWTClaims = JWTClaims>(token: string, options?: VerifyCallOptions): Promise<VerifyResult<C>>;
+  /** Entries in the verified-token cache (0 without `cache`). */
+  readonly cacheSize: number;
+  /** Empties the verified-token cache. */
+  clearCache(): void;
   /** Frees the wasm memory now (optional). */
   free(): void;
+}
+
+/** Options of {@link createVerifier}: {@link VerifyOptions} and the cache. */
+export interface VerifierOptions extends VerifyOptions {
+  /**
+   * Remember verified tokens (by the whole token text) so that a repeat skips parsing
+   * and the signature; time (exp, nbf, iat, maxTokenAge), revocation, scopes and roles
+   * are checked on every hit. `true` = 1,000 entries, least recently used first out.
+   * With a cache, results are deeply frozen and shared by every hit.
+   */
+  cache?: boolean | { max?: number };
 }
 
 /**
@@ -296,7 +321,16 @@ export interface Verifier {
  * const verifier = createVerifier({ keys, issuer: "https://idp.example/", audience: "api://messages", clockTolerance: 30 });
  * ```
  */
-export function createVerifier(options: VerifyOptions): Verifier;
+export function createVerifier(options: VerifierOptions): Verifier;
+
+/**
+ * {@link verify} with the signature of RSA, ECDSA and EdDSA tokens checked by WebCrypto.
+ * @example
+ * ```ts
+ * const { claims } = await verifyAsync(token, { keys, issuer, audience });
+ * ```
+ */
+export function verifyAsync<C extends JWTClaims = JWTClaims>(token: string, options: VerifyOptions): Promise<VerifyResult<C>>;
 
 /**
  * Verifies a token: signature, algorithm, `exp`/`nbf`/`iat`, `iss`, `aud` and scopes.

@@ -16,6 +16,8 @@ import {
   rawCheckScopes,
 } from "./wasm/tollgate_wasm.js";
 import { invalidArg, plainObject, verifiedTexts } from "./internal.js";
+import { VerifiedCache, cacheSize, deepFreeze, holds, readCall } from "./cache.js";
+import { hasWebCrypto, importPublicKey, signatureBytes, verifySignature } from "./webcrypto.js";
 
 /** Every error code tollgate throws. */
 export const ERROR_CODES = Object.freeze([
@@ -111,8 +113,11 @@ function withClock(options, name) {
 
 const utf8 = new TextEncoder();
 
-// Set by KeySet's static block: reads the wasm handle without exposing it.
+// Set by KeySet's static block: read the wasm handle, the keys' algorithms and
+// their WebCrypto imports without exposing them.
 let rawKeys;
+let keyAlgorithms;
+let webCryptoKey;
 
 /**
  * A set of verification keys, each parsed, validated and bound to one
@@ -121,6 +126,7 @@ let rawKeys;
 export class KeySet {
   #raw;
   #info;
+  #webCrypto = []; // per key index: { key, params } once imported, null if WebCrypto cannot
 
   constructor(raw) {
     if (!(raw instanceof RawKeySet)) {
@@ -194,6 +200,17 @@ export class KeySet {
       if (!(keys instanceof KeySet)) throw invalidArg("options.keys must be a KeySet");
       return keys.#raw;
     };
+    keyAlgorithms = (keys) => keys.#describe().keys.map((k) => k.alg);
+    // Imported once per set and key, whichever verifier asks first; `material()`
+    // reads the public key from that verifier's own handle on the same keys.
+    webCryptoKey = async (keys, index, alg, material) => {
+      let imported = keys.#webCrypto[index];
+      if (imported === undefined) {
+        imported = await importPublicKey(material(), alg);
+        keys.#webCrypto[index] = imported;
+      }
+      return imported;
+    };
   }
 }
 
@@ -215,49 +232,209 @@ function verifiedResult(text) {
 function prepare(options) {
   const opts = withClock(plainObject(options, "options"), "options");
   if (opts.keys === undefined) throw invalidArg("options.keys is required (a KeySet)");
-  const { keys, revocations, ...rest } = opts;
+  const { keys, revocations, cache, ...rest } = opts;
   const raw = rawKeys(keys);
   const list = revocations === undefined ? undefined : rawRevocations(revocations, "options.revocations").share();
-  return call(() => new RawVerifier(raw, toJson(rest, "options"), list));
+  const verifier = call(() => new RawVerifier(raw, toJson(rest, "options"), list));
+  return { raw: verifier, keys, revocations, cache, options: rest };
 }
+
+function callText(options) {
+  return options === undefined ? "" : toJson(withClock(plainObject(options, "options"), "options"), "options");
+}
+
+const NONE = Object.freeze([]);
 
 /** A verifier with its options compiled once: the hot path. */
 class Verifier {
   #raw;
+  #keys;
+  #algs; // the alg of each key, by index
+  #asymmetric; // whether any key is RSA, EC or OKP (the WebCrypto path has work)
+  #revocations;
+  #cache; // VerifiedCache, or undefined
+  #base; // the verifier's own requirements and clock, as a cache hit reads them
+  #rolesStrict;
 
-  constructor(raw) {
+  constructor({ raw, keys, revocations, cache, options }) {
     this.#raw = raw;
+    this.#keys = keys;
+    this.#algs = keyAlgorithms(keys);
+    this.#asymmetric = this.#algs.some((alg) => !alg.startsWith("HS"));
+    this.#revocations = revocations;
+    const size = cacheSize(cache);
+    if (size > 0) {
+      this.#cache = new VerifiedCache(size);
+      const { requiredScopes, scopeMode, requiredRoles, roleMode, now } = options;
+      // Validated by the core already; null (never a fast hit) if the hit path reads them otherwise.
+      this.#base = readCall({ requiredScopes, scopeMode, requiredRoles, roleMode, now });
+      this.#rolesStrict = (requiredRoles?.length ?? 0) > 0 || options.roleClaim !== undefined;
+    }
   }
 
   /**
    * Verifies `token`; per call you may pass `requiredScopes`, `scopeMode`,
-   * `now` or `currentDate`.
+   * `requiredRoles`, `roleMode`, `now` or `currentDate`.
    */
   verify(token, options) {
     checkToken(token);
-    const call_ = options === undefined ? "" : toJson(withClock(plainObject(options, "options"), "options"), "options");
-    return verifiedResult(call(() => this.#raw.verify(token, call_)));
+    if (this.#cache === undefined) return verifiedResult(call(() => this.#raw.verify(token, callText(options))));
+    const hit = this.#hit(token, options);
+    if (hit !== undefined) return hit;
+    const raw = this.#raw;
+    const text = call(() => raw.verify(token, callText(options)));
+    return this.#remember(token, text, options, raw.windowFrom(), raw.windowUntil());
+  }
+
+  /**
+   * `verify`, with the signature of an RSA, ECDSA or EdDSA token checked by the
+   * runtime's WebCrypto (keys imported once); every other check is the same, in the
+   * same order, in the wasm core. Falls back to the core where WebCrypto is missing
+   * or cannot import a key. HMAC tokens are verified in the core (the secret stays
+   * in wasm).
+   */
+  async verifyAsync(token, options) {
+    checkToken(token);
+    if (this.#cache !== undefined) {
+      const hit = this.#hit(token, options);
+      if (hit !== undefined) return hit;
+    }
+    if (!this.#asymmetric || !hasWebCrypto) return this.verify(token, options);
+    const raw = this.#raw;
+    const opts = callText(options);
+    let text;
+    let held;
+    try {
+      text = raw.verifyDeferred(token, opts);
+    } catch (error) {
+      held = error;
+    }
+    // Read before any await: the next call on this verifier overwrites them.
+    const candidates = raw.deferredKeys();
+    const from = raw.windowFrom();
+    const until = raw.windowUntil();
+    if (candidates.length > 0) {
+      const input = utf8.encode(token.slice(0, token.lastIndexOf(".")));
+      const signature = signatureBytes(token);
+      let verified = false;
+      for (const index of candidates) {
+        const imported = await webCryptoKey(this.#keys, index, this.#algs[index], () => raw.publicKey(index));
+        const ok = imported === null ? null : await verifySignature(imported, signature, input);
+        // WebCrypto could not answer: the core decides, whole.
+        if (ok === null) return this.verify(token, options);
+        if (ok) {
+          verified = true;
+          break;
+        }
+      }
+      if (!verified) throw convert(raw.signatureError());
+    }
+    if (held !== undefined) throw convert(held);
+    if (this.#cache === undefined) return verifiedResult(text);
+    return this.#remember(token, text, options, from, until);
+  }
+
+  /** Entries in the verified-token cache (0 without one). */
+  get cacheSize() {
+    return this.#cache?.size ?? 0;
+  }
+
+  /** Empties the verified-token cache. */
+  clearCache() {
+    this.#cache?.clear();
+  }
+
+  // A repeat of a cached token: the result, or undefined for the full path.
+  #hit(token, options) {
+    const cache = this.#cache;
+    const entry = cache.get(token);
+    const base = this.#base;
+    if (entry === undefined || base === null) return undefined;
+    const c = readCall(options);
+    if (c === null) return undefined;
+    const now = c.now ?? base.now ?? Math.floor(Date.now() / 1000);
+    if (!(now >= entry.from && now < entry.until)) {
+      // Past its window by the clock itself (not a time given per call): it is done.
+      if (c.now === undefined && base.now === undefined && now >= entry.until) cache.delete(token);
+      return undefined;
+    }
+    const { result } = entry;
+    if (!holds(result.scopes, c.requiredScopes ?? base.requiredScopes ?? NONE, c.scopeMode ?? base.scopeMode)) return undefined;
+    const roles = c.requiredRoles ?? base.requiredRoles ?? NONE;
+    // Roles read leniently at insertion may be refused when required: the core decides.
+    if (roles.length > 0 && !entry.rolesStrict) return undefined;
+    if (!holds(result.roles, roles, c.roleMode ?? base.roleMode)) return undefined;
+    const list = this.#revocations;
+    if (list !== undefined) {
+      const revision = revisionOf(list);
+      if (entry.revision !== revision) {
+        if (list.isRevoked(result.claims)) return undefined;
+        entry.revision = revision;
+      }
+    }
+    cache.touch(token, entry);
+    return result;
+  }
+
+  #remember(token, text, options, from, until) {
+    // The same token gives the same result: keep the object hits already returned.
+    const cached = this.#cache.get(token)?.result;
+    const result = cached ?? deepFreeze(verifiedResult(text));
+    if (this.#base !== null && from < until) {
+      const c = readCall(options);
+      const rolesStrict = this.#rolesStrict || (c?.requiredRoles?.length ?? 0) > 0;
+      const revision = this.#revocations === undefined ? 0 : revisionOf(this.#revocations);
+      this.#cache.set(token, { result, from, until, rolesStrict, revision });
+    }
+    return result;
   }
 
   /** Releases the wasm memory now (optional). */
   free() {
     this.#raw.free();
+    this.#cache?.clear();
   }
 }
 
-/** Compiles verification options once. */
+/**
+ * Compiles verification options once. `cache: true` (1,000 entries) or
+ * `{ max }` adds the verified-token cache; results are then frozen and shared.
+ */
 export function createVerifier(options) {
   return new Verifier(prepare(options));
+}
+
+function oneShot(options, name) {
+  const prepared = prepare(options);
+  if (prepared.cache !== undefined && prepared.cache !== false) {
+    prepared.raw.free();
+    throw invalidArg(`${name}: options.cache needs a verifier that lives across calls (createVerifier)`);
+  }
+  return prepared;
 }
 
 /** Verifies `token` and returns `{ header, claims, scopes, roles }`. */
 export function verify(token, options) {
   checkToken(token);
-  const raw = prepare(options);
+  const { raw } = oneShot(options, "verify");
   try {
     return verifiedResult(call(() => raw.verify(token, "")));
   } finally {
     raw.free();
+  }
+}
+
+/**
+ * `verify` with the signature of RSA, ECDSA and EdDSA tokens checked by WebCrypto
+ * (see `Verifier.verifyAsync`). Keys are imported into WebCrypto once per KeySet.
+ */
+export async function verifyAsync(token, options) {
+  checkToken(token);
+  const verifier = new Verifier(oneShot(options, "verifyAsync"));
+  try {
+    return await verifier.verifyAsync(token);
+  } finally {
+    verifier.free();
   }
 }
 
@@ -285,8 +462,9 @@ export function checkScopes(input, required, options) {
 }
 // ───────────────────────────────────────────── revocation and policy
 
-// Set by RevocationList's static block: reads the wasm handle.
+// Set by RevocationList's static block: read the wasm handle and the revision.
 let rawRevocations;
+let revisionOf;
 
 function toSeconds(value, name) {
   if (value instanceof Date) {
@@ -306,6 +484,7 @@ function toSeconds(value, name) {
  */
 export class RevocationList {
   #raw;
+  #revision = 0; // bumped by every change: cached verifications re-check after one
 
   constructor(raw) {
     this.#raw = raw instanceof RawRevocationList ? raw : new RawRevocationList();
@@ -339,6 +518,7 @@ export class RevocationList {
   revokeToken(jti) {
     if (typeof jti !== "string" || jti === "") throw invalidArg("revokeToken: jti must be a non-empty string");
     call(() => this.#raw.revokeToken(jti));
+    this.#revision++;
     return this;
   }
 
@@ -347,6 +527,7 @@ export class RevocationList {
     if (typeof sub !== "string" || sub === "") throw invalidArg("revokeSubject: sub must be a non-empty string");
     const seconds = toSeconds(before, "revokeSubject: before");
     call(() => this.#raw.revokeSubject(sub, seconds));
+    this.#revision++;
     return this;
   }
 
@@ -394,6 +575,7 @@ export class RevocationList {
       if (!(list instanceof RevocationList)) throw invalidArg(`${name} must be a RevocationList`);
       return list.#raw;
     };
+    revisionOf = (list) => list.#revision;
   }
 }
 

@@ -1,5 +1,5 @@
 // Type-level tests of pkg/policy.d.ts and the role/revocation additions.
-import { RevocationList, createGuard, createVerifier, KeySet, isVerified, type ErrorCode, type DecisionCode } from "tollgate";
+import { RevocationList, createGuard, createVerifier, verifyAsync, KeySet, isVerified, type ErrorCode, type DecisionCode } from "tollgate";
 import { Policy, type Decision, type PolicyDocument } from "tollgate/policy";
 
 declare const token: string;
@@ -51,3 +51,17 @@ createVerifier({ keys, issuer: "i", audience: "a", revocations: ["jti"] });
 const bad: PolicyDocument = { version: 1, scopes: {}, default: "maybe" };
 
 void [why, roles, trusted, described, handle, bad];
+
+// The verified-token cache and the WebCrypto path.
+const cached = createVerifier({ keys, issuer: "i", audience: "a", cache: { max: 500 } });
+createVerifier({ keys, issuer: "i", audience: "a", cache: true });
+const size: number = cached.cacheSize;
+cached.clearCache();
+const later: Promise<{ scopes: string[] }> = cached.verifyAsync("t", { requiredScopes: ["read"] });
+const once: Promise<{ roles: string[] }> = verifyAsync("t", { keys, issuer: "i", audience: "a" });
+createGuard({ keys, issuer: "i", audience: "a", cache: true, webCrypto: true });
+void size, later, once;
+// @ts-expect-error cache is { max } or a boolean
+createVerifier({ keys, issuer: "i", audience: "a", cache: 100 });
+// @ts-expect-error webCrypto is a boolean
+createGuard({ keys, issuer: "i", audience: "a", webCrypto: "yes" });

@@ -6,7 +6,8 @@
 #   make test    everything CI runs (installs missing tools first)
 #   make demo    real workerd serving examples/worker + the www/ page, with demo tokens
 #   make bench   bench/run.mjs (verify vs jose), bench/peers.mjs (every peer, decode, import,
-#                cold start, size), bench/policy.mjs (policy vs Cedar)
+#                cold start, size), bench/workerd.mjs (the same inside workerd),
+#                bench/policy.mjs (policy vs Cedar)
 #   make tools   install whatever is missing (idempotent, fast when all present)
 #   make clean
 #
@@ -180,6 +181,7 @@ bench: pkg
 	fi
 	node bench/run.mjs
 	node bench/peers.mjs
+	node bench/workerd.mjs
 	node bench/policy.mjs
 
 # ------------------------------------------------------------------------- tools

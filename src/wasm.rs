@@ -131,6 +131,17 @@ impl KeySet {
         set.map(|s| KeySet { inner: Arc::new(s) }).map_err(err)
     }
 
+    /// Checks a detached signature with the key at `index` and its bound
+    /// algorithm: only the `ring` primitive, no token, no claims. Not part of
+    /// the package's API: `bench/` times it as the floor of `verify`.
+    #[wasm_bindgen(js_name = verifySignature)]
+    pub fn verify_signature(&self, index: usize, message: &[u8], signature: &[u8]) -> bool {
+        self.inner
+            .keys()
+            .get(index)
+            .is_some_and(|key| key.verify_signature(message, signature))
+    }
+
     /// `{ keys: [{kid?, alg, kty}], skipped: [{index, kid?, reason}] }`.
     pub fn describe(&self) -> JsValue {
         let keys: Array = self

@@ -202,14 +202,15 @@ export class KeySet {
     };
     keyAlgorithms = (keys) => keys.#describe().keys.map((k) => k.alg);
     // Imported once per set and key, whichever verifier asks first; `material()`
-    // reads the public key from that verifier's own handle on the same keys.
-    webCryptoKey = async (keys, index, alg, material) => {
-      let imported = keys.#webCrypto[index];
-      if (imported === undefined) {
-        imported = await importPublicKey(material(), alg);
-        keys.#webCrypto[index] = imported;
-      }
-      return imported;
+    // reads the public key from that verifier's own handle on the same keys. Returns
+    // the key itself once imported (no promise on the hot path), else a promise of it.
+    webCryptoKey = (keys, index, alg, material) => {
+      const imported = keys.#webCrypto[index];
+      if (imported !== undefined) return imported;
+      return importPublicKey(material(), alg).then((key) => {
+        keys.#webCrypto[index] = key;
+        return key;
+      });
     };
   }
 }
@@ -318,7 +319,8 @@ class Verifier {
       const signature = signatureBytes(token);
       let verified = false;
       for (const index of candidates) {
-        const imported = await webCryptoKey(this.#keys, index, this.#algs[index], () => raw.publicKey(index));
+        let imported = webCryptoKey(this.#keys, index, this.#algs[index], () => raw.publicKey(index));
+        if (imported instanceof Promise) imported = await imported;
         const ok = imported === null ? null : await verifySignature(imported, signature, input);
         // WebCrypto could not answer: the core decides, whole.
         if (ok === null) return this.verify(token, options);

@@ -55,16 +55,18 @@ export async function importPublicKey(material, alg) {
 }
 
 /**
- * Checks `signature` over `input` with an imported key: `true`, `false`, or `null`
- * when WebCrypto failed to answer (the caller falls back to the wasm core).
+ * Checks `signature` over `input` with an imported key: a promise of `true`, `false`,
+ * or `null` when WebCrypto failed to answer (the caller falls back to the wasm core).
  */
-export async function verifySignature(imported, signature, input) {
+export function verifySignature(imported, signature, input) {
   try {
-    return await subtle.verify(imported.params, imported.key, signature, input);
+    return subtle.verify(imported.params, imported.key, signature, input).catch(failed);
   } catch {
-    return null;
+    return Promise.resolve(null);
   }
 }
+
+const failed = () => null;
 
 /**
  * The decoded signature segment of a token the core has already parsed (so it is

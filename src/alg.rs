@@ -2,7 +2,7 @@
 //! needs. One entry per name; a key is bound to one entry when it is imported,
 //! and a token's header is only compared against that binding (RFC 8725 §3.1).
 
-use crate::error::Error;
+use crate::error::{cat, Error};
 
 /// A JWS algorithm tollgate can verify.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -144,11 +144,12 @@ impl Algorithm {
     /// Parses an algorithm named by the caller (options, import options).
     pub fn from_option(name: &str) -> Result<Algorithm, Error> {
         Algorithm::from_name(name).ok_or_else(|| {
-            Error::InvalidArg(format!(
-                "unsupported algorithm \"{}\": use one of {}",
-                truncate(name),
-                ALL.map(Algorithm::name).join(", ")
-            ))
+            Error::InvalidArg(cat(&[
+                "unsupported algorithm \"",
+                &truncate(name),
+                "\": use one of ",
+                &ALL.map(Algorithm::name).join(", "),
+            ]))
         })
     }
 

@@ -238,6 +238,29 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// `parts` joined. Messages are built with this rather than `format!`: each
+/// `format!` call site costs the wasm module more than a join of the pieces.
+pub(crate) fn cat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for part in parts {
+        out.push_str(part);
+    }
+    out
+}
+
+/// `n` in decimal, for messages (see [`cat`]).
+pub(crate) fn decimal(mut n: usize) -> String {
+    let mut digits = Vec::new();
+    loop {
+        digits.push(b'0' + (n % 10) as u8);
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    digits.iter().rev().map(|&d| char::from(d)).collect()
+}
+
 /// Shorthand for a caller-misuse error.
 pub(crate) fn invalid_arg(message: impl Into<String>) -> Error {
     Error::InvalidArg(message.into())
@@ -254,6 +277,13 @@ pub(crate) fn jwk_invalid(message: impl Into<String>) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimal_matches_to_string() {
+        for n in [0, 1, 9, 10, 99, 100, 4096, 1_048_576, usize::MAX] {
+            assert_eq!(decimal(n), n.to_string());
+        }
+    }
 
     #[test]
     fn statuses_follow_rfc_6750() {

@@ -7,7 +7,7 @@ use crate::json::{Map, Value};
 use crate::alg::{truncate, Algorithm, Curve, KeyKind};
 use crate::crypto::Material;
 use crate::der::{self, PublicKey};
-use crate::error::{jwk_invalid, Error, Skipped};
+use crate::error::{cat, decimal, jwk_invalid, Error, Skipped};
 use crate::{b64, json};
 
 /// RSA modulus bounds: RFC 7518 §3.3 requires 2048 bits; `ring` verifies up to 8192.
@@ -197,10 +197,11 @@ fn import_jwk(jwk: &Map, algorithms: &[Algorithm]) -> Result<Key, Error> {
     }
     let own_alg = match string_member(jwk, "alg")? {
         Some(name) => Some(Algorithm::from_name(name).ok_or_else(|| {
-            jwk_invalid(format!(
-                "JWK alg \"{}\" is not a supported signature algorithm",
-                truncate(name)
-            ))
+            jwk_invalid(cat(&[
+                "JWK alg \"",
+                &truncate(name),
+                "\" is not a supported signature algorithm",
+            ]))
         })?),
         None => None,
     };
@@ -266,15 +267,14 @@ fn string_member<'a>(jwk: &'a Map, name: &'static str) -> Result<Option<&'a str>
     match jwk.get(name) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(jwk_invalid(format!("JWK {name} is not a string"))),
+        Some(_) => Err(jwk_invalid(cat(&["JWK ", name, " is not a string"]))),
     }
 }
 
 fn b64_member(jwk: &Map, name: &'static str) -> Result<Vec<u8>, Error> {
-    let text =
-        string_member(jwk, name)?.ok_or_else(|| jwk_invalid(format!("JWK has no {name}")))?;
+    let text = string_member(jwk, name)?.ok_or_else(|| jwk_invalid(cat(&["JWK has no ", name])))?;
     b64::decode(text.as_bytes())
-        .ok_or_else(|| jwk_invalid(format!("JWK {name} is not valid base64url")))
+        .ok_or_else(|| jwk_invalid(cat(&["JWK ", name, " is not valid base64url"])))
 }
 
 fn strip_leading_zeros(mut v: Vec<u8>) -> Vec<u8> {
@@ -376,11 +376,13 @@ fn ed25519(pk: Vec<u8>) -> Result<Material, Error> {
 
 fn hmac(alg: Algorithm, secret: &[u8]) -> Result<Material, Error> {
     if secret.len() < alg.min_secret_len() {
-        return Err(jwk_invalid(format!(
-            "HMAC secret is shorter than the {}-byte minimum for {} (RFC 7518 section 3.2)",
-            alg.min_secret_len(),
-            alg.name()
-        )));
+        return Err(jwk_invalid(cat(&[
+            "HMAC secret is shorter than the ",
+            &decimal(alg.min_secret_len()),
+            "-byte minimum for ",
+            alg.name(),
+            " (RFC 7518 section 3.2)",
+        ])));
     }
     Ok(Material::hmac(alg, secret))
 }

@@ -95,8 +95,12 @@ fn parse_header(text: &[u8]) -> Result<Header, Error> {
         ));
     }
     // RFC 7797: an unencoded payload changes what is signed; refuse it (with or
-    // without crit) rather than verify a different signing input.
-    if members.get("b64").is_some_and(|v| v != &Value::Bool(true)) {
+    // without crit) rather than verify a different signing input. `matches!`,
+    // not `!=`: comparing `Value`s would link their recursive `PartialEq`.
+    if members
+        .get("b64")
+        .is_some_and(|v| !matches!(v, Value::Bool(true)))
+    {
         return Err(Error::JwsInvalid(
             "header b64 other than true is not supported",
         ));

@@ -4,7 +4,7 @@
 //! never a 401: a misspelled `audiance` must not silently disable a check.
 
 use crate::alg::{truncate, Algorithm};
-use crate::error::{invalid_arg, Error};
+use crate::error::{cat, decimal, invalid_arg, Error};
 use crate::json::{self, Map, Value};
 use crate::jws::DEFAULT_MAX_TOKEN_LENGTH;
 use crate::roles;
@@ -46,19 +46,22 @@ struct Fields {
 impl Fields {
     fn parse(text: &str, what: &'static str, known: &[&str]) -> Result<Fields, Error> {
         let map = json::parse_object(text.as_bytes())
-            .map_err(|_| invalid_arg(format!("{what} must be a JSON-compatible object")))?;
+            .map_err(|_| invalid_arg(cat(&[what, " must be a JSON-compatible object"])))?;
         if let Some(unknown) = map.keys().find(|k| !known.contains(k)) {
-            return Err(invalid_arg(format!(
-                "{what}: unknown option `{}` (expected one of: {})",
-                truncate(unknown),
-                known.join(", ")
-            )));
+            return Err(invalid_arg(cat(&[
+                what,
+                ": unknown option `",
+                &truncate(unknown),
+                "` (expected one of: ",
+                &known.join(", "),
+                ")",
+            ])));
         }
         Ok(Fields { map, what })
     }
 
     fn wrong(&self, name: &str, expected: &str) -> Error {
-        invalid_arg(format!("{}: `{name}` must be {expected}", self.what))
+        invalid_arg(cat(&[self.what, ": `", name, "` must be ", expected]))
     }
 
     fn string(&self, name: &str) -> Result<Option<String>, Error> {
@@ -72,15 +75,9 @@ impl Fields {
     fn strings(&self, name: &str) -> Result<Option<Vec<String>>, Error> {
         match self.map.get(name) {
             None => Ok(None),
-            Some(Value::Array(items)) => items
-                .iter()
-                .map(|i| {
-                    i.as_str()
-                        .map(str::to_owned)
-                        .ok_or_else(|| self.wrong(name, "an array of strings"))
-                })
-                .collect::<Result<Vec<_>, _>>()
-                .map(Some),
+            Some(Value::Array(items)) => string_list(items)
+                .map(Some)
+                .ok_or_else(|| self.wrong(name, "an array of strings")),
             Some(_) => Err(self.wrong(name, "an array of strings")),
         }
     }
@@ -269,11 +266,7 @@ pub fn verify_options(text: &str) -> Result<Validation, Error> {
     let algorithms = match f.strings("algorithms")? {
         None => None,
         Some(list) if list.is_empty() => return Err(invalid_arg("algorithms must not be empty")),
-        Some(list) => Some(
-            list.iter()
-                .map(|a| Algorithm::from_option(a))
-                .collect::<Result<Vec<_>, _>>()?,
-        ),
+        Some(list) => Some(algorithm_list(&list)?),
     };
     let max_token_age = match f.duration("maxTokenAge")? {
         Some(age) if age <= 0.0 => {
@@ -387,10 +380,8 @@ pub fn required_scopes(text: &str) -> Result<Vec<String>, Error> {
     let value = json::parse(text.as_bytes()).map_err(|_| not_list())?;
     let list = value
         .as_array()
-        .ok_or_else(not_list)?
-        .iter()
-        .map(|v| v.as_str().map(str::to_owned).ok_or_else(not_list))
-        .collect::<Result<Vec<_>, _>>()?;
+        .and_then(string_list)
+        .ok_or_else(not_list)?;
     check_scope_tokens(&list)?;
     Ok(list)
 }
@@ -398,11 +389,28 @@ pub fn required_scopes(text: &str) -> Result<Vec<String>, Error> {
 /// Parses `KeySet.fromJwks` options: the algorithms for JWKs without `alg`.
 pub fn jwks_options(text: &str) -> Result<Vec<Algorithm>, Error> {
     let f = Fields::parse(text, "KeySet.fromJwks options", &["algorithms"])?;
-    f.strings("algorithms")?
-        .unwrap_or_default()
-        .iter()
-        .map(|a| Algorithm::from_option(a))
-        .collect()
+    algorithm_list(&f.strings("algorithms")?.unwrap_or_default())
+}
+
+// The two list conversions below are loops, not `collect::<Result<Vec<_>, _>>()`:
+// each such collect is its own ~0.5-1 KiB of wasm.
+
+/// The strings of `items`, or `None` if one is not a string.
+fn string_list(items: &[Value]) -> Option<Vec<String>> {
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        out.push(item.as_str()?.to_owned());
+    }
+    Some(out)
+}
+
+/// The algorithms named in `names` ([`Algorithm::from_option`]).
+fn algorithm_list(names: &[String]) -> Result<Vec<Algorithm>, Error> {
+    let mut out = Vec::with_capacity(names.len());
+    for name in names {
+        out.push(Algorithm::from_option(name)?);
+    }
+    Ok(out)
 }
 
 /// Parses `KeySet.fromJwk` options.
@@ -435,18 +443,27 @@ pub fn normalize_typ(typ: &str) -> String {
 
 fn required_list(f: &Fields, name: &str, opt_out_name: &str) -> Result<Option<Vec<String>>, Error> {
     match (f.string_or_strings(name)?, f.bool(opt_out_name)?) {
-        (Some(_), true) => Err(invalid_arg(format!(
-            "{name} is set and {opt_out_name} is true: choose one"
-        ))),
+        (Some(_), true) => Err(invalid_arg(cat(&[
+            name,
+            " is set and ",
+            opt_out_name,
+            " is true: choose one",
+        ]))),
         (None, true) => Ok(None),
-        (None, false) => Err(invalid_arg(format!(
-            "{name} is required (or set {opt_out_name}: true to accept tokens for any {name})"
-        ))),
+        (None, false) => Err(invalid_arg(cat(&[
+            name,
+            " is required (or set ",
+            opt_out_name,
+            ": true to accept tokens for any ",
+            name,
+            ")",
+        ]))),
         (Some(list), false) => {
             if list.is_empty() || list.iter().any(String::is_empty) {
-                return Err(invalid_arg(format!(
-                    "{name} must be a non-empty string or array of non-empty strings"
-                )));
+                return Err(invalid_arg(cat(&[
+                    name,
+                    " must be a non-empty string or array of non-empty strings",
+                ])));
             }
             Ok(Some(list))
         }
@@ -538,10 +555,11 @@ fn role_source(f: &Fields) -> Result<roles::Source, Error> {
 
 fn check_scope_tokens(list: &[String]) -> Result<(), Error> {
     match list.iter().find(|s| !scopes::is_scope_token(s)) {
-        Some(bad) => Err(invalid_arg(format!(
-            "required scope \"{}\" is not a valid scope token (RFC 6749 section 3.3)",
-            truncate(bad)
-        ))),
+        Some(bad) => Err(invalid_arg(cat(&[
+            "required scope \"",
+            &truncate(bad),
+            "\" is not a valid scope token (RFC 6749 section 3.3)",
+        ]))),
         None => Ok(()),
     }
 }
@@ -550,7 +568,7 @@ fn mode(name: Option<&str>, field: &str) -> Result<Mode, Error> {
     match name {
         None | Some("all") => Ok(Mode::All),
         Some("any") => Ok(Mode::Any),
-        Some(_) => Err(invalid_arg(format!("{field} must be \"all\" or \"any\""))),
+        Some(_) => Err(invalid_arg(cat(&[field, " must be \"all\" or \"any\""]))),
     }
 }
 
@@ -568,9 +586,10 @@ fn max_token_length(value: Option<f64>) -> Result<usize, Error> {
         Some(v) if v.fract() == 0.0 && v >= 1.0 && v <= MAX_TOKEN_LENGTH_LIMIT as f64 => {
             Ok(v as usize)
         }
-        Some(_) => Err(invalid_arg(format!(
-            "maxTokenLength must be an integer from 1 to {MAX_TOKEN_LENGTH_LIMIT}"
-        ))),
+        Some(_) => Err(invalid_arg(cat(&[
+            "maxTokenLength must be an integer from 1 to ",
+            &decimal(MAX_TOKEN_LENGTH_LIMIT),
+        ]))),
     }
 }
 

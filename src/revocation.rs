@@ -7,7 +7,7 @@
 //! 32-bit entry indices, so 10^6 identifiers cost their bytes plus ~12 bytes
 //! each, not a heap allocation each.
 
-use crate::error::{invalid_arg, Error};
+use crate::error::{cat, decimal, invalid_arg, Error};
 use crate::json::{self, Map, Value};
 
 /// A set of strings with an optional number per string.
@@ -182,10 +182,11 @@ impl RevocationList {
             .keys()
             .find(|k| !["version", "tokens", "subjects"].contains(k))
         {
-            return Err(invalid_arg(format!(
-                "revocation list: unknown member `{}` (expected version, tokens, subjects)",
-                crate::alg::truncate(unknown)
-            )));
+            return Err(invalid_arg(cat(&[
+                "revocation list: unknown member `",
+                &crate::alg::truncate(unknown),
+                "` (expected version, tokens, subjects)",
+            ])));
         }
         match map.get("version") {
             Some(Value::Number(n)) if *n == 1.0 => {}
@@ -201,9 +202,11 @@ impl RevocationList {
                 match item.as_str() {
                     Some(jti) if !jti.is_empty() => self.revoke_token(jti)?,
                     _ => {
-                        return Err(invalid_arg(format!(
-                            "revocation list: tokens[{i}] must be a non-empty string"
-                        )))
+                        return Err(invalid_arg(cat(&[
+                            "revocation list: tokens[",
+                            &decimal(i),
+                            "] must be a non-empty string",
+                        ])))
                     }
                 }
             }
@@ -222,10 +225,11 @@ impl RevocationList {
                         self.revoke_subject(sub, *t)?
                     }
                     _ => {
-                        return Err(invalid_arg(format!(
-                            "revocation list: subjects[\"{}\"] must be a non-negative number of seconds",
-                            crate::alg::truncate(sub)
-                        )))
+                        return Err(invalid_arg(cat(&[
+                            "revocation list: subjects[\"",
+                            &crate::alg::truncate(sub),
+                            "\"] must be a non-negative number of seconds",
+                        ])))
                     }
                 }
             }

@@ -46,18 +46,17 @@
 // This is a measurement: no timing is asserted anywhere.
 
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
-import { cpus, totalmem, loadavg } from 'node:os';
+import { totalmem } from 'node:os';
 import { createRequire } from 'node:module';
 import { randomUUID, randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { dirname, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 
 import { ACTIONS, buildCedarRequest } from './cedar/request.mjs';
+import { here, intEnv, packageVersion, BATCH, median, fmt, cpuName, cores, loadAverage, gzipSize, loadedFiles } from './lib.mjs';
 
-const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
 const PKG_NODE = here('../pkg/node.js'); // tollgate: verify, KeySet, RevocationList
 const PKG_POLICY = here('../pkg/policy-node.js'); // tollgate/policy: Policy (its own wasm module)
@@ -73,18 +72,12 @@ const childArg = process.argv.slice(2).find((a) => a.startsWith('--revocation-ch
 const CEDAR_ONLY = args.has('--cedar-only');
 const NO_REVOCATION = args.has('--no-revocation') || CEDAR_ONLY;
 
-function intEnv(name, dflt) {
-  const v = Number.parseInt(process.env[name] ?? '', 10);
-  return Number.isFinite(v) && v > 0 ? v : dflt;
-}
-
 const ROUNDS = intEnv('POLICY_ROUNDS', 7);
 const ROUND_MS = intEnv('POLICY_MS', 300);
 const WARMUP_MS = intEnv('POLICY_WARMUP_MS', 1000); // Cedar's 4 MB wasm needs ~0.5 s of calls to tier up
 const REVOKE_N = intEnv('REVOKE_N', 1_000_000);
 const REVOKE_ROUNDS = intEnv('REVOKE_ROUNDS', 5);
 const REVOKE_MS = intEnv('REVOKE_MS', 200);
-const BATCH = 16; // operations between clock reads
 
 const ISSUER = 'https://auth.example.com/';
 const AUDIENCE = 'https://api.example.com';
@@ -170,6 +163,8 @@ const CASES = [
 
 // ------------------------------------------------------------------ helpers
 
+// Its own loop, not lib.mjs's: it cycles case indexes 0..n-1 (20 cases, not a power of two)
+// and sums what fn returns (1 for allow).
 let sink = 0; // keeps results observable
 
 function timeSync(fn, n, ms) {
@@ -189,61 +184,23 @@ function timeSync(fn, n, ms) {
   return (ops * 1000) / (t - start);
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const fmt = (x) => Math.round(x).toLocaleString('en-US');
 const fmt1 = (x) => x.toLocaleString('en-US', { maximumFractionDigits: 1, minimumFractionDigits: 1 });
 const mib = (b) => `${(b / 1048576).toFixed(1)} MiB`;
 const kib = (b) => `${(b / 1024).toFixed(1)} KiB`;
-const versionOf = (path) => {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')).version;
-  } catch {
-    return '?';
-  }
-};
 
+// The model name from /proc/cpuinfo where there is one, else lib.mjs's cpuName() (os.cpus()).
 function cpuModel() {
   try {
     const m = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
     if (m) return m[1].trim();
   } catch {}
-  return cpus()[0]?.model ?? 'unknown CPU';
-}
-
-// The files a module graph loads: relative static imports, `new URL("./x", import.meta.url)`,
-// and wasm-bindgen's `${__dirname}/x.wasm` (Cedar's CommonJS build). Good enough for these
-// two generated packages; not a general bundler.
-function loadedFiles(entry) {
-  const seen = new Set();
-  const visit = (file) => {
-    if (seen.has(file) || !existsSync(file)) return;
-    seen.add(file);
-    if (!/\.[cm]?js$/.test(file)) return;
-    const src = readFileSync(file, 'utf8');
-    const rels = [];
-    for (const re of [
-      /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"](\.{1,2}\/[^'"]+)['"]/g,
-      /(?:^|[\s;])import\s*['"](\.{1,2}\/[^'"]+)['"]/g,
-      /require\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g,
-      /new URL\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*,\s*import\.meta\.url/g,
-      /\$\{__dirname\}\/([\w.-]+)/g,
-    ]) {
-      for (const m of src.matchAll(re)) rels.push(m[1]);
-    }
-    for (const r of rels) visit(join(dirname(file), r));
-  };
-  visit(entry);
-  return [...seen];
+  return cpuName();
 }
 
 function sizes(label, entry, base) {
   const files = loadedFiles(entry).map((f) => {
     const bytes = readFileSync(f);
-    return { file: relative(base, f), raw: bytes.length, gz: gzipSync(bytes, { level: 9 }).length };
+    return { file: relative(base, f), raw: bytes.length, gz: gzipSize(bytes) };
   });
   const total = files.reduce((a, f) => ({ raw: a.raw + f.raw, gz: a.gz + f.gz }), { raw: 0, gz: 0 });
   return { label, files, total };
@@ -423,7 +380,7 @@ async function revocationChild(kind) {
 // ------------------------------------------------------------------ main
 
 const started = performance.now();
-const LOAD_AT_START = loadavg().map((x) => x.toFixed(2)).join(' ');
+const LOAD_AT_START = loadAverage();
 const cedar = createRequire(import.meta.url)('@cedar-policy/cedar-wasm/nodejs');
 const CEDAR_VERSION = cedar.getCedarVersion();
 
@@ -768,9 +725,9 @@ const header = [
   '',
   `Generated by \`node bench/policy.mjs${process.argv.slice(2).length ? ' ' + process.argv.slice(2).join(' ') : ''}\` on ${new Date().toISOString()}.`,
   '',
-  `- tollgate ${CEDAR_ONLY ? '(not measured: --cedar-only)' : versionOf(here('../pkg/package.json'))}; @cedar-policy/cedar-wasm ${versionOf(join(CEDAR_DIR, '../package.json'))} (Cedar ${CEDAR_VERSION}, language ${cedar.getCedarLangVersion?.() ?? '?'}), \`nodejs\` build`,
+  `- tollgate ${CEDAR_ONLY ? '(not measured: --cedar-only)' : packageVersion(here('../pkg/package.json'))}; @cedar-policy/cedar-wasm ${packageVersion(join(CEDAR_DIR, '../package.json'))} (Cedar ${CEDAR_VERSION}, language ${cedar.getCedarLangVersion?.() ?? '?'}), \`nodejs\` build`,
   `- Node ${process.version} (${process.platform} ${process.arch})`,
-  `- Machine: ${cpus().length} cores, ${cpuModel()}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM; load average at start ${LOAD_AT_START}` +
+  `- Machine: ${cores()} cores, ${cpuModel()}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM; load average at start ${LOAD_AT_START}` +
     ' (a shared machine: other work moves whole rounds, hence the per-round ratios)',
   `- Policy: examples/policy/messages.policy.json (with its time window); Cedar: bench/cedar/messages.cedar + bench/cedar/request.mjs`,
   `- total bench time ${((performance.now() - started) / 1000).toFixed(0)} s; checksum ${sink & 0xff}`,

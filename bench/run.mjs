@@ -13,13 +13,13 @@
 // asserts nothing about speed.
 
 import { readFileSync, existsSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
-import { cpus } from 'node:os';
-import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
+import { performance } from 'node:perf_hooks';
 
-const here = (p) => fileURLToPath(new URL(p, import.meta.url));
+import {
+  here, intEnv, packageVersion, IN_FLIGHT, sink, timeSync, timeAsync, timeConcurrent, median, fmt, cell, cpuName, cores, gzipSize,
+} from './lib.mjs';
+
 const PKG_NODE = here('../pkg/node.js');
 const WASM = here('../pkg/wasm/tollgate_wasm_bg.wasm');
 
@@ -36,26 +36,11 @@ const ROUND_MS = intEnv('BENCH_MS', 1000);
 const WARMUP_MS = intEnv('BENCH_WARMUP_MS', 500);
 const ALGS = ['HS256', 'RS256', 'ES256', 'EdDSA'];
 const TOKENS_PER_ALG = 64; // distinct tokens, cycled, so nothing can cache one result
-const BATCH = 16; // operations between clock reads
-const IN_FLIGHT = 16; // concurrent jose verifications in the concurrent variant
 
 const ISSUER = 'https://auth.example.com/';
 const AUDIENCE = 'https://api.example.com';
 const SCOPES = ['read:messages', 'write:messages', 'read:profile', 'write:profile', 'read:billing', 'offline_access'];
 const ROLES = ['member', 'editor', 'billing-viewer'];
-
-function intEnv(name, dflt) {
-  const v = Number.parseInt(process.env[name] ?? '', 10);
-  return Number.isFinite(v) && v > 0 ? v : dflt;
-}
-
-function versionOf(path) {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')).version;
-  } catch {
-    return '?';
-  }
-}
 
 // ---------------------------------------------------------------- setup
 
@@ -137,63 +122,6 @@ async function sanityCheck(alg, tokens, runTollgate, runJose, ctx) {
   }
 }
 
-// ---------------------------------------------------------------- timing
-
-let sink = 0; // keeps results observable so no work can be optimised away
-
-function timeSync(fn, tokens, ms) {
-  const mask = tokens.length - 1;
-  let ops = 0;
-  const start = performance.now();
-  const end = start + ms;
-  let t = start;
-  while (t < end) {
-    for (let i = 0; i < BATCH; i++) sink += fn(tokens[(ops + i) & mask]).exp & 1;
-    ops += BATCH;
-    t = performance.now();
-  }
-  return (ops * 1000) / (t - start);
-}
-
-async function timeAsync(fn, tokens, ms) {
-  const mask = tokens.length - 1;
-  let ops = 0;
-  const start = performance.now();
-  const end = start + ms;
-  let t = start;
-  while (t < end) {
-    for (let i = 0; i < BATCH; i++) sink += (await fn(tokens[(ops + i) & mask])).exp & 1;
-    ops += BATCH;
-    t = performance.now();
-  }
-  return (ops * 1000) / (t - start);
-}
-
-// jose is asynchronous (WebCrypto): with several verifications in flight the
-// crypto overlaps on libuv's thread pool, as it would in a busy server.
-async function timeConcurrent(fn, tokens, ms) {
-  const mask = tokens.length - 1;
-  let ops = 0;
-  const start = performance.now();
-  const end = start + ms;
-  let t = start;
-  while (t < end) {
-    const batch = [];
-    for (let i = 0; i < IN_FLIGHT; i++) batch.push(fn(tokens[(ops + i) & mask]));
-    for (const r of await Promise.all(batch)) sink += r.exp & 1;
-    ops += IN_FLIGHT;
-    t = performance.now();
-  }
-  return (ops * 1000) / (t - start);
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const fmt = (x) => Math.round(x).toLocaleString('en-US');
-
 // ---------------------------------------------------------------- main
 
 const started = performance.now();
@@ -220,12 +148,12 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 
 const wasm = readFileSync(WASM);
-const gz = gzipSync(wasm, { level: 9 }).length;
+const gz = gzipSize(wasm);
 const tokenLen = Math.round(median(suites.map((s) => median(s.tokens.map((t) => t.length)))));
 
 const lines = [];
-lines.push(`tollgate ${versionOf(here('../pkg/package.json'))} vs jose ${versionOf(here('node_modules/jose/package.json'))}` +
-  ` — Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores)`);
+lines.push(`tollgate ${packageVersion(here('../pkg/package.json'))} vs jose ${packageVersion(here('node_modules/jose/package.json'))}` +
+  ` — Node ${process.version}, ${cpuName()} (${cores()} cores)`);
 lines.push(`${ROUNDS} rounds × ${ROUND_MS} ms per library per algorithm, interleaved, after ${WARMUP_MS} ms warm-up;` +
   ` ${TOKENS_PER_ALG} distinct tokens per algorithm (~${tokenLen} chars: iss, aud, sub, iat, nbf, exp, jti, 6 scopes, 3 roles);` +
   ' both check signature + alg, iss, aud, exp, nbf. jose: jwtVerify with a CryptoKey imported once (importJWK; for HS, the generated CryptoKey);' +
@@ -233,7 +161,6 @@ lines.push(`${ROUNDS} rounds × ${ROUND_MS} ms per library per algorithm, interl
 lines.push('');
 lines.push(`| alg | tollgate ops/s | jose ops/s (one at a time) | jose ops/s (${IN_FLIGHT} in flight) | tollgate / jose | tollgate / jose (${IN_FLIGHT} in flight) |`);
 lines.push('|---|---:|---:|---:|---:|---:|');
-const cell = (xs) => `${fmt(median(xs))} (${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))})`;
 for (const alg of ALGS) {
   const { tollgate: t, jose: j, joseConcurrent: c } = samples[alg];
   lines.push(`| ${alg} | ${cell(t)} | ${cell(j)} | ${cell(c)} | ` +

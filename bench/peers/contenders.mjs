@@ -3,7 +3,9 @@
 // audience and time claims checked wherever the library offers it, the algorithm pinned.
 //
 // make(fixture, primitiveKeys) returns fn(input) -> the claims (a boolean for the bare
-// primitives); a rejected token throws (or, for a primitive, returns false).
+// primitives); a rejected token throws (or, for a primitive, returns false). tollgate comes
+// as its package (verify, verifyAsync, the cache) and, for the ring limit, as the raw wasm
+// binding underneath, which the package does not export.
 //
 //   kind   sync | async (awaited one at a time) | concurrent (16 in flight)
 //   input  tokens (64 distinct tokens, cycled) | repeat (one token, over and over: a cache's
@@ -20,8 +22,27 @@ import { ISSUER, AUDIENCE, TYP, WEB } from './fixtures.mjs';
 const ALL = ['HS256', 'RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'];
 const subtle = webcrypto.subtle;
 
-// `tg` is the tollgate module (pkg/node.js).
-export function contenders(tg) {
+// verifyAsync falls back to the wasm core, silently, where WebCrypto cannot import a key or
+// answer: its rows would then time the sync path under another name. So count the calls to
+// crypto.subtle.verify (the object tollgate's webcrypto.js holds) while `run` goes.
+async function subtleVerifyCalls(run) {
+  const verify = subtle.verify;
+  let calls = 0;
+  subtle.verify = function counted(...args) {
+    calls++;
+    return verify.apply(this, args);
+  };
+  try {
+    await run();
+  } finally {
+    delete subtle.verify; // back to the prototype's
+  }
+  return calls;
+}
+
+// `tg` is the tollgate module (pkg/node.js); `wasm` its wasm-bindgen module
+// (pkg/wasm/tollgate_wasm.js), already instantiated by pkg/node.js.
+export function contenders(tg, wasm) {
   const joseOpts = (alg) => ({ issuer: ISSUER, audience: AUDIENCE, algorithms: [alg] });
   const webKey = (f) =>
     f.secret
@@ -29,6 +50,11 @@ export function contenders(tg) {
       : subtle.importKey('jwk', f.jwk, WEB[f.alg].imp, false, ['verify']);
   const fastJwt = (f, cache) =>
     fastJwtVerifier({ key: f.pem ?? f.secret, algorithms: [f.alg], allowedIss: ISSUER, allowedAud: AUDIENCE, cache });
+  // Every tollgate row: the same key set and options, `extra` aside.
+  const tollgate = (f, extra) => {
+    const keys = f.secret ? tg.KeySet.fromSecret(f.secret, { alg: f.alg, kid: f.kid }) : tg.KeySet.fromJwk(f.jwk);
+    return tg.createVerifier({ keys, issuer: ISSUER, audience: AUDIENCE, algorithms: [f.alg], ...extra });
+  };
 
   return [
     {
@@ -39,9 +65,35 @@ export function contenders(tg) {
       input: 'tokens',
       algs: ALL,
       make(f) {
-        const keys = f.secret ? tg.KeySet.fromSecret(f.secret, { alg: f.alg, kid: f.kid }) : tg.KeySet.fromJwk(f.jwk);
-        const v = tg.createVerifier({ keys, issuer: ISSUER, audience: AUDIENCE, algorithms: [f.alg] });
+        const v = tollgate(f);
         return (t) => v.verify(t).claims;
+      },
+    },
+    {
+      id: 'tollgateAsync',
+      label: 'tollgate verifyAsync (WebCrypto)',
+      call: 'the same verifier, `await verifier.verifyAsync(token)`: the signature of RSA, ECDSA and EdDSA tokens checked by `crypto.subtle.verify` (key imported into WebCrypto on the first call), every other check in wasm; HS256 stays in wasm (an async wrapper around the same path)',
+      kind: 'async',
+      input: 'tokens',
+      algs: ALL,
+      async make(f) {
+        const v = tollgate(f);
+        if (!f.secret && (await subtleVerifyCalls(() => v.verifyAsync(f.tokens[0]))) === 0) {
+          throw new Error('verifyAsync did not call crypto.subtle.verify (it fell back to the wasm core)');
+        }
+        return async (t) => (await v.verifyAsync(t)).claims;
+      },
+    },
+    {
+      id: 'tollgateAsync16',
+      label: 'tollgate verifyAsync (WebCrypto), 16 in flight',
+      call: 'the same, 16 verifications awaited together (`Promise.all`)',
+      kind: 'concurrent',
+      input: 'tokens',
+      algs: ALL,
+      make(f) {
+        const v = tollgate(f);
+        return async (t) => (await v.verifyAsync(t)).claims;
       },
     },
     {
@@ -106,6 +158,18 @@ export function contenders(tg) {
       },
     },
     {
+      id: 'tollgateCache',
+      label: 'tollgate, cache, one repeated token',
+      call: 'the tollgate verifier with `cache: true` (LRU of 1 000, keyed by the whole token text; time claims checked again on every hit), fed ONE token over and over: every call after the first is a cache hit',
+      kind: 'sync',
+      input: 'repeat',
+      algs: ALL,
+      make(f) {
+        const v = tollgate(f, { cache: true });
+        return (t) => v.verify(t).claims;
+      },
+    },
+    {
       id: 'jsonwebtoken',
       label: 'jsonwebtoken',
       call: '`jwt.verify(token, keyObject, { algorithms: [alg], issuer, audience })` (sync), keyObject = `createPublicKey({ key: jwk, format: "jwk" })` / `createSecretKey`',
@@ -142,6 +206,21 @@ export function contenders(tg) {
         const key = await webKey(f);
         const opts = { algorithm: f.alg, throwError: true };
         return async (t) => (await cfJwt.verify(t, key, opts)).payload;
+      },
+    },
+    {
+      id: 'ring',
+      label: 'limit: ring in tollgate\'s wasm',
+      call: '`RawKeySet.fromJwk(JSON.stringify(jwk), JSON.stringify({ alg }))` (HS: `RawKeySet.fromSecret(secretBytes, JSON.stringify({ alg, kid }))`) from pkg/wasm/tollgate_wasm.js, then `raw.verifySignature(0, signingInput, signature)` on the same pre-decoded bytes: the `ring` check inside tollgate\'s own wasm and the copy of the two byte arrays into it, nothing else (a binding for bench/, not part of the package\'s API)',
+      kind: 'sync',
+      input: 'raw',
+      limit: true,
+      algs: ALL,
+      make(f) {
+        const raw = f.secret
+          ? wasm.RawKeySet.fromSecret(Buffer.from(f.secret, 'utf8'), JSON.stringify({ alg: f.alg, kid: f.kid }))
+          : wasm.RawKeySet.fromJwk(JSON.stringify(f.jwk), JSON.stringify({ alg: f.alg }));
+        return ({ data, sig }) => raw.verifySignature(0, data, sig);
       },
     },
     {

@@ -501,10 +501,11 @@ async function benchCold() {
   const configs = {
     none: writeConfig(join(OUT, 'cold-none.capnp'), { serviceName: 'cold', main, modules: [] }),
     tollgate: writeConfig(join(OUT, 'cold-tollgate.capnp'), { serviceName: 'cold', main, modules: tollgateClosure() }),
+    'tollgate-async': writeConfig(join(OUT, 'cold-tollgate-async.capnp'), { serviceName: 'cold', main, modules: tollgateClosure() }),
     jose: writeConfig(join(OUT, 'cold-jose.capnp'), { serviceName: 'cold', main, modules: [peerModules.jose] }),
   };
   const cases = [{ lib: 'none', alg: COLD_ALGS[0] }];
-  for (const alg of COLD_ALGS) for (const lib of ['tollgate', 'jose']) cases.push({ lib, alg });
+  for (const alg of COLD_ALGS) for (const lib of ['tollgate', 'tollgate-async', 'jose']) cases.push({ lib, alg });
   const runs = [];
   for (let i = 0; i < SPAWNS; i++) {
     log(`cold start: spawn ${i + 1}/${SPAWNS}`);
@@ -527,7 +528,8 @@ function reportCold({ cases, runs, coldModules }) {
   const baseFirst = median(runs.filter((r) => r.lib === 'none').map((r) => r.first));
   for (const { lib, alg } of cases) {
     const rs = runs.filter((r) => r.lib === lib && r.alg === alg);
-    const label = lib === 'none' ? 'none (baseline: workerd, no library)' : `${lib} ${versionOf(lib)}`;
+    const label = lib === 'none' ? 'none (baseline: workerd, no library)'
+      : lib === 'tollgate-async' ? `tollgate ${versionOf('tollgate')} \`verifyAsync\`` : `${lib} ${versionOf(lib)}`;
     const share = lib === 'none' ? '—' : (median(rs.map((r) => r.first)) - baseFirst).toFixed(1);
     o(`| ${label} | ${lib === 'none' ? '-' : alg} | ${msCell(rs.map((r) => r.ready))} | ${msCell(rs.map((r) => r.first))} | ${share} |` +
       ` **${msCell(rs.map((r) => r.verified))}** | ${msCell(rs.map((r) => r.second))} | ${msCell(rs.map((r) => r.ping))} |`);
@@ -537,7 +539,8 @@ function reportCold({ cases, runs, coldModules }) {
     ' whose config lists only that library\'s modules (tollgate: pkg/workerd.js as "tollgate" and what it imports:' +
     ` ${coldModules.join(', ')}, the .wasm as a \`wasm\` module; jose: its esbuild bundle; none: the worker alone).` +
     ' The parent polls GET /ping (a route that touches no library) every 5 ms from spawn; then times POST /first, whose handler does `await import(library)`, imports the JWK' +
-    ' (tollgate: `KeySet.fromJwk` + `createVerifier`; jose: `importJWK`) and verifies one token with iss/aud checks; then the' +
+    ' (tollgate: `KeySet.fromJwk` + `createVerifier`, then `verify` or, on the `verifyAsync` rows, `await verifyAsync` — WebCrypto' +
+    ' imports the key and checks the signature; jose: `importJWK`) and verifies one token with iss/aud checks; then the' +
     ' same request again, with the modules already loaded. The baseline\'s /first only decodes the payload: its first request' +
     ' is what any first request costs in a fresh isolate, and the "− baseline\'s" column (difference of the medians) is the' +
     ' library\'s own share. workerd may compile the modules it is given (the .wasm in' +

@@ -13,10 +13,12 @@ async function verifyWith(lib, { alg, jwk, secret, token, issuer, audience }) {
   switch (lib) {
     case "none": // no library: the request and this module only
       return { sub: JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))).sub };
-    case "tollgate": {
+    case "tollgate":
+    case "tollgate-async": {
       const { KeySet, createVerifier } = await import("tollgate");
       const keys = secret ? KeySet.fromSecret(secret, { alg }) : KeySet.fromJwk(jwk);
-      return createVerifier({ keys, issuer, audience, algorithms: [alg] }).verify(token).claims;
+      const verifier = createVerifier({ keys, issuer, audience, algorithms: [alg] });
+      return (lib === "tollgate" ? verifier.verify(token) : await verifier.verifyAsync(token)).claims;
     }
     case "jose": {
       const { importJWK, jwtVerify } = await import("./bench-peers/jose.js");

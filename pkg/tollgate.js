@@ -17,7 +17,7 @@ import {
 } from "./wasm/tollgate_wasm.js";
 import { invalidArg, plainObject, verifiedTexts } from "./internal.js";
 import { VerifiedCache, cacheSize, deepFreeze, holds, readCall } from "./cache.js";
-import { hasWebCrypto, importPublicKey, signatureBytes, verifySignature } from "./webcrypto.js";
+import { hasWebCrypto, importPublicKey, verifySignature } from "./webcrypto.js";
 
 /** Every error code tollgate throws. */
 export const ERROR_CODES = Object.freeze([
@@ -315,8 +315,11 @@ class Verifier {
     const from = raw.windowFrom();
     const until = raw.windowUntil();
     if (candidates.length > 0) {
-      const input = utf8.encode(token.slice(0, token.lastIndexOf(".")));
-      const signature = signatureBytes(token);
+      // The signing input then the signature, as the core decoded them.
+      const bytes = raw.deferredBytes();
+      const split = token.lastIndexOf(".");
+      const input = bytes.subarray(0, split);
+      const signature = bytes.subarray(split);
       let verified = false;
       for (const index of candidates) {
         let imported = webCryptoKey(this.#keys, index, this.#algs[index], () => raw.publicKey(index));

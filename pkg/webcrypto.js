@@ -67,14 +67,3 @@ export function verifySignature(imported, signature, input) {
 }
 
 const failed = () => null;
-
-/**
- * The decoded signature segment of a token the core has already parsed (so it is
- * strict base64url, unpadded: `atob` takes it once the alphabet is mapped back).
- */
-export function signatureBytes(token) {
-  const binary = atob(token.slice(token.lastIndexOf(".") + 1).replace(/-/g, "+").replace(/_/g, "/"));
-  const out = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
-  return out;
-}

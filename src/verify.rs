@@ -86,7 +86,7 @@ impl Verifier {
         call: &CallOptions,
         clock: i64,
         revocations: Option<&RevocationList>,
-        deferred: &mut Vec<usize>,
+        deferred: &mut Deferred,
     ) -> Result<Verified, Error> {
         let now = call.now.or(self.validation.now).unwrap_or(clock);
         let requirements = self.requirements(call, revocations);
@@ -167,18 +167,29 @@ pub fn verify_with(
     pipeline(token, keys, v, req, now, None)
 }
 
+/// An asymmetric signature [`verify_deferred`] left to its caller.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Deferred {
+    /// Indexes into [`KeySet::keys`] of the keys that may have signed the
+    /// token (right algorithm, `kid` and signature length), in the order
+    /// [`verify_with`] tries them. Empty when nothing was left to the caller.
+    pub candidates: Vec<usize>,
+    /// The signing input (the token's bytes before its second dot) followed
+    /// by the decoded signature, which starts at the signing input's length.
+    pub signed_then_signature: Vec<u8>,
+}
+
 /// [`verify_with`] with an asymmetric signature left to the caller, who
 /// checks it with another implementation of the same primitive (the
 /// WebCrypto path of the JS package). When the pipeline reaches the
-/// signature of an RSA, ECDSA or EdDSA token, the indexes into
-/// [`KeySet::keys`] of the keys that may have signed it (right algorithm,
-/// `kid` and signature length; never empty) go into `deferred` — a bad
-/// length is a bad signature at once — and every later check runs as usual.
+/// signature of an RSA, ECDSA or EdDSA token, what the check needs goes into
+/// `deferred` (a signature of the wrong length for every key is a bad
+/// signature at once) and every later check runs as usual.
 ///
-/// So when `deferred` is empty, the result is final (an HMAC signature is
-/// checked here: the secret never leaves). When it is not, the result — a
-/// result or an error — stands only if one of those keys verifies the
-/// signature; otherwise the answer is [`Error::SignatureInvalid`], which
+/// So when `deferred.candidates` is empty, the result is final (an HMAC
+/// signature is checked here: the secret never leaves). When it is not, the
+/// result — a result or an error — stands only if one of those keys verifies
+/// the signature; otherwise the answer is [`Error::SignatureInvalid`], which
 /// comes before any claim error, as in [`verify_with`].
 pub fn verify_deferred(
     token: &str,
@@ -186,7 +197,7 @@ pub fn verify_deferred(
     v: &Validation,
     req: &Requirements<'_>,
     now: i64,
-    deferred: &mut Vec<usize>,
+    deferred: &mut Deferred,
 ) -> Result<Verified, Error> {
     pipeline(token, keys, v, req, now, Some(deferred))
 }
@@ -197,21 +208,26 @@ fn pipeline(
     v: &Validation,
     req: &Requirements<'_>,
     now: i64,
-    deferred: Option<&mut Vec<usize>>,
+    deferred: Option<&mut Deferred>,
 ) -> Result<Verified, Error> {
     let (compact, alg) = allowed_compact(token, keys, v.algorithms.as_deref(), v.max_token_length)?;
     match deferred {
         Some(out) if alg.key_kind() != KeyKind::Hmac => {
             let kid = compact.header.kid.as_deref();
             let length = compact.signature.len();
-            out.extend(
+            out.candidates.extend(
                 candidates(keys, kid, alg)?
                     .filter(|(_, key)| key.material().signature_len() == Some(length))
                     .map(|(i, _)| i),
             );
-            if out.is_empty() {
+            if out.candidates.is_empty() {
                 return Err(Error::SignatureInvalid);
             }
+            out.signed_then_signature.clear();
+            out.signed_then_signature
+                .extend_from_slice(compact.signing_input);
+            out.signed_then_signature
+                .extend_from_slice(&compact.signature);
         }
         _ => verify_signature(keys, &compact, alg)?,
     }
@@ -490,10 +506,10 @@ mod tests {
                 revocations: None,
             };
             let direct = verify_with(token, &keys(), &v, &req, NOW);
-            let mut candidates = Vec::new();
-            let deferred = verify_deferred(token, &keys(), &v, &req, NOW, &mut candidates);
+            let mut left = Deferred::default();
+            let deferred = verify_deferred(token, &keys(), &v, &req, NOW, &mut left);
             // HMAC is never deferred: the answer is final.
-            assert!(candidates.is_empty());
+            assert_eq!(left, Deferred::default());
             assert_eq!(deferred, direct, "{token}");
         }
         // A tampered payload fails the signature, not the claims.

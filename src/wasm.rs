@@ -172,8 +172,8 @@ pub struct Verifier {
     revocations: Option<Rc<RefCell<crate::RevocationList>>>,
     /// The time window of the last result.
     window: Cell<(f64, f64)>,
-    /// The candidate keys of the last `verifyDeferred`.
-    deferred: RefCell<Vec<usize>>,
+    /// What the last `verifyDeferred` left to the caller.
+    deferred: RefCell<verify::Deferred>,
 }
 
 #[wasm_bindgen(js_class = RawVerifier)]
@@ -192,7 +192,7 @@ impl Verifier {
             inner,
             revocations: revocations.map(|r| r.inner),
             window: Cell::new((f64::INFINITY, f64::NEG_INFINITY)),
-            deferred: RefCell::new(Vec::new()),
+            deferred: RefCell::default(),
         })
     }
 
@@ -213,7 +213,8 @@ impl Verifier {
     /// the signature, else the answer is `signatureError()`.
     #[wasm_bindgen(js_name = verifyDeferred)]
     pub fn verify_deferred(&self, token: &str, call: &str) -> Result<String, JsValue> {
-        let mut deferred = Vec::new();
+        let mut deferred = self.deferred.take();
+        deferred.candidates.clear();
         let result = self.prepare(call).and_then(|(call, list)| {
             let result = self.inner.verify_deferred(
                 token,
@@ -231,7 +232,16 @@ impl Verifier {
     /// The candidate keys of the last `verifyDeferred` (indexes into the key set).
     #[wasm_bindgen(js_name = deferredKeys)]
     pub fn deferred_keys(&self) -> Vec<u32> {
-        self.deferred.borrow().iter().map(|&i| i as u32).collect()
+        let deferred = self.deferred.borrow();
+        deferred.candidates.iter().map(|&i| i as u32).collect()
+    }
+
+    /// The signing input followed by the decoded signature of the last
+    /// `verifyDeferred` that left a signature (the signature starts at the
+    /// signing input's length: the index of the token's last dot).
+    #[wasm_bindgen(js_name = deferredBytes)]
+    pub fn deferred_bytes(&self) -> Vec<u8> {
+        self.deferred.borrow().signed_then_signature.clone()
     }
 
     /// The first second at which the last result passes the time checks

@@ -58,7 +58,7 @@ if (!existsSync(here('node_modules/jose')) || !existsSync(here('node_modules/hon
   process.exit(1);
 }
 
-const { workerdBinary, freePort, startWorkerd } = await import('../examples/worker/run-workerd.mjs');
+const { workerdBinary, freePort, startWorkerd, stopChild } = await import('../examples/worker/run-workerd.mjs');
 const { packageModules, moduleLine, COMPATIBILITY_DATE } = await import('../examples/worker/workerd-config.mjs');
 const { makeFixture, TOKENS_PER_ALG, ISSUER, AUDIENCE, TYP } = await import('./peers/fixtures.mjs');
 
@@ -465,14 +465,7 @@ async function coldStart(config, input) {
   } finally {
     agent.destroy();
     process.removeListener('exit', kill);
-    if (running()) {
-      child.kill('SIGTERM');
-      const done = await Promise.race([exited.then(() => true), sleep(5_000).then(() => false)]);
-      if (!done && running()) {
-        child.kill('SIGKILL');
-        await exited;
-      }
-    }
+    await stopChild(child, exited);
   }
 }
 

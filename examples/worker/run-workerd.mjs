@@ -42,6 +42,21 @@ export async function freePort(preferred = 0) {
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
+ * Stops a spawned process: SIGTERM, then SIGKILL if it has not exited within 5 s.
+ * `exited` is a promise that settles on its "exit" event. Safe when it already exited.
+ */
+export async function stopChild(child, exited) {
+  const running = () => child.exitCode === null && child.signalCode === null;
+  if (!running()) return;
+  child.kill("SIGTERM");
+  const done = await Promise.race([exited.then(() => true), sleep(5_000).then(() => false)]);
+  if (!done && running()) {
+    child.kill("SIGKILL");
+    await exited;
+  }
+}
+
+/**
  * Start workerd on 127.0.0.1:`port` and wait until GET /health answers. By default it
  * serves the demo worker from a generated config; tests pass `config`, the path of a
  * config they wrote whose socket already listens on `port`, and extra `args`.
@@ -70,14 +85,7 @@ export async function startWorkerd({ port, configFile, config, args = [], readyT
   const running = () => child.exitCode === null && child.signalCode === null;
   const stop = async () => {
     process.removeListener("exit", killOnExit);
-    if (running()) {
-      child.kill("SIGTERM");
-      const done = await Promise.race([exited.then(() => true), sleep(5_000).then(() => false)]);
-      if (!done && running()) {
-        child.kill("SIGKILL");
-        await exited;
-      }
-    }
+    await stopChild(child, exited);
   };
 
   const url = `http://127.0.0.1:${port}`;

@@ -88,6 +88,30 @@ describe("example worker on workerd", { timeout: 60_000 }, () => {
     assert.equal(res.json.code, "ERR_JWS_SIGNATURE_VERIFICATION_FAILED");
   });
 
+  test("verifyAsync in workerd: an expired token with a bad signature is a bad signature", async () => {
+    // The worker checks ES256 signatures with workerd's WebCrypto; the core holds its
+    // "expired" until the signature is known to be good, as verify would.
+    const now = Math.floor(Date.now() / 1000);
+    const res = await call("/messages", { token: tamper(mintDemoToken({ scope: READ, iat: now - 7200, exp: now - 3600 })) });
+    assert.equal(res.status, 401, res.text);
+    assert.equal(res.json.code, "ERR_JWS_SIGNATURE_VERIFICATION_FAILED");
+  });
+
+  test("the verified-token cache in workerd: a repeat is accepted, a cached token still meets the policy", async () => {
+    const token = mintDemoToken({ scope: READ });
+    for (let i = 0; i < 3; i++) {
+      const res = await call("/messages", { token });
+      assert.equal(res.status, 200, res.text);
+    }
+    // Same token, a route its scopes do not allow: the cache never skips the decision.
+    const denied = await call("/messages", { method: "POST", token, body: { text: "no" } });
+    assert.equal(denied.status, 403, denied.text);
+    // Another signature on the same header and payload is not a hit.
+    const forged = await call("/messages", { token: tamper(token) });
+    assert.equal(forged.status, 401, forged.text);
+    assert.equal(forged.json.code, "ERR_JWS_SIGNATURE_VERIFICATION_FAILED");
+  });
+
   test("a token signed by another key with the demo kid: 401 invalid_token", async () => {
     const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
     const now = Math.floor(Date.now() / 1000);

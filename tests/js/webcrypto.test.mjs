@@ -168,8 +168,10 @@ describe('verifyAsync answers as verify for every algorithm', () => {
       await b.verifyAsync(token);
     }
     assert.equal(calls.importKey - before, 1);
-    // A verifier keeps working after its key set's handle is freed.
+    // A verifier keeps working after its key set's handle is freed, used before or not.
+    const unused = createVerifier(opts(set));
     set.free();
+    assert.equal((await unused.verifyAsync(token)).claims.sub, 'user-123');
     const c = createVerifier(opts(KeySet.fromJwk(key.jwk)));
     c.free();
     assert.equal((await a.verifyAsync(token)).claims.sub, 'user-123');

@@ -16,6 +16,9 @@ import { readFileSync, existsSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { performance } from 'node:perf_hooks';
 
+// The access tokens of every bench: the same issuer, audience and claims (peers/fixtures.mjs);
+// TOKENS_PER_ALG distinct tokens, cycled, so nothing can cache one result.
+import { ISSUER, AUDIENCE, TOKENS_PER_ALG, claimsFor } from './peers/fixtures.mjs';
 import {
   here, intEnv, packageVersion, IN_FLIGHT, sink, timeSync, timeAsync, timeConcurrent, median, fmt, cell, cpuName, cores, gzipSize,
 } from './lib.mjs';
@@ -35,12 +38,6 @@ const ROUNDS = intEnv('BENCH_ROUNDS', 5);
 const ROUND_MS = intEnv('BENCH_MS', 1000);
 const WARMUP_MS = intEnv('BENCH_WARMUP_MS', 500);
 const ALGS = ['HS256', 'RS256', 'ES256', 'EdDSA'];
-const TOKENS_PER_ALG = 64; // distinct tokens, cycled, so nothing can cache one result
-
-const ISSUER = 'https://auth.example.com/';
-const AUDIENCE = 'https://api.example.com';
-const SCOPES = ['read:messages', 'write:messages', 'read:profile', 'write:profile', 'read:billing', 'offline_access'];
-const ROLES = ['member', 'editor', 'billing-viewer'];
 
 // ---------------------------------------------------------------- setup
 
@@ -67,17 +64,7 @@ async function setup(alg) {
   const now = Math.floor(Date.now() / 1000);
   const tokens = [];
   for (let i = 0; i < TOKENS_PER_ALG; i++) {
-    const claims = {
-      iss: ISSUER,
-      aud: AUDIENCE,
-      sub: `user-${100000 + i}`,
-      iat: now - 60,
-      nbf: now - 60,
-      exp: now + 86400,
-      jti: `${alg}-${i}-${Math.random().toString(36).slice(2)}`,
-      scope: SCOPES.join(' '),
-      roles: ROLES,
-    };
+    const claims = claimsFor(alg, i, now);
     tokens.push(await new jose.SignJWT(claims).setProtectedHeader({ alg, kid, typ: 'at+jwt' }).sign(signKey));
   }
 

@@ -40,6 +40,15 @@ async function subtleVerifyCalls(run) {
   return calls;
 }
 
+// The same contender with 16 calls (lib.mjs IN_FLIGHT) awaited together (`Promise.all`).
+const inFlight = (row) => ({
+  ...row,
+  id: `${row.id}16`,
+  label: `${row.label}, 16 in flight`,
+  call: 'the same, 16 verifications awaited together (`Promise.all`)',
+  kind: 'concurrent',
+});
+
 // `tg` is the tollgate module (pkg/node.js); `wasm` its wasm-bindgen module
 // (pkg/wasm/tollgate_wasm.js), already instantiated by pkg/node.js.
 export function contenders(tg, wasm) {
@@ -56,7 +65,7 @@ export function contenders(tg, wasm) {
     return tg.createVerifier({ keys, issuer: ISSUER, audience: AUDIENCE, algorithms: [f.alg], ...extra });
   };
 
-  return [
+  const rows = [
     {
       id: 'tollgate',
       label: 'tollgate',
@@ -85,35 +94,10 @@ export function contenders(tg, wasm) {
       },
     },
     {
-      id: 'tollgateAsync16',
-      label: 'tollgate verifyAsync (WebCrypto), 16 in flight',
-      call: 'the same, 16 verifications awaited together (`Promise.all`)',
-      kind: 'concurrent',
-      input: 'tokens',
-      algs: ALL,
-      make(f) {
-        const v = tollgate(f);
-        return async (t) => (await v.verifyAsync(t)).claims;
-      },
-    },
-    {
       id: 'jose',
       label: 'jose',
       call: '`await jwtVerify(token, key, { issuer, audience, algorithms: [alg] })`, key = `importJWK(jwk, alg)` (HS: a CryptoKey from `crypto.subtle.importKey`)',
       kind: 'async',
-      input: 'tokens',
-      algs: ALL,
-      async make(f) {
-        const key = f.secret ? await webKey(f) : await jose.importJWK(f.jwk, f.alg);
-        const opts = joseOpts(f.alg);
-        return async (t) => (await jose.jwtVerify(t, key, opts)).payload;
-      },
-    },
-    {
-      id: 'jose16',
-      label: 'jose, 16 in flight',
-      call: 'the same, 16 verifications awaited together (`Promise.all`)',
-      kind: 'concurrent',
       input: 'tokens',
       algs: ALL,
       async make(f) {
@@ -271,18 +255,8 @@ export function contenders(tg, wasm) {
         return ({ data, sig }) => subtle.verify(params, p.webKey, sig, data);
       },
     },
-    {
-      id: 'webcrypto16',
-      label: 'limit: WebCrypto, 16 in flight',
-      call: 'the same, 16 awaited together',
-      kind: 'concurrent',
-      input: 'raw',
-      limit: true,
-      algs: ALL,
-      make(f, p) {
-        const params = WEB[f.alg].ver;
-        return ({ data, sig }) => subtle.verify(params, p.webKey, sig, data);
-      },
-    },
   ];
+  // These are also timed with 16 in flight, each right after its row.
+  const twins = new Set(['tollgateAsync', 'jose', 'webcrypto']);
+  return rows.flatMap((row) => (twins.has(row.id) ? [row, inFlight(row)] : [row]));
 }

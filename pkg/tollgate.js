@@ -295,12 +295,13 @@ class Verifier {
    * in wasm).
    */
   async verifyAsync(token, options) {
+    // Nothing to hand to WebCrypto: `verify` (which looks in the cache itself).
+    if (!this.#asymmetric || !hasWebCrypto) return this.verify(token, options);
     checkToken(token);
     if (this.#cache !== undefined) {
       const hit = this.#hit(token, options);
       if (hit !== undefined) return hit;
     }
-    if (!this.#asymmetric || !hasWebCrypto) return this.verify(token, options);
     const raw = this.#raw;
     const opts = callText(options);
     let text;

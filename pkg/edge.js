@@ -871,7 +871,7 @@ export class Guard {
   #policy;
   #environment;
   #clientIp;
-  #webCrypto; // RSA/ECDSA/EdDSA signatures checked by WebCrypto (Verifier.verifyAsync)
+  #webCrypto; // RSA/ECDSA/EdDSA signatures checked by native crypto (Verifier.verifyAsync)
   #verifiers = new WeakMap(); // KeySet → Map(issuer key → Verifier)
 
   constructor(token, options) {

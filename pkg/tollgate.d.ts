@@ -287,8 +287,9 @@ export interface Verifier {
   verify<C extends JWTClaims = JWTClaims>(token: string, options?: VerifyCallOptions): VerifyResult<C>;
   /**
    * The same checks, in the same order, with the signature of an RSA, ECDSA or EdDSA
-   * token checked by the runtime's WebCrypto (keys imported once); HMAC and every other
-   * check stay in the wasm core. Falls back to the core where WebCrypto cannot.
+   * token checked by the runtime's native crypto — WebCrypto (workerd, browsers), node:crypto
+   * in Node — with keys imported once; HMAC and every other check stay in the wasm core.
+   * Falls back to the core where that crypto cannot.
    * @example
    * ```ts
    * const { claims } = await verifier.verifyAsync(token);
@@ -324,7 +325,8 @@ export interface VerifierOptions extends VerifyOptions {
 export function createVerifier(options: VerifierOptions): Verifier;
 
 /**
- * {@link verify} with the signature of RSA, ECDSA and EdDSA tokens checked by WebCrypto.
+ * {@link verify} with the signature of RSA, ECDSA and EdDSA tokens checked by the runtime's
+ * native crypto (WebCrypto; node:crypto in Node).
  * @example
  * ```ts
  * const { claims } = await verifyAsync(token, { keys, issuer, audience });

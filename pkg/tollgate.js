@@ -17,7 +17,7 @@ import {
 } from "./wasm/tollgate_wasm.js";
 import { invalidArg, plainObject, verifiedTexts } from "./internal.js";
 import { VerifiedCache, cacheSize, deepFreeze, holds, readCall } from "./cache.js";
-import { hasWebCrypto, importPublicKey, verifySignature } from "./webcrypto.js";
+import { importPublicKey, signatureBackend, verifySignature } from "./webcrypto.js";
 
 /** Every error code tollgate throws. */
 export const ERROR_CODES = Object.freeze([
@@ -126,7 +126,7 @@ let webCryptoKey;
 export class KeySet {
   #raw;
   #info;
-  #webCrypto = []; // per key index: { key, params } once imported, null if WebCrypto cannot
+  #webCrypto = []; // per key index: the native crypto's key once imported, null if it cannot
 
   constructor(raw) {
     if (!(raw instanceof RawKeySet)) {
@@ -289,14 +289,14 @@ class Verifier {
 
   /**
    * `verify`, with the signature of an RSA, ECDSA or EdDSA token checked by the
-   * runtime's WebCrypto (keys imported once); every other check is the same, in the
-   * same order, in the wasm core. Falls back to the core where WebCrypto is missing
-   * or cannot import a key. HMAC tokens are verified in the core (the secret stays
-   * in wasm).
+   * runtime's native crypto (WebCrypto; node:crypto in Node), keys imported once;
+   * every other check is the same, in the same order, in the wasm core. Falls back
+   * to the core where there is no such crypto or it cannot import a key. HMAC tokens
+   * are verified in the core (the secret stays in wasm).
    */
   async verifyAsync(token, options) {
-    // Nothing to hand to WebCrypto: `verify` (which looks in the cache itself).
-    if (!this.#asymmetric || !hasWebCrypto) return this.verify(token, options);
+    // Nothing to hand to native crypto: `verify` (which looks in the cache itself).
+    if (!this.#asymmetric || signatureBackend() === null) return this.verify(token, options);
     checkToken(token);
     if (this.#cache !== undefined) {
       const hit = this.#hit(token, options);
@@ -325,8 +325,9 @@ class Verifier {
       for (const index of candidates) {
         let imported = webCryptoKey(this.#keys, index, this.#algs[index], () => raw.publicKey(index));
         if (imported instanceof Promise) imported = await imported;
-        const ok = imported === null ? null : await verifySignature(imported, signature, input);
-        // WebCrypto could not answer: the core decides, whole.
+        let ok = imported === null ? null : verifySignature(imported, signature, input);
+        if (ok instanceof Promise) ok = await ok;
+        // The backend could not answer: the core decides, whole.
         if (ok === null) return this.verify(token, options);
         if (ok) {
           verified = true;

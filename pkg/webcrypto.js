@@ -1,13 +1,19 @@
-// The opt-in WebCrypto path: the runtime's `crypto.subtle` checks the signature of an
-// RSA, ECDSA or EdDSA token; everything else (parsing, header, allow-list, key
-// selection, signature length, claims, revocation, scopes, roles) stays in the wasm
-// core, which names the candidate keys (src/verify.rs `verify_deferred`).
+// The opt-in native signature path (`verifyAsync`, the guard's `webCrypto`): the
+// runtime's own crypto checks the signature of an RSA, ECDSA or EdDSA token;
+// everything else (parsing, header, allow-list, key selection, signature length,
+// claims, revocation, scopes, roles) stays in the wasm core, which names the candidate
+// keys (src/verify.rs `verify_deferred`).
 //
-// Keys are imported into WebCrypto once per key set and key, on first use, from the
-// public material the core already validated (`RawKeySet.publicKey`). A key WebCrypto
-// cannot import (an old runtime without Ed25519, say) is remembered as `null`: the
-// caller then verifies with the wasm core instead, so the answer never depends on the
-// runtime, only the speed does.
+// The backend is WebCrypto (`crypto.subtle`) wherever the runtime has it — workerd,
+// browsers —, unless an entry installs another: the Node entry installs node:crypto
+// (./node-crypto.js), the same OpenSSL that Node's WebCrypto wraps, without its
+// per-call JavaScript layer and thread-pool round trip.
+//
+// Keys are imported once per key set and key, on first use, from the public material
+// the core already validated (`RawKeySet.publicKey`). A key the backend cannot import
+// (an old runtime without Ed25519, say) is remembered as `null`: the caller then
+// verifies with the wasm core instead, so the answer never depends on the runtime,
+// only the speed does.
 
 const subtle = globalThis.crypto?.subtle;
 
@@ -29,41 +35,78 @@ const PARAMS = {
 /** Whether this runtime has WebCrypto at all. */
 export const hasWebCrypto = typeof subtle?.verify === "function" && typeof subtle?.importKey === "function";
 
-function base64url(bytes) {
+/** Unpadded base64url of bytes (for JWK members). */
+export function base64url(bytes) {
   let binary = "";
   for (let i = 0; i < bytes.length; i++) binary += String.fromCharCode(bytes[i]);
   return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
+const failed = () => null;
+
 /**
- * Imports one key for WebCrypto: `{ key, params }`, or `null` when this runtime
- * cannot (the caller falls back to the wasm core). `material` is what
+ * WebCrypto as the signature backend. A backend has `importKey(material, alg)`: a
+ * handle (or a promise of one), `null` when it cannot; and `verify(handle, signature,
+ * input)`: `true`, `false` or `null` when it could not answer (the caller then falls
+ * back to the wasm core), or a promise of one of those.
+ */
+export const webCrypto = {
+  name: "WebCrypto",
+  async importKey(material, alg) {
+    const params = PARAMS[alg];
+    if (!hasWebCrypto || params === undefined) return null;
+    const [kty, a, b] = material;
+    try {
+      const key = kty === "RSA"
+        ? await subtle.importKey("jwk", { kty, n: base64url(a), e: base64url(b) }, params[0], false, ["verify"])
+        : await subtle.importKey("raw", a, params[0], false, ["verify"]);
+      return { key, params: params[1] };
+    } catch {
+      return null;
+    }
+  },
+  verify(handle, signature, input) {
+    try {
+      return subtle.verify(handle.params, handle.key, signature, input).catch(failed);
+    } catch {
+      return Promise.resolve(null);
+    }
+  },
+};
+
+let backend = hasWebCrypto ? webCrypto : null;
+
+/**
+ * Installs the signature backend of this runtime (the Node entry: node:crypto);
+ * `null` restores the default (WebCrypto where there is one). Keys imported before
+ * keep the backend that imported them.
+ */
+export function useSignatureBackend(next) {
+  backend = next ?? (hasWebCrypto ? webCrypto : null);
+}
+
+/** The backend `verifyAsync` hands signatures to, or `null` (none: the core does all). */
+export function signatureBackend() {
+  return backend;
+}
+
+/**
+ * Imports one key for the backend: a promise of a handle, or of `null` when it cannot
+ * (the caller falls back to the wasm core). `material` is what
  * `RawKeySet.publicKey` returned: `["RSA", n, e]`, `["EC", point]`, `["OKP", key]`.
  */
 export async function importPublicKey(material, alg) {
-  const params = PARAMS[alg];
-  if (!hasWebCrypto || params === undefined || !Array.isArray(material)) return null;
-  const [kty, a, b] = material;
-  try {
-    const key = kty === "RSA"
-      ? await subtle.importKey("jwk", { kty, n: base64url(a), e: base64url(b) }, params[0], false, ["verify"])
-      : await subtle.importKey("raw", a, params[0], false, ["verify"]);
-    return { key, params: params[1] };
-  } catch {
-    return null;
-  }
+  const b = backend;
+  if (b === null || !Array.isArray(material)) return null;
+  const handle = await b.importKey(material, alg);
+  return handle === null || handle === undefined ? null : { backend: b, handle };
 }
 
 /**
- * Checks `signature` over `input` with an imported key: a promise of `true`, `false`,
- * or `null` when WebCrypto failed to answer (the caller falls back to the wasm core).
+ * Checks `signature` over `input` with an imported key: `true`, `false` or `null`
+ * (the backend failed to answer: the caller falls back to the wasm core), or a
+ * promise of one (WebCrypto).
  */
 export function verifySignature(imported, signature, input) {
-  try {
-    return subtle.verify(imported.params, imported.key, signature, input).catch(failed);
-  } catch {
-    return Promise.resolve(null);
-  }
+  return imported.backend.verify(imported.handle, signature, input);
 }
-
-const failed = () => null;

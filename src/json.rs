@@ -14,6 +14,10 @@
 /// Default maximum nesting depth of arrays and objects.
 pub const MAX_DEPTH: usize = 32;
 
+/// Up to this many names, duplicates are found by comparing every pair (at
+/// most 120 comparisons, no allocation); above, by sorting ([`sorted_order`]).
+pub(crate) const SMALL: usize = 16;
+
 /// A JSON object: members in document order, names unique. A vector, not a
 /// tree: objects here are small, lookups few, and the wasm stays smaller.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -68,6 +72,15 @@ impl Map {
     fn has_duplicates(&self) -> bool {
         if self.members.len() < 2 {
             return false;
+        }
+        if self.members.len() <= SMALL {
+            // A claims object's ten-odd names: comparing pairs beats sorting.
+            let members = self.members.as_slice();
+            return members.iter().enumerate().any(|(i, (name, _))| {
+                members
+                    .get(i + 1..)
+                    .is_some_and(|rest| rest.iter().any(|(later, _)| later == name))
+            });
         }
         let names: Vec<&str> = self.keys().collect();
         let order = sorted_order(&names);
@@ -581,6 +594,26 @@ mod tests {
         );
         assert_eq!(parse(br#"{"a":1,"\u0061":2}"#), Err(JsonError::Duplicate));
         assert!(parse(br#"{"a":{"a":1}}"#).is_ok());
+        // Both ways of finding them, below and above SMALL names, any position.
+        for n in [2, SMALL - 1, SMALL, SMALL + 1, 40] {
+            let names: Vec<String> = (0..n).map(|i| format!("\"k{i}\":{i}")).collect();
+            assert!(
+                parse(format!("{{{}}}", names.join(",")).as_bytes()).is_ok(),
+                "{n}"
+            );
+            for (dup, of) in [(n - 1, 0), (n - 1, n - 2), (1, 0)] {
+                let mut with = names.clone();
+                if let Some(slot) = with.get_mut(dup) {
+                    *slot = format!("\"k{of}\":true");
+                }
+                let text = format!("{{{}}}", with.join(","));
+                assert_eq!(
+                    parse(text.as_bytes()),
+                    Err(JsonError::Duplicate),
+                    "{n} {dup} {of}"
+                );
+            }
+        }
     }
 
     #[test]

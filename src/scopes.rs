@@ -92,6 +92,15 @@ pub(crate) fn collect(value: &Value, out: &mut Vec<String>) -> Option<()> {
 /// indices keeps this O(n log n): a token may carry tens of thousands of
 /// scopes, and a quadratic pass would let one token stall the worker.
 pub(crate) fn dedupe(scopes: Vec<String>) -> Vec<String> {
+    if scopes.len() <= crate::json::SMALL {
+        let mut out: Vec<String> = Vec::with_capacity(scopes.len());
+        for scope in scopes {
+            if !out.contains(&scope) {
+                out.push(scope);
+            }
+        }
+        return out;
+    }
     let names: Vec<&str> = scopes.iter().map(String::as_str).collect();
     let order = crate::json::sorted_order(&names);
     let mut keep = vec![false; scopes.len()];
@@ -186,6 +195,11 @@ mod tests {
     fn dedupe_keeps_first_occurrences_in_order_and_scales() {
         assert_eq!(dedupe(s(&["b", "a", "b", "c", "a"])), s(&["b", "a", "c"]));
         assert_eq!(dedupe(Vec::new()), Vec::<String>::new());
+        // Around SMALL, where the pairwise scan gives way to sorting: the same answer.
+        for n in [crate::json::SMALL, crate::json::SMALL + 1] {
+            let items: Vec<String> = (0..n).map(|i| format!("s{}", (i * 7) % 5)).collect();
+            assert_eq!(dedupe(items), s(&["s0", "s2", "s4", "s1", "s3"]), "{n}");
+        }
         let many: Vec<String> = (0..200_000).map(|i| format!("s{}", i % 100_000)).collect();
         // 200 000 entries: a quadratic pass would take minutes here.
         let out = dedupe(many);

@@ -18,7 +18,8 @@
 //
 // What is measured (details in the legend it prints):
 //   1. verify ops/s per algorithm: tollgate (`verify`; `verifyAsync`, whose RSA/ECDSA/EdDSA
-//      signature is checked by WebCrypto, one at a time and 16 in flight; a verifier with
+//      signature is checked by node:crypto — the Node entry's backend — and, in other rows, by
+//      WebCrypto — the backend of workerd and browsers —, one at a time and 16 in flight; a verifier with
 //      `cache: true` fed one repeated token), jose, fast-jwt (without and with its cache),
 //      jsonwebtoken, hono/jwt, @tsndr/cloudflare-worker-jwt, and the bare primitives on the
 //      same pre-decoded signing input as the limit: ring inside tollgate's own wasm
@@ -248,8 +249,9 @@ if (ONLY.has('verify')) {
   o('| alg | fastest peer (distinct tokens) | tollgate / fastest peer | tollgate / jose | tollgate / jose, 16 in flight |' +
     ' tollgate / jose, per round (median, min–max) | tollgate / node:crypto limit | tollgate / fast-jwt cache hit |' +
     ' **tollgate / ring limit** | tollgate / ring limit, per round (median, min–max) | verifyAsync / jose |' +
-    ' verifyAsync / jose, both 16 in flight | verifyAsync (better of 1 and 16 in flight) / fastest peer | cache / fast-jwt cache |');
-  o('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    ' verifyAsync / jose, both 16 in flight | verifyAsync (better of 1 and 16 in flight) / fastest peer |' +
+    ' verifyAsync (WebCrypto) / jose | verifyAsync (WebCrypto) / jose, both 16 in flight | cache / fast-jwt cache |');
+  o('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const alg of ALGS) {
     const t = byId(alg, 'tollgate');
     if (!t) continue;
@@ -262,14 +264,17 @@ if (ONLY.has('verify')) {
     o(`| ${alg} | ${best.c.label}, ${fmt(med(best))} | ${of(t, best)} | ${of(t, j)} | ${of(t, byId(alg, 'jose16'))} |` +
       ` ${perRound(t, j)} | ${of(t, byId(alg, 'nodecrypto'))} | ${of(t, byId(alg, 'fastjwtCache'))} |` +
       ` **${of(t, ring)}** | ${perRound(t, ring)} | ${of(byId(alg, 'tollgateAsync'), j)} |` +
-      ` ${of(byId(alg, 'tollgateAsync16'), byId(alg, 'jose16'))} | ${of(asBest, best)} | ${of(byId(alg, 'tollgateCache'), byId(alg, 'fastjwtCache'))} |`);
+      ` ${of(byId(alg, 'tollgateAsync16'), byId(alg, 'jose16'))} | ${of(asBest, best)} |` +
+      ` ${of(byId(alg, 'tollgateAsyncWeb'), j)} | ${of(byId(alg, 'tollgateAsyncWeb16'), byId(alg, 'jose16'))} |` +
+      ` ${of(byId(alg, 'tollgateCache'), byId(alg, 'fastjwtCache'))} |`);
   }
   o();
   o('"fastest peer" is the fastest row of another library on distinct tokens (one at a time or in flight), not a cache row' +
     ' (one repeated token) and not the limit rows. A ratio above 1 means the tollgate row is faster. "tollgate / ring limit" is' +
     ' the boundary target: a full `verify` (parsing, header, key, claims, the result converted to JS) should cost at most' +
     ' 1.15× the bare ring check inside the same wasm, i.e. a ratio ≥ 0.87; the per-round figure is the steadier one on a' +
-    ' busy machine. "verifyAsync" is tollgate\'s `verifyAsync` row (and its 16-in-flight row where so named); "cache" is' +
+    ' busy machine. "verifyAsync" is tollgate\'s `verifyAsync` row with the Node entry\'s node:crypto backend (and its' +
+    ' 16-in-flight row where so named), "verifyAsync (WebCrypto)" the same with the WebCrypto backend; "cache" is' +
     ' tollgate\'s cache row, against fast-jwt\'s: both fed one repeated token.');
   o();
 

@@ -18,24 +18,29 @@ import jsonwebtoken from 'jsonwebtoken';
 import { verify as honoVerify } from 'hono/jwt';
 import cfJwt from '@tsndr/cloudflare-worker-jwt';
 import { ISSUER, AUDIENCE, TYP, WEB } from './fixtures.mjs';
+import { nodeCrypto } from '../../pkg/node-crypto.js';
+import { useSignatureBackend, webCrypto } from '../../pkg/webcrypto.js';
 
 const ALL = ['HS256', 'RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'];
 const subtle = webcrypto.subtle;
 
-// verifyAsync falls back to the wasm core, silently, where WebCrypto cannot import a key or
-// answer: its rows would then time the sync path under another name. So count the calls to
-// crypto.subtle.verify (the object tollgate's webcrypto.js holds) while `run` goes.
-async function subtleVerifyCalls(run) {
-  const verify = subtle.verify;
+// verifyAsync falls back to the wasm core, silently, where its backend cannot import a key or
+// answer: its rows would then time the sync path under another name. So count the calls that
+// reach the backend while `run` goes: crypto.subtle.verify (the object tollgate's webcrypto.js
+// holds) or the node:crypto backend's verify (pkg/node-crypto.js, the Node entry's default).
+async function backendCalls(backend, run) {
+  const target = backend === nodeCrypto ? nodeCrypto : subtle;
+  const verify = target.verify;
   let calls = 0;
-  subtle.verify = function counted(...args) {
+  target.verify = function counted(...args) {
     calls++;
     return verify.apply(this, args);
   };
   try {
     await run();
   } finally {
-    delete subtle.verify; // back to the prototype's
+    if (target === subtle) delete subtle.verify; // back to the prototype's
+    else target.verify = verify;
   }
   return calls;
 }
@@ -80,15 +85,36 @@ export function contenders(tg, wasm) {
     },
     {
       id: 'tollgateAsync',
-      label: 'tollgate verifyAsync (WebCrypto)',
-      call: 'the same verifier, `await verifier.verifyAsync(token)`: the signature of RSA, ECDSA and EdDSA tokens checked by `crypto.subtle.verify` (key imported into WebCrypto on the first call), every other check in wasm; HS256 stays in wasm (an async wrapper around the same path)',
+      label: 'tollgate verifyAsync (node:crypto)',
+      call: 'the same verifier, `await verifier.verifyAsync(token)`: the signature of RSA, ECDSA and EdDSA tokens checked by node:crypto (`crypto.verify` with a KeyObject made on the first call: the Node entry\'s backend), every other check in wasm; HS256 stays in wasm (an async wrapper around the same path)',
       kind: 'async',
       input: 'tokens',
       algs: ALL,
       async make(f) {
         const v = tollgate(f);
-        if (!f.secret && (await subtleVerifyCalls(() => v.verifyAsync(f.tokens[0]))) === 0) {
-          throw new Error('verifyAsync did not call crypto.subtle.verify (it fell back to the wasm core)');
+        if (!f.secret && (await backendCalls(nodeCrypto, () => v.verifyAsync(f.tokens[0]))) === 0) {
+          throw new Error('verifyAsync did not call node:crypto (it fell back to the wasm core)');
+        }
+        return async (t) => (await v.verifyAsync(t)).claims;
+      },
+    },
+    {
+      id: 'tollgateAsyncWeb',
+      label: 'tollgate verifyAsync (WebCrypto)',
+      call: 'the same with the WebCrypto backend of workerd and browsers (`crypto.subtle.verify`, key imported into WebCrypto on the first call), installed in Node for this row',
+      kind: 'async',
+      input: 'tokens',
+      algs: ALL.filter((alg) => !alg.startsWith('HS')),
+      async make(f) {
+        const v = tollgate(f);
+        // The key handle keeps the backend that imported it: WebCrypto, for this verifier only.
+        useSignatureBackend(webCrypto);
+        try {
+          if ((await backendCalls(webCrypto, () => v.verifyAsync(f.tokens[0]))) === 0) {
+            throw new Error('verifyAsync did not call crypto.subtle.verify (it fell back to the wasm core)');
+          }
+        } finally {
+          useSignatureBackend(nodeCrypto);
         }
         return async (t) => (await v.verifyAsync(t)).claims;
       },
@@ -257,6 +283,6 @@ export function contenders(tg, wasm) {
     },
   ];
   // These are also timed with 16 in flight, each right after its row.
-  const twins = new Set(['tollgateAsync', 'jose', 'webcrypto']);
+  const twins = new Set(['tollgateAsync', 'tollgateAsyncWeb', 'jose', 'webcrypto']);
   return rows.flatMap((row) => (twins.has(row.id) ? [row, inFlight(row)] : [row]));
 }

@@ -1,9 +1,9 @@
 // node:crypto as the signature backend of `verifyAsync` in Node (installed by
 // ./node.js; see ./webcrypto.js). Node's WebCrypto is a JavaScript layer over the
-// same OpenSSL that runs every verify on the thread pool; a `KeyObject` prepared once
-// and `crypto.verify` on the calling thread check an RS256 signature in a third of
-// the time (bench/peers.mjs). The key material is what the wasm core validated at
-// import; the signature length was checked by the core before it got here.
+// same OpenSSL that sends every verify to the thread pool; a `KeyObject` prepared once
+// and `crypto.verify` check an RS256 signature in a third of the time (bench/peers.mjs).
+// The key material is what the wasm core validated at import; the signature length was
+// checked by the core before it got here.
 
 import { constants, createPublicKey, verify } from "node:crypto";
 import { base64url } from "./webcrypto.js";
@@ -30,6 +30,35 @@ function jwk(material, crv, size) {
   return { kty, crv, x: base64url(a.subarray(1, 1 + size)), y: base64url(a.subarray(1 + size)) };
 }
 
+function check(job) {
+  try {
+    return verify(job.handle.digest, job.input, job.handle.key, job.signature);
+  } catch {
+    return null;
+  }
+}
+
+function offload(job) {
+  try {
+    verify(job.handle.digest, job.input, job.handle.key, job.signature, (error, ok) => job.resolve(error ? null : ok));
+  } catch {
+    job.resolve(null);
+  }
+}
+
+// One verification at a time (a request, then the next) is checked on this thread, where
+// node:crypto takes ~20 µs for RS256 and the thread pool's round trip would cost more than
+// that. When more arrive in the same turn of the event loop (requests verified together),
+// those go to the thread pool at once, each as it comes, while this thread goes on with
+// the next token's parsing and claims; the first is checked here once the turn ends.
+let first = null;
+
+function settleFirst() {
+  const job = first;
+  first = null;
+  job.resolve(check(job));
+}
+
 /** The node:crypto backend: `crypto.verify` with a KeyObject imported once. */
 export const nodeCrypto = {
   name: "node:crypto",
@@ -46,10 +75,13 @@ export const nodeCrypto = {
     }
   },
   verify(handle, signature, input) {
-    try {
-      return verify(handle.digest, input, handle.key, signature);
-    } catch {
-      return null;
-    }
+    return new Promise((resolve) => {
+      const job = { handle, signature, input, resolve };
+      if (first !== null) offload(job);
+      else {
+        first = job;
+        queueMicrotask(settleFirst);
+      }
+    });
   },
 };

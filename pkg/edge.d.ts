@@ -213,8 +213,8 @@ export type GuardOptions = GuardVerifyOptions & {
    */
   clientIp?: (request: Request | RequestLike) => string | undefined;
   /**
-   * Check RSA, ECDSA and EdDSA signatures with the runtime's WebCrypto
-   * (`Verifier.verifyAsync`) instead of the wasm core. Default false.
+   * Check RSA, ECDSA and EdDSA signatures with the runtime's native crypto — WebCrypto;
+   * node:crypto in Node — (`Verifier.verifyAsync`) instead of the wasm core. Default false.
    */
   webCrypto?: boolean;
 } & (

@@ -74,7 +74,9 @@ export const webCrypto = {
   },
 };
 
-let backend = hasWebCrypto ? webCrypto : null;
+// Without an entry's choice: WebCrypto where the runtime has it, else none.
+const DEFAULT_BACKEND = hasWebCrypto ? webCrypto : null;
+let backend = DEFAULT_BACKEND;
 
 /**
  * Installs the signature backend of this runtime (the Node entry: node:crypto);
@@ -82,7 +84,7 @@ let backend = hasWebCrypto ? webCrypto : null;
  * keep the backend that imported them.
  */
 export function useSignatureBackend(next) {
-  backend = next ?? (hasWebCrypto ? webCrypto : null);
+  backend = next ?? DEFAULT_BACKEND;
 }
 
 /** The backend `verifyAsync` hands signatures to, or `null` (none: the core does all). */

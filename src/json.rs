@@ -246,7 +246,7 @@ struct Parser<'a> {
 }
 
 impl Parser<'_> {
-    // Inlined even at opt-level z: called per byte, a call each costs more than the body.
+    // Inlined whatever the opt-level ("s" or "z" may not): called per byte, a call each costs more than the body.
     #[inline(always)]
     fn peek(&self) -> Option<u8> {
         self.text.get(self.pos).copied()

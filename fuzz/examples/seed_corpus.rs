@@ -387,6 +387,17 @@ fn options_seeds(c: &mut Corpus, vectors: &Path) {
     for (name, text) in texts {
         c.add(name, text);
     }
+    // False alarms of check::token_error (fixed there): a required scope holding a minted
+    // token's signature with another scope a prefix of it (found by the fuzzer), and the
+    // same signature as a required claim's name (the same flaw, found by reading).
+    c.add(
+        "regression-nested-missing-scopes",
+        r#"{"requiredScopes":["d:mseseeg2s2s","writ-||||||||||||","writ-||||||||||||||||||||||||||0000|`iJIUzM4NCIsInR5cCI6I_lbif1DNmjl6m9f-OpAmLglLA3Ul6f48GBXou_etNdYmF0K2p3dCJ9essa"]}"#,
+    );
+    c.add(
+        "regression-required-claim-named-like-a-segment",
+        r#"{"issuer":["https://idp.example/","joe"],"audience":["https://api.example","api"],"clockTolerance":"30s","requiredClaims":["_lbif1DNmjl6m9f-OpAmLglLA3Ul6f48GBXou_etNdY"]}"#,
+    );
     // Headers and payloads of the vectors, as JSON texts.
     let rfc = parse(&read(&vectors.join("rfc/rfc_vectors.json")));
     if let Some(cases) = rfc.get("rfc7515_appendix_a").and_then(Value::as_array) {

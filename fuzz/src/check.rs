@@ -78,14 +78,23 @@ pub fn token_error(token: &str, e: &Error) {
         "token input produced a caller error: {} ({e})",
         e.code()
     );
-    // Names of required scopes and roles are the caller's, not the token's: a 403
-    // message lists the missing ones, whatever they look like (the fuzzer once made a
-    // required scope out of the token's signature).
+    // Names of required scopes, roles and claims are the caller's, not the token's: a
+    // 403 lists the missing scopes or roles, a 401 names the claim that failed (a
+    // registered one, or one of the caller's `requiredClaims`), whatever they look like
+    // (the fuzzer once made a required scope out of the token's signature). Longest
+    // first: a shorter name that is part of a longer one would otherwise cut the longer
+    // one up before its turn, leaving a piece of it (the fuzzer found that too).
     let mut message = e.to_string();
-    if let Error::InsufficientScope { missing } | Error::InsufficientRole { missing } = e {
-        for name in missing {
-            message = message.replace(name.as_str(), "");
+    let mut names: Vec<&str> = match e {
+        Error::InsufficientScope { missing } | Error::InsufficientRole { missing } => {
+            missing.iter().map(String::as_str).collect()
         }
+        Error::ClaimInvalid { claim, .. } => vec![claim.as_str()],
+        _ => Vec::new(),
+    };
+    names.sort_by_key(|name| std::cmp::Reverse(name.len()));
+    for name in names {
+        message = message.replace(name, "");
     }
     for segment in token.split('.') {
         // Token data is base64url. Short runs of it occur in prose ("JWT",

@@ -33,7 +33,7 @@ const PARAMS = {
 };
 
 /** Whether this runtime has WebCrypto at all. */
-export const hasWebCrypto = typeof subtle?.verify === "function" && typeof subtle?.importKey === "function";
+const hasWebCrypto = typeof subtle?.verify === "function" && typeof subtle?.importKey === "function";
 
 /** Unpadded base64url of bytes (for JWK members). */
 export function base64url(bytes) {

@@ -246,7 +246,8 @@ struct Parser<'a> {
 }
 
 impl Parser<'_> {
-    // Inlined whatever the opt-level ("s" or "z" may not): called per byte, a call each costs more than the body.
+    // Inlined at every opt-level (at "s" or "z" LLVM may keep it out of line): called
+    // per byte, a call each costs more than the body.
     #[inline(always)]
     fn peek(&self) -> Option<u8> {
         self.text.get(self.pos).copied()

@@ -27,6 +27,7 @@ export type ErrorCode =
   | "ERR_JWT_INSUFFICIENT_SCOPE"
   | "ERR_JWT_INSUFFICIENT_ROLE"
   | "ERR_JWT_REVOKED"
+  | "ERR_JWT_SENDER_CONSTRAINED"
   | "ERR_INVALID_ARG"
   | "ERR_JWK_INVALID"
   | "ERR_POLICY_INVALID";
@@ -94,6 +95,11 @@ export class TollgateError extends Error {
   readonly path?: string;
   /** For `ERR_JWK_INVALID` on a key set: each key and why it was skipped. */
   readonly skipped?: SkippedKey[];
+  /**
+   * For `ERR_JWT_SENDER_CONSTRAINED`: what the token's `cnf` binds it to — a DPoP key
+   * (`cnf.jkt`), a TLS client certificate (`cnf.x5t#S256`) or another method.
+   */
+  readonly binding?: "dpop" | "mtls" | "other";
 }
 
 /** A caller mistake (bad or misspelled option, non-string token): never a 401. */
@@ -230,6 +236,12 @@ export interface VerifyOptions {
   dangerouslySkipIssuerCheck?: boolean;
   /** RISK: accept tokens meant for any audience (a token for another API works here). */
   dangerouslySkipAudienceCheck?: boolean;
+  /**
+   * RISK: accept sender-constrained tokens (a `cnf` claim: DPoP `jkt`, mTLS `x5t#S256`)
+   * without their proof, as bearer tokens — a stolen copy then works. Only for a server
+   * that checks the binding itself. By default such a token is 401 `ERR_JWT_SENDER_CONSTRAINED`.
+   */
+  dangerouslyIgnoreTokenBinding?: boolean;
 }
 
 /** Per-call options of {@link Verifier.verify}. */

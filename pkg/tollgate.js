@@ -32,6 +32,7 @@ export const ERROR_CODES = Object.freeze([
   "ERR_JWT_INSUFFICIENT_SCOPE",
   "ERR_JWT_INSUFFICIENT_ROLE",
   "ERR_JWT_REVOKED",
+  "ERR_JWT_SENDER_CONSTRAINED",
   "ERR_INVALID_ARG",
   "ERR_JWK_INVALID",
   "ERR_POLICY_INVALID",
@@ -45,7 +46,7 @@ export const DECISION_CODES = Object.freeze([
   "ERR_INVALID_REQUEST",
 ]);
 
-const FIELDS = ["status", "wwwAuthenticate", "claim", "reason", "missing", "skipped", "path"];
+const FIELDS = ["status", "wwwAuthenticate", "claim", "reason", "missing", "skipped", "path", "binding"];
 
 /** A rejected token, key or key set. Carries a stable `code`. */
 export class TollgateError extends Error {

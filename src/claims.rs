@@ -6,7 +6,7 @@
 
 use crate::json::{Map, Value};
 
-use crate::error::{Error, Reason};
+use crate::error::{Binding, Error, Reason};
 use crate::options::{normalize_typ, Validation};
 
 /// Largest NumericDate accepted: 2^53 − 1, the last integer a JS number and an
@@ -76,6 +76,41 @@ fn audiences(claims: &Map) -> Result<Option<Vec<&str>>, Error> {
     }
 }
 
+/// The confirmation method of a sender-constrained token (RFC 7800 §3.1):
+/// `cnf` must be a non-empty object; the thumbprints DPoP (RFC 9449 §6.1) and
+/// mTLS (RFC 8705 §3.1) bind with must be strings.
+fn binding(claims: &Map) -> Result<Option<Binding>, Error> {
+    let invalid = |message| Error::JwtInvalid {
+        claim: Some("cnf"),
+        message,
+    };
+    let cnf = match claims.get("cnf") {
+        None => return Ok(None),
+        Some(Value::Object(cnf)) if !cnf.is_empty() => cnf,
+        Some(_) => {
+            return Err(invalid(
+                "cnf must be an object naming a confirmation method",
+            ))
+        }
+    };
+    let thumbprint = |name| match cnf.get(name) {
+        None => Ok(false),
+        Some(Value::String(s)) if !s.is_empty() => Ok(true),
+        Some(_) => Err(invalid(
+            "cnf thumbprints (jkt, x5t#S256) must be non-empty strings",
+        )),
+    };
+    let dpop = thumbprint("jkt")?;
+    let mtls = thumbprint("x5t#S256")?;
+    Ok(Some(match (dpop, mtls) {
+        (true, _) => Binding::Dpop,
+        (false, true) => Binding::Mtls,
+        // Any other method binds the token as well: one this verifier cannot
+        // check is refused rather than read as no binding at all.
+        (false, false) => Binding::Other,
+    }))
+}
+
 fn failed(claim: &str, reason: Reason) -> Error {
     Error::ClaimInvalid {
         claim: claim.to_owned(),
@@ -101,6 +136,7 @@ pub fn validate(
     let sub = string_claim(claims, "sub")?;
     string_claim(claims, "jti")?;
     let aud = audiences(claims)?;
+    let bound = binding(claims)?;
 
     if let Some(wanted) = &v.typ {
         match header_typ {
@@ -170,7 +206,12 @@ pub fn validate(
     {
         return Err(failed(name, Reason::Missing));
     }
-    Ok(())
+    // A sender-constrained token presented as a bearer token (RFC 9449 §7.2,
+    // RFC 8705 §3): whoever holds a copy of it must not be able to use it.
+    match bound {
+        Some(binding) if !v.ignore_binding => Err(Error::SenderConstrained(binding)),
+        _ => Ok(()),
+    }
 }
 
 /// The whole seconds at which [`validate`] accepts these claims as far as
@@ -227,6 +268,70 @@ mod tests {
     }
 
     const NOW: i64 = 1_700_000_000;
+
+    #[test]
+    fn bound_tokens_are_not_bearer_tokens() {
+        let v = Validation::default();
+        let bound = |cnf: &str| {
+            let json = format!(r#"{{"exp":1700000100,"cnf":{cnf}}}"#);
+            validate(&claims(&json), None, &v, NOW)
+        };
+        assert_eq!(
+            bound(r#"{"jkt":"0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"}"#),
+            Err(Error::SenderConstrained(Binding::Dpop))
+        );
+        assert_eq!(
+            bound(r#"{"x5t#S256":"bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2"}"#),
+            Err(Error::SenderConstrained(Binding::Mtls))
+        );
+        // Both thumbprints: DPoP is named (the proof it needs is the first asked for).
+        assert_eq!(
+            bound(r#"{"x5t#S256":"a","jkt":"b"}"#),
+            Err(Error::SenderConstrained(Binding::Dpop))
+        );
+        // A method this verifier cannot check still binds the token.
+        assert_eq!(
+            bound(r#"{"jwk":{"kty":"OKP","crv":"Ed25519","x":"AA"}}"#),
+            Err(Error::SenderConstrained(Binding::Other))
+        );
+        let e = bound(r#"{"jkt":"b"}"#).unwrap_err();
+        assert_eq!(
+            (e.code(), e.status(), e.claim()),
+            ("ERR_JWT_SENDER_CONSTRAINED", Some(401), Some("cnf"))
+        );
+        assert_eq!(e.oauth_error(), Some("invalid_token"));
+        // Malformed confirmations are invalid tokens, never "not bound".
+        for cnf in [
+            "{}",
+            "\"jkt\"",
+            "[]",
+            "null",
+            r#"{"jkt":7}"#,
+            r#"{"jkt":""}"#,
+            r#"{"x5t#S256":{}}"#,
+        ] {
+            let e = bound(cnf).unwrap_err();
+            assert_eq!(
+                (e.code(), e.claim()),
+                ("ERR_JWT_INVALID", Some("cnf")),
+                "{cnf}"
+            );
+        }
+        // Told that something else checks the binding, the verifier accepts it.
+        let waived = Validation {
+            ignore_binding: true,
+            ..Validation::default()
+        };
+        let json = r#"{"exp":1700000100,"cnf":{"jkt":"b"}}"#;
+        assert_eq!(validate(&claims(json), None, &waived, NOW), Ok(()));
+        // ...but still refuses a malformed one.
+        let json = r#"{"exp":1700000100,"cnf":{"jkt":1}}"#;
+        assert!(validate(&claims(json), None, &waived, NOW).is_err());
+        // The binding is checked after the claims that prove identity: an
+        // expired bound token is expired.
+        let json = r#"{"exp":1600000000,"cnf":{"jkt":"b"}}"#;
+        assert_eq!(validate(&claims(json), None, &v, NOW), Err(Error::Expired));
+    }
 
     #[test]
     fn exp_is_required_and_checked_with_tolerance() {

@@ -29,6 +29,29 @@ impl Reason {
     }
 }
 
+/// How a sender-constrained token is bound to its holder (RFC 7800 `cnf`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Binding {
+    /// `cnf.jkt`: the thumbprint of a DPoP proof key (RFC 9449 §6).
+    Dpop,
+    /// `cnf.x5t#S256`: the thumbprint of a TLS client certificate (RFC 8705 §3).
+    Mtls,
+    /// Another confirmation method (`jwk`, `kid`, `jwe`, `jku`, …).
+    Other,
+}
+
+impl Binding {
+    /// The stable string form (`"dpop"`, `"mtls"`, `"other"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Binding::Dpop => "dpop",
+            Binding::Mtls => "mtls",
+            Binding::Other => "other",
+        }
+    }
+}
+
 /// A key that a key set skipped at import, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Skipped {
@@ -86,6 +109,10 @@ pub enum Error {
     /// The token (by `jti`) or every token of its subject issued before a
     /// time is on the revocation list.
     Revoked(crate::revocation::Revoked),
+    /// The token is sender-constrained (its `cnf` claim binds it to a key or
+    /// certificate) and came without the proof of possession: a bound token
+    /// must never be accepted as a bearer token.
+    SenderConstrained(Binding),
     /// The caller passed a bad argument or option.
     InvalidArg(String),
     /// A policy document cannot be loaded.
@@ -119,6 +146,7 @@ impl Error {
             Error::InsufficientScope { .. } => "ERR_JWT_INSUFFICIENT_SCOPE",
             Error::InsufficientRole { .. } => "ERR_JWT_INSUFFICIENT_ROLE",
             Error::Revoked(_) => "ERR_JWT_REVOKED",
+            Error::SenderConstrained(_) => "ERR_JWT_SENDER_CONSTRAINED",
             Error::InvalidArg(_) => "ERR_INVALID_ARG",
             Error::PolicyInvalid { .. } => "ERR_POLICY_INVALID",
             Error::JwkInvalid { .. } => "ERR_JWK_INVALID",
@@ -150,6 +178,7 @@ impl Error {
     pub fn claim(&self) -> Option<&str> {
         match self {
             Error::Expired => Some("exp"),
+            Error::SenderConstrained(_) => Some("cnf"),
             Error::ClaimInvalid { claim, .. } => Some(claim),
             Error::JwtInvalid { claim, .. } => *claim,
             _ => None,
@@ -229,6 +258,20 @@ impl fmt::Display for Error {
             Error::Revoked(crate::revocation::Revoked::Subject) => f.write_str(
                 "token has been revoked (all tokens of its subject issued before a time are)",
             ),
+            Error::SenderConstrained(binding) => f.write_str(match binding {
+                Binding::Dpop => {
+                    "token is bound to a DPoP key (cnf.jkt) and came without its proof; \
+                     it cannot be used as a bearer token"
+                }
+                Binding::Mtls => {
+                    "token is bound to a client certificate (cnf.x5t#S256) and came without \
+                     it; it cannot be used as a bearer token"
+                }
+                Binding::Other => {
+                    "token is bound to a key (cnf) and came without its proof; it cannot be \
+                     used as a bearer token"
+                }
+            }),
             Error::InvalidArg(m) => f.write_str(m),
             Error::PolicyInvalid { path, message } => write!(f, "policy {path} {message}"),
             Error::JwkInvalid { message, .. } => f.write_str(message),

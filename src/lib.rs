@@ -59,7 +59,7 @@ pub mod wasm;
 pub mod wasm_policy;
 
 pub use alg::Algorithm;
-pub use error::{Error, Reason, Skipped};
+pub use error::{Binding, Error, Reason, Skipped};
 pub use jwk::{Key, KeySet};
 pub use options::{CallOptions, DecodeOptions, ScopeRequirement, Validation};
 pub use policy::{Decision, Policy};

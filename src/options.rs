@@ -34,6 +34,7 @@ const VERIFY_FIELDS: &[&str] = &[
     "dangerouslyAllowMissingExp",
     "dangerouslySkipIssuerCheck",
     "dangerouslySkipAudienceCheck",
+    "dangerouslyIgnoreTokenBinding",
 ];
 
 /// An options object being read: every member must be known, and each
@@ -178,6 +179,9 @@ pub struct Validation {
     pub now: Option<i64>,
     /// Accept tokens without `exp` (a token that never expires).
     pub allow_missing_exp: bool,
+    /// Accept sender-constrained tokens (`cnf`) without their proof, as bearer
+    /// tokens: only for a server that checks the binding itself.
+    pub ignore_binding: bool,
 }
 
 impl Default for Validation {
@@ -201,6 +205,7 @@ impl Default for Validation {
             realm: None,
             now: None,
             allow_missing_exp: false,
+            ignore_binding: false,
         }
     }
 }
@@ -317,6 +322,7 @@ pub fn verify_options(text: &str) -> Result<Validation, Error> {
         realm,
         now: now(f.number("now")?)?,
         allow_missing_exp: f.bool("dangerouslyAllowMissingExp")?,
+        ignore_binding: f.bool("dangerouslyIgnoreTokenBinding")?,
     })
 }
 

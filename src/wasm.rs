@@ -49,6 +49,9 @@ fn to_js(error: &Error, realm: Option<&str>) -> JsValue {
             set(&js, "missing", &list);
         }
         Error::PolicyInvalid { path, .. } => set(&js, "path", &JsValue::from_str(path)),
+        Error::SenderConstrained(binding) => {
+            set(&js, "binding", &JsValue::from_str(binding.as_str()))
+        }
         Error::JwkInvalid { skipped, .. } if !skipped.is_empty() => {
             set(&js, "skipped", &skipped_to_js(skipped));
         }

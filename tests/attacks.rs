@@ -814,3 +814,38 @@ fn signature_checks_are_not_fooled_by_a_valid_signature_for_another_message() {
         "ERR_JWS_SIGNATURE_VERIFICATION_FAILED"
     );
 }
+
+#[test]
+fn sender_constrained_tokens_presented_as_bearer() {
+    // A stolen DPoP- or certificate-bound token must not work as a plain
+    // bearer token (RFC 9449 §7.2, RFC 8705 §3): a valid signature, a valid
+    // issuer and audience, and still 401 without the proof.
+    let with_cnf = |cnf: &str| {
+        hs256(
+            r#"{"alg":"HS256","kid":"k1"}"#,
+            &format!(
+                r#"{{"iss":"https://idp","aud":"api","exp":1700000600,"scope":"read:messages","cnf":{cnf}}}"#
+            ),
+            SECRET,
+        )
+    };
+    let dpop = with_cnf(r#"{"jkt":"0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"}"#);
+    let mtls = with_cnf(r#"{"x5t#S256":"bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2"}"#);
+    let jwk = with_cnf(r#"{"jwk":{"kty":"EC","crv":"P-256","x":"AA","y":"AA"}}"#);
+    for token in [&dpop, &mtls, &jwk] {
+        assert_eq!(code(token), "ERR_JWT_SENDER_CONSTRAINED");
+    }
+    // Malformed confirmations cannot pass as "no binding".
+    for cnf in ["{}", "null", r#""jkt""#, r#"{"jkt":["a"]}"#] {
+        assert_eq!(code(&with_cnf(cnf)), "ERR_JWT_INVALID", "{cnf}");
+    }
+    // Only a server that checks the binding itself may waive it, by name.
+    let waived =
+        r#"{"issuer":"https://idp","audience":"api","dangerouslyIgnoreTokenBinding":true}"#;
+    assert_eq!(code_with(&dpop, hmac_keys(), waived), "ok");
+    assert_eq!(code_with(&mtls, hmac_keys(), waived), "ok");
+    // The waiver is a boolean, not any truthy value.
+    let sloppy =
+        r#"{"issuer":"https://idp","audience":"api","dangerouslyIgnoreTokenBinding":"yes"}"#;
+    assert!(verify_options(sloppy).is_err());
+}

@@ -335,6 +335,7 @@ fn jws_layer(token: &str, case: &Case, full: Result<(), &'static str>) {
                         | Err("ERR_JWT_INVALID"
                             | "ERR_JWT_EXPIRED"
                             | "ERR_JWT_CLAIM_VALIDATION_FAILED"
+                            | "ERR_JWT_SENDER_CONSTRAINED"
                             | "ERR_JWT_INSUFFICIENT_SCOPE")
                 ),
                 "{}: the JWS verified, then verify failed with {full:?}",

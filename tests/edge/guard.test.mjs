@@ -285,6 +285,21 @@ describe("guard: token errors (RFC 6750 §3)", () => {
     assert.equal((await guard.authorize(request(), { requiredScopes: ["read:messages", "admin"] })).status, 403);
   });
 
+  test("a DPoP- or certificate-bound token sent as Bearer: 401 ERR_JWT_SENDER_CONSTRAINED, not 200", async () => {
+    for (const cnf of [{ jkt: "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I" }, { "x5t#S256": "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2" }]) {
+      const bound = await mint(k1, { scope: "read:messages", cnf });
+      const result = await guard.authorize(get({ Authorization: `Bearer ${bound}` }));
+      const res = await expectTokenError(result, 401, "ERR_JWT_SENDER_CONSTRAINED", "invalid_token");
+      assert.match(res.headers.get("www-authenticate"), new RegExp(`^Bearer realm="${REALM}", error="invalid_token", error_description="token is bound to`));
+      assert.equal(result.cause.binding, "jkt" in cnf ? "dpop" : "mtls");
+    }
+    const waived = createGuard({
+      keys: KeySet.fromJwks(jwksOf(k1)), issuer: ISSUER, audience: AUDIENCE, dangerouslyIgnoreTokenBinding: true,
+    });
+    const bound = await mint(k1, { cnf: { jkt: "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I" } });
+    assert.equal((await waived.authorize(get({ Authorization: `Bearer ${bound}` }))).ok, true);
+  });
+
   test("without a realm the challenges have none", async () => {
     const plain = createGuard({ keys: KeySet.fromJwks(jwksOf(k1)), issuer: ISSUER, audience: AUDIENCE });
     assert.equal((await plain.authorize(get())).response.headers.get("www-authenticate"), "Bearer");

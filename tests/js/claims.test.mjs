@@ -4,7 +4,7 @@
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  tollgate, ISSUER, AUDIENCE, T0, makeKey, mint, opts, rawHs256, b64urlJson, expectTokenError,
+  tollgate, ISSUER, AUDIENCE, T0, makeKey, mint, opts, rawHs256, b64urlJson, expectTokenError, expectMisuse,
 } from './helpers.mjs';
 
 const { KeySet, verify, createVerifier } = tollgate;
@@ -356,5 +356,43 @@ describe('WWW-Authenticate', () => {
     const err = expectTokenError(() => verify(token, opts(hsKeys, { now: T0 + 4000 })),
       { code: 'ERR_JWT_EXPIRED', claim: 'exp' }, token);
     assert.doesNotMatch(err.wwwAuthenticate, /realm=/);
+  });
+});
+
+describe('sender-constrained tokens (cnf) are not bearer tokens', () => {
+  // Minted by jose: what a DPoP or mTLS authorization server issues (RFC 9449 §6.1, RFC 8705 §3.1).
+  const JKT = '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I';
+  const X5T = 'bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2';
+
+  for (const [binding, cnf] of [['dpop', { jkt: JKT }], ['mtls', { 'x5t#S256': X5T }], ['other', { kid: 'k' }]]) {
+    test(`cnf ${JSON.stringify(cnf)} → 401 ERR_JWT_SENDER_CONSTRAINED (${binding}), on every verify path`, async () => {
+      for (const [key, keys] of [[hs, hsKeys], [es, esKeys]]) {
+        const token = await fixed(key, { cnf });
+        const expected = { code: 'ERR_JWT_SENDER_CONSTRAINED', status: 401, claim: 'cnf' };
+        const err = expectTokenError(() => verify(token, opts(keys, { now: T0 + 10 })), expected, token);
+        assert.equal(err.binding, binding);
+        assert.match(err.wwwAuthenticate, /^Bearer error="invalid_token"/);
+        expectTokenError(() => createVerifier(opts(keys, { now: T0 + 10 })).verify(token), expected, token);
+        const cached = createVerifier(opts(keys, { now: T0 + 10, cache: true }));
+        for (let i = 0; i < 2; i++) expectTokenError(() => cached.verify(token), expected, token);
+        await assert.rejects(createVerifier(opts(keys, { now: T0 + 10 })).verifyAsync(token),
+          (e) => e.code === 'ERR_JWT_SENDER_CONSTRAINED' && e.binding === binding);
+      }
+    });
+  }
+
+  test('dangerouslyIgnoreTokenBinding accepts them (a server that checks the binding itself)', async () => {
+    const token = await fixed(es, { cnf: { jkt: JKT } });
+    const ok = verify(token, opts(esKeys, { now: T0 + 10, dangerouslyIgnoreTokenBinding: true }));
+    assert.deepEqual(ok.claims.cnf, { jkt: JKT });
+    expectMisuse(() => verify(token, opts(esKeys, { dangerouslyIgnoreTokenBinding: 1 })));
+  });
+
+  test('a malformed cnf is an invalid token, never "not bound"', async () => {
+    for (const cnf of [{}, 'jkt', null, { jkt: 5 }, { 'x5t#S256': '' }]) {
+      const token = await fixed(hs, { cnf });
+      expectTokenError(() => verify(token, opts(hsKeys, { now: T0 + 10, dangerouslyIgnoreTokenBinding: true })),
+        { code: 'ERR_JWT_INVALID', claim: 'cnf' }, token);
+    }
   });
 });

@@ -1,6 +1,7 @@
 # tollgate — build, test and demo.
 #
 #   make pkg     build the npm package in pkg/ (wasm + glue), check the size budget
+#   make facts   write pkg/facts.js and facts.d.ts from the crate's tables (codes, algorithms, …)
 #   make size    size breakdown of the built wasm (sections, biggest functions)
 #   make size-report   the same with function names, summed per crate (second build)
 #   make test    everything CI runs (installs missing tools first)
@@ -69,7 +70,7 @@ CHROMIUM := /usr/bin/chromium
 CHROMEDRIVER := /usr/bin/chromedriver
 NODE_TEST := node --test
 
-.PHONY: all pkg size size-report test test-rust test-wasm test-types test-edge test-hono test-js test-cli test-package test-workerd test-browser \
+.PHONY: all pkg facts size size-report test test-rust test-wasm test-types test-edge test-hono test-js test-cli test-package test-workerd test-browser \
 	demo bench tools tools-rust tools-apt tools-wasm-bindgen tools-wasm-pack tools-wasm-opt tools-npm clean
 
 all: pkg
@@ -92,6 +93,11 @@ pkg: tools-rust tools-apt tools-wasm-bindgen tools-wasm-opt
 		-e 'const m = await import("./pkg/node.js"); console.log(`pkg/node.js loads: $${Object.keys(m).length} exports`)'; fi
 	@node .ci/wasm-size.mjs $(PKG_WASM) --budget $(SIZE_BUDGET) --last $(CARGO_TARGET_DIR)/wasm-size.last
 	@node .ci/wasm-size.mjs $(PKG_POLICY_WASM) --budget $(POLICY_SIZE_BUDGET) --last $(CARGO_TARGET_DIR)/policy-size.last
+
+# pkg/facts.js and pkg/facts.d.ts, written from the crate's tables (src/facts.rs);
+# `cargo test` (tests/facts.rs) fails while the committed copies are stale.
+facts:
+	TOLLGATE_WRITE_FACTS=1 cargo test -q --test facts
 
 # Size breakdown of the last build, whatever its size (functions unnamed: stripped).
 size:

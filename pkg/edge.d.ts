@@ -21,11 +21,11 @@ import type {
   VerifierOptions,
 } from "./tollgate.js";
 
-/** Codes of errors about keys fetched over HTTP. They carry no `status`: a guard answers 503. */
-export type EdgeErrorCode = "ERR_JWKS_TIMEOUT" | "ERR_JWKS_FETCH_FAILED" | "ERR_DISCOVERY_ISSUER_MISMATCH";
-
-/** The edge error codes, as a frozen array. */
-export const EDGE_ERROR_CODES: readonly EdgeErrorCode[];
+// Codes of errors about keys fetched over HTTP (generated from the core's table). They
+// carry no `status`: a guard answers 503.
+import type { EdgeErrorCode } from "./facts.js";
+export type { EdgeErrorCode } from "./facts.js";
+export { EDGE_ERROR_CODES } from "./facts.js";
 
 /**
  * A JWKS or discovery document could not be used: timeout, network error, HTTP status

@@ -17,6 +17,7 @@
 // grants, scope implication, where claims hold scopes and roles.
 
 import { unitDuration } from "./internal.js";
+import { ROLE_CLAIMS, SCOPE_CLAIMS } from "./facts.js";
 
 // ─── Lint codes ───────────────────────────────────────────────────────────────────────
 
@@ -750,8 +751,8 @@ export function catalogMarkdown(catalog) {
   if (catalog.description) out.push(catalog.description, "");
   out.push(
     `Unmatched requests: **${catalog.default}**. ` +
-    `Scopes read from: ${catalog.scopeClaim ? code(catalog.scopeClaim) : "`scope`, `scp`, `permissions`"}. ` +
-    `Roles read from: ${catalog.roleClaim ? code([catalog.roleClaim].flat().join(".")) : "`roles`, `role`, `groups`, `realm_access.roles`"}. ` +
+    `Scopes read from: ${catalog.scopeClaim ? code(catalog.scopeClaim) : SCOPE_CLAIMS.map(code).join(", ")}. ` +
+    `Roles read from: ${catalog.roleClaim ? code([catalog.roleClaim].flat().join(".")) : ROLE_CLAIMS.map((path) => code(path.join("."))).join(", ")}. ` +
     `Lifecycle as of ${catalog.date}.`,
     "",
     "## Scopes",
@@ -823,7 +824,7 @@ function lookup(claims, path) {
 
 /** Scopes in `claims`, read where the policy says (`scopeClaim`) or from scope, scp, permissions. */
 export function scopesOfClaims(claims, doc) {
-  const names = typeof doc?.scopeClaim === "string" ? [doc.scopeClaim] : ["scope", "scp", "permissions"];
+  const names = typeof doc?.scopeClaim === "string" ? [doc.scopeClaim] : SCOPE_CLAIMS;
   const out = new Set();
   for (const name of names) for (const w of words(own(claims, name) ? claims[name] : undefined)) out.add(w);
   return [...out];
@@ -831,7 +832,7 @@ export function scopesOfClaims(claims, doc) {
 
 /** Roles in `claims`, read where the policy says (`roleClaim`) or from roles, role, groups, realm_access.roles. */
 export function rolesOfClaims(claims, doc) {
-  let paths = [["roles"], ["role"], ["groups"], ["realm_access", "roles"]];
+  let paths = ROLE_CLAIMS;
   const claim = doc?.roleClaim;
   if (Array.isArray(claim)) paths = [claim];
   else if (typeof claim === "string") paths = [claim.includes("://") ? [claim] : claim.split(".")];

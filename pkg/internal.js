@@ -1,5 +1,7 @@
 // Shared by the package's modules, never exported from an entry point.
 
+import { DURATION_MAX_DIGITS, DURATION_UNITS } from "./facts.js";
+
 /**
  * The results of tollgate's own verification, each with the JSON text the verifier
  * produced. A policy decides on that text (the claims as verified, not as the caller may
@@ -21,23 +23,13 @@ export function plainObject(value, name) {
   return value;
 }
 
-// The units of the core's durations (src/options.rs parse_duration).
-const UNITS = {
-  s: 1, sec: 1, secs: 1, second: 1, seconds: 1,
-  m: 60, min: 60, mins: 60, minute: 60, minutes: 60,
-  h: 3600, hr: 3600, hrs: 3600, hour: 3600, hours: 3600,
-  d: 86_400, day: 86_400, days: 86_400,
-  w: 604_800, week: 604_800, weeks: 604_800,
-  y: 31_557_600, yr: 31_557_600, yrs: 31_557_600, year: 31_557_600, years: 31_557_600,
-};
-
 /**
  * Seconds of a duration string with a unit ("30s", "5 minutes", "1.5h"; at most 15
  * digits), the grammar of the core's durations; `NaN` for anything else.
  */
 export function unitDuration(text) {
   const match = /^(\d+(?:\.\d+)?)\s*([a-z]+)$/i.exec(text.trim());
-  const unit = match && UNITS[match[2].toLowerCase()];
-  if (!match || !unit || match[1].replace(".", "").length > 15) return Number.NaN;
+  const unit = match && Object.hasOwn(DURATION_UNITS, match[2].toLowerCase()) && DURATION_UNITS[match[2].toLowerCase()];
+  if (!match || !unit || match[1].replace(".", "").length > DURATION_MAX_DIGITS) return Number.NaN;
   return Number(match[1]) * unit;
 }

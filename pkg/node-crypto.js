@@ -7,24 +7,25 @@
 
 import { constants, createPublicKey, verify } from "node:crypto";
 import { base64url } from "./webcrypto.js";
+import { ALGORITHMS } from "./facts.js";
 
-// alg → [digest, the options of the KeyObject's verify]
-const PARAMS = {
-  RS256: ["sha256", {}],
-  RS384: ["sha384", {}],
-  RS512: ["sha512", {}],
-  PS256: ["sha256", { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }],
-  PS384: ["sha384", { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 48 }],
-  PS512: ["sha512", { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 64 }],
-  ES256: ["sha256", { dsaEncoding: "ieee-p1363" }, "P-256", 32],
-  ES384: ["sha384", { dsaEncoding: "ieee-p1363" }, "P-384", 48],
-  EdDSA: [null, {}],
-};
+// alg → [digest, the options of the KeyObject's verify, curve, coordinate length], from the
+// core's algorithm table; HMAC stays in the core.
+const PADDING = { pss: constants.RSA_PKCS1_PSS_PADDING };
+const PARAMS = Object.fromEntries(
+  Object.entries(ALGORITHMS)
+    .filter(([, a]) => a.kty !== "oct")
+    .map(([alg, { node, crv, coordinateLength }]) => {
+      const { padding, ...rest } = node.options;
+      const options = padding === undefined ? rest : { ...rest, padding: PADDING[padding] };
+      return [alg, [node.digest, options, crv, coordinateLength]];
+    }),
+);
 
 function jwk(material, crv, size) {
   const [kty, a, b] = material;
   if (kty === "RSA") return { kty, n: base64url(a), e: base64url(b) };
-  if (kty === "OKP") return { kty, crv: "Ed25519", x: base64url(a) };
+  if (kty === "OKP") return { kty, crv, x: base64url(a) };
   // EC: the uncompressed SEC1 point 04 ‖ x ‖ y.
   if (kty !== "EC" || a.length !== 1 + 2 * size || a[0] !== 4) return null;
   return { kty, crv, x: base64url(a.subarray(1, 1 + size)), y: base64url(a.subarray(1 + size)) };

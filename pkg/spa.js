@@ -22,6 +22,7 @@
 
 import { TollgateError, checkScopes, decode } from "./tollgate.js";
 import { invalidArg, unitDuration } from "./internal.js";
+import { challenge, statusOf } from "./answer.js";
 
 // NOTE: tollgate.js re-exports this module and this module imports tollgate.js: the
 // imported bindings are used inside functions only (see edge.js).
@@ -86,10 +87,11 @@ function tolerance(value, name) {
 }
 
 function jwtInvalid(message) {
+  const code = "ERR_JWT_INVALID";
   return new TollgateError(message, {
-    code: "ERR_JWT_INVALID",
-    status: 401,
-    wwwAuthenticate: `Bearer error="invalid_token", error_description="${message}"`,
+    code,
+    status: statusOf(code),
+    wwwAuthenticate: challenge(code, undefined, message),
     claim: "exp",
     reason: "invalid",
   });

@@ -6,38 +6,10 @@
  * @packageDocumentation
  */
 
-/** A JWS algorithm tollgate verifies. `none` never is. */
-export type Algorithm =
-  | "HS256" | "HS384" | "HS512"
-  | "RS256" | "RS384" | "RS512"
-  | "PS256" | "PS384" | "PS512"
-  | "ES256" | "ES384"
-  | "EdDSA";
-
-/** Every stable error code. */
-export type ErrorCode =
-  | "ERR_JWS_INVALID"
-  | "ERR_JOSE_ALG_NOT_ALLOWED"
-  | "ERR_JOSE_NOT_SUPPORTED"
-  | "ERR_JWKS_NO_MATCHING_KEY"
-  | "ERR_JWS_SIGNATURE_VERIFICATION_FAILED"
-  | "ERR_JWT_INVALID"
-  | "ERR_JWT_EXPIRED"
-  | "ERR_JWT_CLAIM_VALIDATION_FAILED"
-  | "ERR_JWT_INSUFFICIENT_SCOPE"
-  | "ERR_JWT_INSUFFICIENT_ROLE"
-  | "ERR_JWT_REVOKED"
-  | "ERR_JWT_SENDER_CONSTRAINED"
-  | "ERR_INVALID_ARG"
-  | "ERR_JWK_INVALID"
-  | "ERR_POLICY_INVALID";
-
-/** Codes that only appear in policy decisions and guard answers (never thrown). */
-export type DecisionCode =
-  | "ERR_POLICY_NO_MATCHING_RULE"
-  | "ERR_POLICY_CONSTRAINT_FAILED"
-  | "ERR_NO_CREDENTIALS"
-  | "ERR_INVALID_REQUEST";
+// Algorithm names and codes are generated from the core's tables (facts.d.ts).
+import type { Algorithm, DecisionCode, ErrorCode } from "./facts.js";
+export type { Algorithm, DecisionCode, ErrorCode } from "./facts.js";
+export { ERROR_CODES, DECISION_CODES } from "./facts.js";
 
 /** The codes of errors thrown as {@link TollgateError} (all but `ERR_INVALID_ARG`). */
 export type TokenErrorCode = Exclude<ErrorCode, "ERR_INVALID_ARG">;
@@ -45,11 +17,6 @@ export type TokenErrorCode = Exclude<ErrorCode, "ERR_INVALID_ARG">;
 // The edge layer: remote key sets, discovery, keys per issuer, the request guard.
 export * from "./edge.js";
 
-/** Every error code, as a frozen array. */
-export const ERROR_CODES: readonly ErrorCode[];
-
-/** Every decision-only code, as a frozen array. */
-export const DECISION_CODES: readonly DecisionCode[];
 
 /** A key that a key set skipped at import. */
 export interface SkippedKey {
@@ -166,7 +133,7 @@ export class KeySet {
    * Imports an HMAC secret (a string is taken as UTF-8). It must be at least
    * as long as the hash: 32, 48 or 64 bytes (RFC 7518 §3.2).
    */
-  static fromSecret(secret: string | Uint8Array | ArrayBuffer, options: { alg: "HS256" | "HS384" | "HS512"; kid?: string }): KeySet;
+  static fromSecret(secret: string | Uint8Array | ArrayBuffer, options: { alg: Extract<Algorithm, `HS${string}`>; kid?: string }): KeySet;
   /** Number of usable keys. */
   readonly size: number;
   /** The usable keys. */

@@ -19,32 +19,8 @@ import { invalidArg, plainObject, verifiedTexts } from "./internal.js";
 import { VerifiedCache, cacheSize, deepFreeze, holds, readCall } from "./cache.js";
 import { importPublicKey, signatureBackend, verifySignature } from "./webcrypto.js";
 
-/** Every error code tollgate throws. */
-export const ERROR_CODES = Object.freeze([
-  "ERR_JWS_INVALID",
-  "ERR_JOSE_ALG_NOT_ALLOWED",
-  "ERR_JOSE_NOT_SUPPORTED",
-  "ERR_JWKS_NO_MATCHING_KEY",
-  "ERR_JWS_SIGNATURE_VERIFICATION_FAILED",
-  "ERR_JWT_INVALID",
-  "ERR_JWT_EXPIRED",
-  "ERR_JWT_CLAIM_VALIDATION_FAILED",
-  "ERR_JWT_INSUFFICIENT_SCOPE",
-  "ERR_JWT_INSUFFICIENT_ROLE",
-  "ERR_JWT_REVOKED",
-  "ERR_JWT_SENDER_CONSTRAINED",
-  "ERR_INVALID_ARG",
-  "ERR_JWK_INVALID",
-  "ERR_POLICY_INVALID",
-]);
-
-/** Codes that only appear in policy decisions (never thrown). */
-export const DECISION_CODES = Object.freeze([
-  "ERR_POLICY_NO_MATCHING_RULE",
-  "ERR_POLICY_CONSTRAINT_FAILED",
-  "ERR_NO_CREDENTIALS",
-  "ERR_INVALID_REQUEST",
-]);
+// The codes, defined once in the core's table (src/error.rs).
+export { ERROR_CODES, DECISION_CODES } from "./facts.js";
 
 const FIELDS = ["status", "wwwAuthenticate", "claim", "reason", "missing", "skipped", "path", "binding"];
 

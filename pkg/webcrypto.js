@@ -15,22 +15,17 @@
 // verifies with the wasm core instead, so the answer never depends on the runtime,
 // only the speed does.
 
+import { ALGORITHMS } from "./facts.js";
+
 const subtle = globalThis.crypto?.subtle;
 
-// alg → [importKey algorithm, verify algorithm]. PS: the salt is as long as the hash
-// (RFC 7518 §3.5), as ring requires.
-const RSA = (name, hash, saltLength) => [{ name, hash }, saltLength === undefined ? { name } : { name, saltLength }];
-const PARAMS = {
-  RS256: RSA("RSASSA-PKCS1-v1_5", "SHA-256"),
-  RS384: RSA("RSASSA-PKCS1-v1_5", "SHA-384"),
-  RS512: RSA("RSASSA-PKCS1-v1_5", "SHA-512"),
-  PS256: RSA("RSA-PSS", "SHA-256", 32),
-  PS384: RSA("RSA-PSS", "SHA-384", 48),
-  PS512: RSA("RSA-PSS", "SHA-512", 64),
-  ES256: [{ name: "ECDSA", namedCurve: "P-256" }, { name: "ECDSA", hash: "SHA-256" }],
-  ES384: [{ name: "ECDSA", namedCurve: "P-384" }, { name: "ECDSA", hash: "SHA-384" }],
-  EdDSA: [{ name: "Ed25519" }, { name: "Ed25519" }],
-};
+// alg → [importKey algorithm, verify algorithm], from the core's algorithm table; HMAC
+// stays in the core (the secret never leaves the wasm).
+const PARAMS = Object.fromEntries(
+  Object.entries(ALGORITHMS)
+    .filter(([, a]) => a.kty !== "oct")
+    .map(([alg, a]) => [alg, [a.webCrypto.import, a.webCrypto.verify]]),
+);
 
 /** Whether this runtime has WebCrypto at all. */
 const hasWebCrypto = typeof subtle?.verify === "function" && typeof subtle?.importKey === "function";

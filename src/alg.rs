@@ -1,8 +1,11 @@
-//! The algorithm table: every JWS `alg` tollgate verifies, with the key type it
-//! needs. One entry per name; a key is bound to one entry when it is imported,
-//! and a token's header is only compared against that binding (RFC 8725 §3.1).
+//! The algorithm table: every JWS `alg` tollgate verifies, one row each, with
+//! everything any part of the package needs to know about it (key type,
+//! curve, hash, signature scheme). A key is bound to one row when it is
+//! imported, and a token's header is only compared against that binding (RFC
+//! 8725 §3.1). The JS package's WebCrypto and node:crypto parameters are
+//! derived from these rows (`facts`), never written down a second time.
 
-use crate::error::{cat, Error};
+use crate::error::{cat, truncate, Error};
 
 /// A JWS algorithm tollgate can verify.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -34,6 +37,54 @@ pub enum Algorithm {
     EdDSA,
 }
 
+/// The hash functions of the table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hash {
+    /// SHA-256.
+    Sha256,
+    /// SHA-384.
+    Sha384,
+    /// SHA-512.
+    Sha512,
+}
+
+impl Hash {
+    /// Output length in bytes.
+    pub fn len(self) -> usize {
+        match self {
+            Hash::Sha256 => 32,
+            Hash::Sha384 => 48,
+            Hash::Sha512 => 64,
+        }
+    }
+
+    /// The WebCrypto name (`"SHA-256"`); node:crypto's is its lowercase
+    /// without the dash.
+    pub fn name(self) -> &'static str {
+        match self {
+            Hash::Sha256 => "SHA-256",
+            Hash::Sha384 => "SHA-384",
+            Hash::Sha512 => "SHA-512",
+        }
+    }
+}
+
+/// How an algorithm signs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scheme {
+    /// HMAC over the hash.
+    Hmac(Hash),
+    /// RSASSA-PKCS1-v1_5 over the hash.
+    RsaPkcs1(Hash),
+    /// RSASSA-PSS over the hash, MGF1 with the same hash, salt as long as the
+    /// hash (RFC 7518 §3.5).
+    RsaPss(Hash),
+    /// ECDSA on the curve over the hash; the signature is `r ‖ s` (RFC 7518 §3.4).
+    Ecdsa(Curve, Hash),
+    /// Ed25519 (RFC 8037).
+    Ed25519,
+}
+
 /// The family of key an algorithm needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KeyKind {
@@ -47,6 +98,27 @@ pub enum KeyKind {
     Ed25519,
 }
 
+impl KeyKind {
+    /// The JWK `kty`.
+    pub fn kty(self) -> &'static str {
+        match self {
+            KeyKind::Hmac => "oct",
+            KeyKind::Rsa => "RSA",
+            KeyKind::Ec(_) => "EC",
+            KeyKind::Ed25519 => "OKP",
+        }
+    }
+
+    /// The JWK `crv`, for curve keys.
+    pub fn crv(self) -> Option<&'static str> {
+        match self {
+            KeyKind::Ec(curve) => Some(curve.name()),
+            KeyKind::Ed25519 => Some("Ed25519"),
+            KeyKind::Hmac | KeyKind::Rsa => None,
+        }
+    }
+}
+
 /// The elliptic curves tollgate verifies on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Curve {
@@ -55,6 +127,9 @@ pub enum Curve {
     /// NIST P-384 (secp384r1).
     P384,
 }
+
+/// Every curve, in the order they are listed to users.
+pub const CURVES: [Curve; 2] = [Curve::P256, Curve::P384];
 
 impl Curve {
     /// Length in bytes of one coordinate (and of `r` and `s`).
@@ -67,18 +142,35 @@ impl Curve {
 
     /// Length in bytes of an uncompressed SEC1 point (`0x04 ‖ x ‖ y`).
     pub fn point_len(self) -> usize {
-        match self {
-            Curve::P256 => 65,
-            Curve::P384 => 97,
-        }
+        1 + 2 * self.coordinate_len()
     }
 
-    /// The JWK `crv` name.
+    /// The JWK `crv` name (also WebCrypto's `namedCurve`).
     pub fn name(self) -> &'static str {
         match self {
             Curve::P256 => "P-256",
             Curve::P384 => "P-384",
         }
+    }
+
+    /// The DER contents of the curve's object identifier (SPKI `namedCurve`).
+    pub fn oid(self) -> &'static [u8] {
+        match self {
+            // 1.2.840.10045.3.1.7
+            Curve::P256 => &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07],
+            // 1.3.132.0.34
+            Curve::P384 => &[0x2b, 0x81, 0x04, 0x00, 0x22],
+        }
+    }
+
+    /// Looks up a JWK `crv` name.
+    pub fn from_name(name: &str) -> Option<Curve> {
+        CURVES.into_iter().find(|c| c.name() == name)
+    }
+
+    /// Looks up an object identifier.
+    pub fn from_oid(oid: &[u8]) -> Option<Curve> {
+        CURVES.into_iter().find(|c| c.oid() == oid)
     }
 }
 
@@ -103,21 +195,43 @@ pub const ALL: [Algorithm; 12] = [
 const KNOWN_UNSUPPORTED: [&str; 4] = ["ES512", "ES256K", "Ed448", "Ed25519"];
 
 impl Algorithm {
+    /// The row of the table: the JWS name and how the algorithm signs.
+    pub fn row(self) -> (&'static str, Scheme) {
+        use Hash::{Sha256, Sha384, Sha512};
+        match self {
+            Algorithm::HS256 => ("HS256", Scheme::Hmac(Sha256)),
+            Algorithm::HS384 => ("HS384", Scheme::Hmac(Sha384)),
+            Algorithm::HS512 => ("HS512", Scheme::Hmac(Sha512)),
+            Algorithm::RS256 => ("RS256", Scheme::RsaPkcs1(Sha256)),
+            Algorithm::RS384 => ("RS384", Scheme::RsaPkcs1(Sha384)),
+            Algorithm::RS512 => ("RS512", Scheme::RsaPkcs1(Sha512)),
+            Algorithm::PS256 => ("PS256", Scheme::RsaPss(Sha256)),
+            Algorithm::PS384 => ("PS384", Scheme::RsaPss(Sha384)),
+            Algorithm::PS512 => ("PS512", Scheme::RsaPss(Sha512)),
+            Algorithm::ES256 => ("ES256", Scheme::Ecdsa(Curve::P256, Sha256)),
+            Algorithm::ES384 => ("ES384", Scheme::Ecdsa(Curve::P384, Sha384)),
+            Algorithm::EdDSA => ("EdDSA", Scheme::Ed25519),
+        }
+    }
+
     /// The JWS `alg` name.
     pub fn name(self) -> &'static str {
-        match self {
-            Algorithm::HS256 => "HS256",
-            Algorithm::HS384 => "HS384",
-            Algorithm::HS512 => "HS512",
-            Algorithm::RS256 => "RS256",
-            Algorithm::RS384 => "RS384",
-            Algorithm::RS512 => "RS512",
-            Algorithm::PS256 => "PS256",
-            Algorithm::PS384 => "PS384",
-            Algorithm::PS512 => "PS512",
-            Algorithm::ES256 => "ES256",
-            Algorithm::ES384 => "ES384",
-            Algorithm::EdDSA => "EdDSA",
+        self.row().0
+    }
+
+    /// How the algorithm signs.
+    pub fn scheme(self) -> Scheme {
+        self.row().1
+    }
+
+    /// The hash the algorithm signs over (`None` for EdDSA, which hashes
+    /// internally).
+    pub fn hash(self) -> Option<Hash> {
+        match self.scheme() {
+            Scheme::Hmac(h) | Scheme::RsaPkcs1(h) | Scheme::RsaPss(h) | Scheme::Ecdsa(_, h) => {
+                Some(h)
+            }
+            Scheme::Ed25519 => None,
         }
     }
 
@@ -155,44 +269,30 @@ impl Algorithm {
 
     /// The key family this algorithm verifies with.
     pub fn key_kind(self) -> KeyKind {
-        match self {
-            Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512 => KeyKind::Hmac,
-            Algorithm::RS256
-            | Algorithm::RS384
-            | Algorithm::RS512
-            | Algorithm::PS256
-            | Algorithm::PS384
-            | Algorithm::PS512 => KeyKind::Rsa,
-            Algorithm::ES256 => KeyKind::Ec(Curve::P256),
-            Algorithm::ES384 => KeyKind::Ec(Curve::P384),
-            Algorithm::EdDSA => KeyKind::Ed25519,
+        match self.scheme() {
+            Scheme::Hmac(_) => KeyKind::Hmac,
+            Scheme::RsaPkcs1(_) | Scheme::RsaPss(_) => KeyKind::Rsa,
+            Scheme::Ecdsa(curve, _) => KeyKind::Ec(curve),
+            Scheme::Ed25519 => KeyKind::Ed25519,
         }
     }
 
     /// For HMAC, the minimum secret length in bytes (RFC 7518 §3.2: at least
     /// the hash output size).
     pub fn min_secret_len(self) -> usize {
-        match self {
-            Algorithm::HS384 => 48,
-            Algorithm::HS512 => 64,
-            _ => 32,
+        self.hash().map_or(32, Hash::len)
+    }
+
+    /// The length of every signature, where the algorithm alone fixes it
+    /// (`None` for RSA: the modulus length).
+    pub fn signature_len(self) -> Option<usize> {
+        match self.scheme() {
+            Scheme::Hmac(h) => Some(h.len()),
+            Scheme::Ecdsa(curve, _) => Some(2 * curve.coordinate_len()),
+            Scheme::Ed25519 => Some(64),
+            Scheme::RsaPkcs1(_) | Scheme::RsaPss(_) => None,
         }
     }
-}
-
-/// Shortens caller text quoted back in an error message, and keeps it
-/// printable (no quotes, backslashes or control characters).
-pub(crate) fn truncate(s: &str) -> String {
-    s.chars()
-        .take(40)
-        .map(|c| {
-            if c.is_control() || c == '"' || c == '\\' {
-                '?'
-            } else {
-                c
-            }
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -206,6 +306,28 @@ mod tests {
             assert_eq!(Algorithm::from_header(a.name()), Ok(a));
         }
         assert_eq!(Algorithm::from_name("rs256"), None);
+        for c in CURVES {
+            assert_eq!(Curve::from_name(c.name()), Some(c));
+            assert_eq!(Curve::from_oid(c.oid()), Some(c));
+        }
+    }
+
+    #[test]
+    fn rows_agree_with_the_names() {
+        // The digits of the name are the hash (RFC 7518 §3.1), the curve's
+        // coordinates are the hash size for ES256/ES384.
+        for a in ALL {
+            let name = a.name();
+            match a.hash() {
+                Some(h) => assert!(name.ends_with(&(h.len() * 8).to_string()), "{name}"),
+                None => assert_eq!(a, Algorithm::EdDSA),
+            }
+            if let KeyKind::Ec(curve) = a.key_kind() {
+                assert_eq!(Some(curve.coordinate_len()), a.hash().map(Hash::len));
+            }
+        }
+        assert_eq!(Algorithm::HS512.min_secret_len(), 64);
+        assert_eq!(Algorithm::ES384.signature_len(), Some(96));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use ring::{hmac, signature};
 
-use crate::alg::{Algorithm, Curve};
+use crate::alg::{Algorithm, Curve, Hash, Scheme};
 
 /// Key material prepared once at import, in the form `ring` verifies with.
 #[derive(Debug)]
@@ -27,9 +27,9 @@ pub enum Material {
 impl Material {
     /// Prepares an HMAC secret for `alg` (which must be an HS algorithm).
     pub fn hmac(alg: Algorithm, secret: &[u8]) -> Material {
-        let hash = match alg {
-            Algorithm::HS384 => hmac::HMAC_SHA384,
-            Algorithm::HS512 => hmac::HMAC_SHA512,
+        let hash = match alg.hash() {
+            Some(Hash::Sha384) => hmac::HMAC_SHA384,
+            Some(Hash::Sha512) => hmac::HMAC_SHA512,
             _ => hmac::HMAC_SHA256,
         };
         Material::Hmac(hmac::Key::new(hash, secret))
@@ -50,21 +50,20 @@ impl Material {
 /// Checks `signature` over `message` with `key` under `alg`. The caller has
 /// already ensured that `key` is bound to `alg`; a mismatch simply fails.
 pub fn verify(alg: Algorithm, key: &Material, message: &[u8], sig: &[u8]) -> bool {
-    match (alg, key) {
+    match (alg.scheme(), key) {
         // Constant-time comparison inside ring (RFC 7518 §3.2 demands full-length tags;
-        // ring compares the whole tag, so a truncated tag fails).
-        (Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512, Material::Hmac(k)) => {
-            hmac::verify(k, message, sig).is_ok()
-        }
-        (_, Material::Rsa { n, e }) => {
-            let params: &signature::RsaParameters = match alg {
-                Algorithm::RS256 => &signature::RSA_PKCS1_2048_8192_SHA256,
-                Algorithm::RS384 => &signature::RSA_PKCS1_2048_8192_SHA384,
-                Algorithm::RS512 => &signature::RSA_PKCS1_2048_8192_SHA512,
-                Algorithm::PS256 => &signature::RSA_PSS_2048_8192_SHA256,
-                Algorithm::PS384 => &signature::RSA_PSS_2048_8192_SHA384,
-                Algorithm::PS512 => &signature::RSA_PSS_2048_8192_SHA512,
-                _ => return false,
+        // ring compares the whole tag, so a truncated tag fails). The key was
+        // keyed with its algorithm's hash at import.
+        (Scheme::Hmac(_), Material::Hmac(k)) => hmac::verify(k, message, sig).is_ok(),
+        (Scheme::RsaPkcs1(hash) | Scheme::RsaPss(hash), Material::Rsa { n, e }) => {
+            let pss = matches!(alg.scheme(), Scheme::RsaPss(_));
+            let params: &signature::RsaParameters = match (pss, hash) {
+                (false, Hash::Sha256) => &signature::RSA_PKCS1_2048_8192_SHA256,
+                (false, Hash::Sha384) => &signature::RSA_PKCS1_2048_8192_SHA384,
+                (false, Hash::Sha512) => &signature::RSA_PKCS1_2048_8192_SHA512,
+                (true, Hash::Sha256) => &signature::RSA_PSS_2048_8192_SHA256,
+                (true, Hash::Sha384) => &signature::RSA_PSS_2048_8192_SHA384,
+                (true, Hash::Sha512) => &signature::RSA_PSS_2048_8192_SHA512,
             };
             signature::RsaPublicKeyComponents { n, e }
                 .verify(params, message, sig)
@@ -72,17 +71,17 @@ pub fn verify(alg: Algorithm, key: &Material, message: &[u8], sig: &[u8]) -> boo
         }
         // JWS ECDSA signatures are the fixed-length r ‖ s (RFC 7518 §3.4); ring
         // rejects r or s of zero or ≥ n (CVE-2022-21449) and any other length.
-        (Algorithm::ES256, Material::Ec(Curve::P256, point)) => {
-            signature::UnparsedPublicKey::new(&signature::ECDSA_P256_SHA256_FIXED, point)
+        (Scheme::Ecdsa(curve, hash), Material::Ec(bound, point)) if curve == *bound => {
+            let params: &signature::EcdsaVerificationAlgorithm = match (curve, hash) {
+                (Curve::P256, Hash::Sha256) => &signature::ECDSA_P256_SHA256_FIXED,
+                (Curve::P384, Hash::Sha384) => &signature::ECDSA_P384_SHA384_FIXED,
+                _ => return false,
+            };
+            signature::UnparsedPublicKey::new(params, point)
                 .verify(message, sig)
                 .is_ok()
         }
-        (Algorithm::ES384, Material::Ec(Curve::P384, point)) => {
-            signature::UnparsedPublicKey::new(&signature::ECDSA_P384_SHA384_FIXED, point)
-                .verify(message, sig)
-                .is_ok()
-        }
-        (Algorithm::EdDSA, Material::Ed25519(pk)) => {
+        (Scheme::Ed25519, Material::Ed25519(pk)) => {
             signature::UnparsedPublicKey::new(&signature::ED25519, pk)
                 .verify(message, sig)
                 .is_ok()

@@ -31,8 +31,6 @@ const TAG_SEQUENCE: u8 = 0x30;
 // DER contents of the OIDs we recognise.
 const OID_RSA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01]; // 1.2.840.113549.1.1.1
 const OID_EC: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01]; // 1.2.840.10045.2.1
-const OID_P256: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07]; // 1.2.840.10045.3.1.7
-const OID_P384: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x22]; // 1.3.132.0.34
 const OID_ED25519: &[u8] = &[0x2b, 0x65, 0x70]; // 1.3.101.112
 
 /// Reads one PEM-armoured public key.
@@ -108,15 +106,9 @@ fn parse_spki(der: &[u8]) -> Result<PublicKey, Error> {
     } else if oid == OID_EC {
         let curve_oid = algid.expect(TAG_OID).ok_or_else(bad)?;
         algid.finish().ok_or_else(bad)?;
-        let curve = if curve_oid == OID_P256 {
-            Curve::P256
-        } else if curve_oid == OID_P384 {
-            Curve::P384
-        } else {
-            return Err(jwk_invalid(
-                "unsupported EC curve: only P-256 and P-384 are supported",
-            ));
-        };
+        let curve = Curve::from_oid(curve_oid).ok_or_else(|| {
+            jwk_invalid("unsupported EC curve: only P-256 and P-384 are supported")
+        })?;
         Ok(PublicKey::Ec(curve, key.to_vec()))
     } else if oid == OID_ED25519 {
         algid.finish().ok_or_else(bad)?;

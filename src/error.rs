@@ -29,6 +29,125 @@ impl Reason {
     }
 }
 
+/// Who answers with a code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// Thrown by the core (verification, keys, options, policy loading).
+    Core,
+    /// Only in decisions: policy evaluation and the request guard.
+    Decision,
+    /// Thrown by the JS edge layer (key sets over HTTP); the guard answers 503.
+    Edge,
+}
+
+/// Defines [`Code`]: each row is a stable code, the HTTP status a resource
+/// server answers with (`None`: the server's own misconfiguration), the RFC
+/// 6750 §3.1 error (`None`: no error attribute) and who answers with it. The
+/// JS package's code lists, types and answers are generated from these rows.
+macro_rules! codes {
+    ($($(#[doc = $doc:literal])+ $variant:ident = $code:literal, $status:expr, $oauth:expr, $origin:ident;)+) => {
+        /// Every stable code tollgate answers with.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum Code {
+            $($(#[doc = $doc])+ $variant,)+
+        }
+
+        impl Code {
+            /// Every code, in table order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant),+];
+
+            /// The row: code, status, RFC 6750 error, origin, description.
+            #[allow(clippy::type_complexity)]
+            fn row(self) -> (&'static str, Option<u16>, Option<&'static str>, Origin, &'static [&'static str]) {
+                match self {
+                    $(Code::$variant => ($code, $status, $oauth, Origin::$origin, &[$($doc),+]),)+
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    /// The token is not a well-formed JWS compact serialization.
+    JwsInvalid = "ERR_JWS_INVALID", Some(401), Some("invalid_token"), Core;
+    /// The token's `alg` is `none`, outside the allow-list, or not its key's.
+    AlgNotAllowed = "ERR_JOSE_ALG_NOT_ALLOWED", Some(401), Some("invalid_token"), Core;
+    /// The token's `alg` is one tollgate cannot verify.
+    NotSupported = "ERR_JOSE_NOT_SUPPORTED", Some(401), Some("invalid_token"), Core;
+    /// No key matches the token's `kid` and `alg`.
+    NoMatchingKey = "ERR_JWKS_NO_MATCHING_KEY", Some(401), Some("invalid_token"), Core;
+    /// The signature does not verify.
+    SignatureInvalid = "ERR_JWS_SIGNATURE_VERIFICATION_FAILED", Some(401), Some("invalid_token"), Core;
+    /// The payload is not a JSON object, or a registered claim has the wrong type.
+    JwtInvalid = "ERR_JWT_INVALID", Some(401), Some("invalid_token"), Core;
+    /// The token has expired.
+    Expired = "ERR_JWT_EXPIRED", Some(401), Some("invalid_token"), Core;
+    /// A claim check failed (`claim`, `reason`).
+    ClaimInvalid = "ERR_JWT_CLAIM_VALIDATION_FAILED", Some(401), Some("invalid_token"), Core;
+    /// The token lacks required scopes (`missing`).
+    InsufficientScope = "ERR_JWT_INSUFFICIENT_SCOPE", Some(403), Some("insufficient_scope"), Core;
+    /// The user lacks required roles (`missing`).
+    InsufficientRole = "ERR_JWT_INSUFFICIENT_ROLE", Some(403), Some("insufficient_scope"), Core;
+    /// The token, or its subject, is revoked.
+    Revoked = "ERR_JWT_REVOKED", Some(401), Some("invalid_token"), Core;
+    /// The token is bound by `cnf` and came without its proof (`binding`).
+    SenderConstrained = "ERR_JWT_SENDER_CONSTRAINED", Some(401), Some("invalid_token"), Core;
+    /// A bad argument or option: a `TypeError` in JS, never a 401.
+    InvalidArg = "ERR_INVALID_ARG", None, None, Core;
+    /// A key or key set cannot be imported (`skipped`).
+    JwkInvalid = "ERR_JWK_INVALID", None, None, Core;
+    /// A policy document cannot be loaded (`path`).
+    PolicyInvalid = "ERR_POLICY_INVALID", None, None, Core;
+    /// No policy rule matches and the policy denies by default.
+    NoMatchingRule = "ERR_POLICY_NO_MATCHING_RULE", Some(403), Some("insufficient_scope"), Decision;
+    /// A constraint of the matching rule or scope failed (`constraint`).
+    ConstraintFailed = "ERR_POLICY_CONSTRAINT_FAILED", Some(403), Some("insufficient_scope"), Decision;
+    /// No credentials were sent: the bare challenge (RFC 6750 §3.1).
+    NoCredentials = "ERR_NO_CREDENTIALS", Some(401), None, Decision;
+    /// Malformed credentials or request (RFC 6750 §3.1 `invalid_request`).
+    InvalidRequest = "ERR_INVALID_REQUEST", Some(400), Some("invalid_request"), Decision;
+    /// Fetching a key set or discovery document timed out.
+    JwksTimeout = "ERR_JWKS_TIMEOUT", Some(503), None, Edge;
+    /// A key set or discovery document could not be fetched or used.
+    JwksFetchFailed = "ERR_JWKS_FETCH_FAILED", Some(503), None, Edge;
+    /// The discovery document names another issuer.
+    DiscoveryIssuerMismatch = "ERR_DISCOVERY_ISSUER_MISMATCH", Some(503), None, Edge;
+}
+
+impl Code {
+    /// The stable string (`"ERR_JWT_EXPIRED"`).
+    pub fn as_str(self) -> &'static str {
+        self.row().0
+    }
+
+    /// The HTTP status a resource server answers with, `None` for the
+    /// server's own misconfiguration (bad options, keys, policies).
+    pub fn status(self) -> Option<u16> {
+        self.row().1
+    }
+
+    /// The RFC 6750 §3.1 error code, `None` where the answer has none.
+    pub fn oauth_error(self) -> Option<&'static str> {
+        self.row().2
+    }
+
+    /// Who answers with this code.
+    pub fn origin(self) -> Origin {
+        self.row().3
+    }
+
+    /// One line saying when this code is given.
+    pub fn description(self) -> &'static str {
+        self.row().4.first().map_or("", |line| line.trim())
+    }
+
+    /// Looks up a code by its string.
+    pub fn parse(code: &str) -> Option<Code> {
+        Code::ALL.iter().copied().find(|c| c.as_str() == code)
+    }
+}
+
 /// How a sender-constrained token is bound to its holder (RFC 7800 `cnf`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -132,46 +251,41 @@ pub enum Error {
 }
 
 impl Error {
+    /// The row of the code table this error answers with.
+    pub fn kind(&self) -> Code {
+        match self {
+            Error::JwsInvalid(_) => Code::JwsInvalid,
+            Error::AlgNotAllowed(_) => Code::AlgNotAllowed,
+            Error::NotSupported(_) => Code::NotSupported,
+            Error::NoMatchingKey => Code::NoMatchingKey,
+            Error::SignatureInvalid => Code::SignatureInvalid,
+            Error::JwtInvalid { .. } => Code::JwtInvalid,
+            Error::Expired => Code::Expired,
+            Error::ClaimInvalid { .. } => Code::ClaimInvalid,
+            Error::InsufficientScope { .. } => Code::InsufficientScope,
+            Error::InsufficientRole { .. } => Code::InsufficientRole,
+            Error::Revoked(_) => Code::Revoked,
+            Error::SenderConstrained(_) => Code::SenderConstrained,
+            Error::InvalidArg(_) => Code::InvalidArg,
+            Error::PolicyInvalid { .. } => Code::PolicyInvalid,
+            Error::JwkInvalid { .. } => Code::JwkInvalid,
+        }
+    }
+
     /// The stable error code (jose's names where the meaning is the same).
     pub fn code(&self) -> &'static str {
-        match self {
-            Error::JwsInvalid(_) => "ERR_JWS_INVALID",
-            Error::AlgNotAllowed(_) => "ERR_JOSE_ALG_NOT_ALLOWED",
-            Error::NotSupported(_) => "ERR_JOSE_NOT_SUPPORTED",
-            Error::NoMatchingKey => "ERR_JWKS_NO_MATCHING_KEY",
-            Error::SignatureInvalid => "ERR_JWS_SIGNATURE_VERIFICATION_FAILED",
-            Error::JwtInvalid { .. } => "ERR_JWT_INVALID",
-            Error::Expired => "ERR_JWT_EXPIRED",
-            Error::ClaimInvalid { .. } => "ERR_JWT_CLAIM_VALIDATION_FAILED",
-            Error::InsufficientScope { .. } => "ERR_JWT_INSUFFICIENT_SCOPE",
-            Error::InsufficientRole { .. } => "ERR_JWT_INSUFFICIENT_ROLE",
-            Error::Revoked(_) => "ERR_JWT_REVOKED",
-            Error::SenderConstrained(_) => "ERR_JWT_SENDER_CONSTRAINED",
-            Error::InvalidArg(_) => "ERR_INVALID_ARG",
-            Error::PolicyInvalid { .. } => "ERR_POLICY_INVALID",
-            Error::JwkInvalid { .. } => "ERR_JWK_INVALID",
-        }
+        self.kind().as_str()
     }
 
     /// The HTTP status a resource server answers with, or `None` for errors
     /// that are the server's own misconfiguration (bad options, bad keys).
     pub fn status(&self) -> Option<u16> {
-        match self.oauth_error() {
-            Some("insufficient_scope") => Some(403),
-            Some(_) => Some(401),
-            None => None,
-        }
+        self.kind().status()
     }
 
     /// The RFC 6750 §3.1 error code, or `None` for caller errors.
     pub fn oauth_error(&self) -> Option<&'static str> {
-        match self {
-            Error::InsufficientScope { .. } | Error::InsufficientRole { .. } => {
-                Some("insufficient_scope")
-            }
-            Error::InvalidArg(_) | Error::JwkInvalid { .. } | Error::PolicyInvalid { .. } => None,
-            _ => Some("invalid_token"),
-        }
+        self.kind().oauth_error()
     }
 
     /// The claim this error is about, if any.
@@ -198,25 +312,50 @@ impl Error {
     /// The `WWW-Authenticate` response header value (RFC 6750 §3), with the
     /// realm first when one is given. `None` for caller errors.
     pub fn www_authenticate(&self, realm: Option<&str>) -> Option<String> {
-        let error = self.oauth_error()?;
-        let mut out = String::from("Bearer ");
-        if let Some(realm) = realm {
-            out.push_str("realm=\"");
-            push_quoted(&mut out, realm);
-            out.push_str("\", ");
-        }
+        let scope = match self {
+            Error::InsufficientScope { missing } => missing.as_slice(),
+            _ => &[],
+        };
+        challenge(self.kind(), realm, &self.to_string(), scope)
+    }
+}
+
+/// The `WWW-Authenticate` value answering with `code` (RFC 6750 §3): the
+/// realm first when given; `error` and `error_description` where the code
+/// has an RFC 6750 error; `scope` with the missing scopes. `None` where the
+/// answer is not a 400, 401 or 403. Every challenge of the package is built
+/// here.
+pub fn challenge(
+    code: Code,
+    realm: Option<&str>,
+    description: &str,
+    scope: &[String],
+) -> Option<String> {
+    if !matches!(code.status(), Some(400 | 401 | 403)) {
+        return None;
+    }
+    let mut out = String::from("Bearer");
+    let mut sep = " ";
+    if let Some(realm) = realm {
+        out.push_str(" realm=\"");
+        push_quoted(&mut out, realm);
+        out.push('"');
+        sep = ", ";
+    }
+    if let Some(error) = code.oauth_error() {
+        out.push_str(sep);
         out.push_str("error=\"");
         out.push_str(error);
         out.push_str("\", error_description=\"");
-        push_quoted(&mut out, &self.to_string());
+        push_quoted(&mut out, description);
         out.push('"');
-        if let Error::InsufficientScope { missing } = self {
+        if !scope.is_empty() {
             out.push_str(", scope=\"");
-            push_quoted(&mut out, &missing.join(" "));
+            push_quoted(&mut out, &scope.join(" "));
             out.push('"');
         }
-        Some(out)
     }
+    Some(out)
 }
 
 /// Appends `s` restricted to the characters RFC 6750 §3 allows inside the
@@ -302,6 +441,21 @@ pub(crate) fn decimal(mut n: usize) -> String {
         }
     }
     digits.iter().rev().map(|&d| char::from(d)).collect()
+}
+
+/// Shortens caller text quoted back in an error message, and keeps it
+/// printable (no quotes, backslashes or control characters).
+pub(crate) fn truncate(s: &str) -> String {
+    s.chars()
+        .take(40)
+        .map(|c| {
+            if c.is_control() || c == '"' || c == '\\' {
+                '?'
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// Shorthand for a caller-misuse error.

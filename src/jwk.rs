@@ -4,10 +4,10 @@
 
 use crate::json::{Map, Value};
 
-use crate::alg::{truncate, Algorithm, Curve, KeyKind};
+use crate::alg::{Algorithm, Curve, KeyKind};
 use crate::crypto::Material;
 use crate::der::{self, PublicKey};
-use crate::error::{cat, decimal, jwk_invalid, Error, Skipped};
+use crate::error::{cat, decimal, jwk_invalid, truncate, Error, Skipped};
 use crate::{b64, json};
 
 /// RSA modulus bounds: RFC 7518 §3.3 requires 2048 bits; `ring` verifies up to 8192.
@@ -208,10 +208,9 @@ fn import_jwk(jwk: &Map, algorithms: &[Algorithm]) -> Result<Key, Error> {
     let kind = match kty {
         "RSA" => KeyKind::Rsa,
         "oct" => KeyKind::Hmac,
-        "EC" => match string_member(jwk, "crv")? {
-            Some("P-256") => KeyKind::Ec(Curve::P256),
-            Some("P-384") => KeyKind::Ec(Curve::P384),
-            _ => return Err(jwk_invalid("EC curve not supported (P-256 and P-384 are)")),
+        "EC" => match string_member(jwk, "crv")?.and_then(Curve::from_name) {
+            Some(curve) => KeyKind::Ec(curve),
+            None => return Err(jwk_invalid("EC curve not supported (P-256 and P-384 are)")),
         },
         "OKP" => match string_member(jwk, "crv")? {
             Some("Ed25519") => KeyKind::Ed25519,

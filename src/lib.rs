@@ -41,6 +41,8 @@ pub mod claims;
 pub mod crypto;
 pub mod der;
 pub mod error;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod facts;
 pub mod json;
 pub mod jwk;
 pub mod jws;
@@ -59,7 +61,7 @@ pub mod wasm;
 pub mod wasm_policy;
 
 pub use alg::Algorithm;
-pub use error::{Binding, Error, Reason, Skipped};
+pub use error::{Binding, Code, Error, Reason, Skipped};
 pub use jwk::{Key, KeySet};
 pub use options::{CallOptions, DecodeOptions, ScopeRequirement, Validation};
 pub use policy::{Decision, Policy};

@@ -3,8 +3,8 @@
 //! mistake here is the caller's (`ERR_INVALID_ARG`, a `TypeError` in JS),
 //! never a 401: a misspelled `audiance` must not silently disable a check.
 
-use crate::alg::{truncate, Algorithm};
-use crate::error::{cat, decimal, invalid_arg, Error};
+use crate::alg::Algorithm;
+use crate::error::{cat, decimal, invalid_arg, truncate, Error};
 use crate::json::{self, Map, Value};
 use crate::jws::DEFAULT_MAX_TOKEN_LENGTH;
 use crate::roles;
@@ -13,7 +13,9 @@ use crate::scopes::{self, Mode, Source};
 /// Hard upper bound on `maxTokenLength` (4 MiB).
 pub const MAX_TOKEN_LENGTH_LIMIT: usize = 4 << 20;
 
-const VERIFY_FIELDS: &[&str] = &[
+/// The option names of `verify` / `createVerifier` (the JS layer adds
+/// `keys`, `revocations`, `cache` and `currentDate`).
+pub const VERIFY_FIELDS: &[&str] = &[
     "issuer",
     "audience",
     "algorithms",
@@ -326,19 +328,19 @@ pub fn verify_options(text: &str) -> Result<Validation, Error> {
     })
 }
 
+/// The option names of one call of a prepared verifier (the JS layer adds
+/// `currentDate`).
+pub const CALL_FIELDS: &[&str] = &[
+    "requiredScopes",
+    "scopeMode",
+    "requiredRoles",
+    "roleMode",
+    "now",
+];
+
 /// Parses per-call options of a prepared verifier.
 pub fn call_options(text: &str) -> Result<CallOptions, Error> {
-    let f = Fields::parse(
-        text,
-        "verify call options",
-        &[
-            "requiredScopes",
-            "scopeMode",
-            "requiredRoles",
-            "roleMode",
-            "now",
-        ],
-    )?;
+    let f = Fields::parse(text, "verify call options", CALL_FIELDS)?;
     let required_scopes = f.strings("requiredScopes")?;
     if let Some(list) = &required_scopes {
         check_scope_tokens(list)?;
@@ -487,7 +489,7 @@ pub fn parse_duration(text: &str) -> Option<f64> {
     let mut unit_start = text.len();
     for (i, &b) in text.iter().enumerate() {
         match b {
-            b'0'..=b'9' if digits < 15 => {
+            b'0'..=b'9' if digits < DURATION_MAX_DIGITS => {
                 digits += 1;
                 let d = f64::from(b - b'0');
                 if scale == 0.0 {
@@ -511,17 +513,24 @@ pub fn parse_duration(text: &str) -> Option<f64> {
         .ok()?
         .trim()
         .to_ascii_lowercase();
-    let unit_seconds = match unit.as_str() {
-        "s" | "sec" | "secs" | "second" | "seconds" => 1.0,
-        "m" | "min" | "mins" | "minute" | "minutes" => 60.0,
-        "h" | "hr" | "hrs" | "hour" | "hours" => 3600.0,
-        "d" | "day" | "days" => 86_400.0,
-        "w" | "week" | "weeks" => 604_800.0,
-        "y" | "yr" | "yrs" | "year" | "years" => 31_557_600.0,
-        _ => return None,
-    };
+    let (_, unit_seconds) = DURATION_UNITS
+        .iter()
+        .find(|(names, _)| names.contains(&unit.as_str()))?;
     Some(value * unit_seconds)
 }
+
+/// The units of a duration string and their seconds (a year is 365.25 days).
+pub const DURATION_UNITS: [(&[&str], f64); 6] = [
+    (&["s", "sec", "secs", "second", "seconds"], 1.0),
+    (&["m", "min", "mins", "minute", "minutes"], 60.0),
+    (&["h", "hr", "hrs", "hour", "hours"], 3600.0),
+    (&["d", "day", "days"], 86_400.0),
+    (&["w", "week", "weeks"], 604_800.0),
+    (&["y", "yr", "yrs", "year", "years"], 31_557_600.0),
+];
+
+/// The most digits a duration's number may have.
+pub const DURATION_MAX_DIGITS: usize = 15;
 
 fn scope_requirement(f: &Fields, list: &str, mode_name: &str) -> Result<ScopeRequirement, Error> {
     let required = f.strings(list)?.unwrap_or_default();

@@ -156,7 +156,7 @@ impl Constraints {
                 let from = match (ctx.ip, ctx.ip_given) {
                     (Some(_), _) => format!(
                         "the request came from {}",
-                        crate::alg::truncate(ctx.ip_text.unwrap_or(""))
+                        crate::error::truncate(ctx.ip_text.unwrap_or(""))
                     ),
                     (None, true) => "the request's client IP is not a valid address".to_owned(),
                     (None, false) => "the request's client IP is unknown".to_owned(),
@@ -179,7 +179,7 @@ impl Constraints {
                         self.environments.join(", "),
                         ctx.environment
                             .map_or("an unnamed environment".to_owned(), |e| {
-                                format!("\"{}\"", crate::alg::truncate(e))
+                                format!("\"{}\"", crate::error::truncate(e))
                             })
                     ),
                 });
@@ -900,7 +900,7 @@ impl Policy {
             find(defs, &scope_order, name, |s| &s.name).ok_or_else(|| {
                 path.error(format!(
                     "unknown scope \"{}\" (not in $.scopes)",
-                    crate::alg::truncate(name)
+                    crate::error::truncate(name)
                 ))
             })
         };
@@ -990,7 +990,7 @@ impl Policy {
                 let index = find(&role_defs, &role_order, r, |r| &r.name).ok_or_else(|| {
                     o.at("inherits").index(j).error(format!(
                         "unknown role \"{}\" (not in $.roles)",
-                        crate::alg::truncate(r)
+                        crate::error::truncate(r)
                     ))
                 })?;
                 inherits.push(index);
@@ -1081,7 +1081,7 @@ impl Policy {
                     let id = rule
                         .id
                         .as_deref()
-                        .map(|id| format!(" '{}'", crate::alg::truncate(id)))
+                        .map(|id| format!(" '{}'", crate::error::truncate(id)))
                         .unwrap_or_default();
                     rule.label = format!(
                         "rule #{i}{id} ({} {})",
@@ -1147,7 +1147,7 @@ impl Policy {
                         at.error(format!(
                             "unknown {} \"{}\" (not in $.{})",
                             if defs_scope { "scope" } else { "role" },
-                            crate::alg::truncate(n),
+                            crate::error::truncate(n),
                             if defs_scope { "scopes" } else { "roles" }
                         ))
                     })
@@ -1377,8 +1377,8 @@ impl Policy {
                 d.code = Some("ERR_POLICY_NO_MATCHING_RULE");
                 d.reason = format!(
                     "denied: no rule matches {} {} and the policy's default is deny",
-                    crate::alg::truncate(&request.method.to_ascii_uppercase()),
-                    crate::alg::truncate(request.path)
+                    crate::error::truncate(&request.method.to_ascii_uppercase()),
+                    crate::error::truncate(request.path)
                 );
             }
             return d;

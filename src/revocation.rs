@@ -184,7 +184,7 @@ impl RevocationList {
         {
             return Err(invalid_arg(cat(&[
                 "revocation list: unknown member `",
-                &crate::alg::truncate(unknown),
+                &crate::error::truncate(unknown),
                 "` (expected version, tokens, subjects)",
             ])));
         }
@@ -227,7 +227,7 @@ impl RevocationList {
                     _ => {
                         return Err(invalid_arg(cat(&[
                             "revocation list: subjects[\"",
-                            &crate::alg::truncate(sub),
+                            &crate::error::truncate(sub),
                             "\"] must be a non-negative number of seconds",
                         ])))
                     }

@@ -322,6 +322,25 @@ impl Verifier {
     }
 }
 
+/// The `WWW-Authenticate` value answering with `code` (the core's one
+/// challenge builder, [`crate::error::challenge`]), for answers the JS layer
+/// gives without a core error in hand; `undefined` for an unknown code or one
+/// that is not a 400, 401 or 403.
+#[wasm_bindgen(js_name = rawChallenge)]
+pub fn challenge(
+    code: &str,
+    realm: Option<String>,
+    description: &str,
+    scopes: Vec<String>,
+) -> Option<String> {
+    crate::error::challenge(
+        crate::Code::parse(code)?,
+        realm.as_deref(),
+        description,
+        &scopes,
+    )
+}
+
 /// Decodes without verifying; `options` is JSON text. Returns JSON text.
 #[wasm_bindgen(js_name = rawDecode)]
 pub fn decode(token: &str, options: &str) -> Result<String, JsValue> {

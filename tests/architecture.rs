@@ -8,6 +8,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("crypto.rs", include_str!("../src/crypto.rs")),
     ("der.rs", include_str!("../src/der.rs")),
     ("error.rs", include_str!("../src/error.rs")),
+    ("facts.rs", include_str!("../src/facts.rs")),
     ("json.rs", include_str!("../src/json.rs")),
     ("jwk.rs", include_str!("../src/jwk.rs")),
     ("jws.rs", include_str!("../src/jws.rs")),

@@ -1,0 +1,174 @@
+// GENERATED from the Rust crate by `make facts` (src/facts.rs): do not edit.
+// Each fact is defined once, in Rust; the package reads it from here.
+
+/** Every code: its HTTP status, RFC 6750 error and origin. */
+export const CODES = Object.freeze({
+  ERR_JWS_INVALID: Object.freeze({ status: 401, error: "invalid_token", origin: "core" }),
+  ERR_JOSE_ALG_NOT_ALLOWED: Object.freeze({ status: 401, error: "invalid_token", origin: "core" }),
+  ERR_JOSE_NOT_SUPPORTED: Object.freeze({ status: 401, error: "invalid_token", origin: "core" }),
+  ERR_JWKS_NO_MATCHING_KEY: Object.freeze({ status: 401, error: "invalid_token", origin: "core" }),
+  ERR_JWS_SIGNATURE_VERIFICATION_FAILED: Object.freeze({ status: 401, error: "invalid_token", origin: "core" }),
+  ERR_JWT_INVALID: Object.freeze({ status: 401, error: "invalid_token", origin: "core" }),
+  ERR_JWT_EXPIRED: Object.freeze({ status: 401, error: "invalid_token", origin: "core" }),
+  ERR_JWT_CLAIM_VALIDATION_FAILED: Object.freeze({ status: 401, error: "invalid_token", origin: "core" }),
+  ERR_JWT_INSUFFICIENT_SCOPE: Object.freeze({ status: 403, error: "insufficient_scope", origin: "core" }),
+  ERR_JWT_INSUFFICIENT_ROLE: Object.freeze({ status: 403, error: "insufficient_scope", origin: "core" }),
+  ERR_JWT_REVOKED: Object.freeze({ status: 401, error: "invalid_token", origin: "core" }),
+  ERR_JWT_SENDER_CONSTRAINED: Object.freeze({ status: 401, error: "invalid_token", origin: "core" }),
+  ERR_INVALID_ARG: Object.freeze({ status: null, error: null, origin: "core" }),
+  ERR_JWK_INVALID: Object.freeze({ status: null, error: null, origin: "core" }),
+  ERR_POLICY_INVALID: Object.freeze({ status: null, error: null, origin: "core" }),
+  ERR_POLICY_NO_MATCHING_RULE: Object.freeze({ status: 403, error: "insufficient_scope", origin: "decision" }),
+  ERR_POLICY_CONSTRAINT_FAILED: Object.freeze({ status: 403, error: "insufficient_scope", origin: "decision" }),
+  ERR_NO_CREDENTIALS: Object.freeze({ status: 401, error: null, origin: "decision" }),
+  ERR_INVALID_REQUEST: Object.freeze({ status: 400, error: "invalid_request", origin: "decision" }),
+  ERR_JWKS_TIMEOUT: Object.freeze({ status: 503, error: null, origin: "edge" }),
+  ERR_JWKS_FETCH_FAILED: Object.freeze({ status: 503, error: null, origin: "edge" }),
+  ERR_DISCOVERY_ISSUER_MISMATCH: Object.freeze({ status: 503, error: null, origin: "edge" }),
+});
+
+/** Codes the core throws. */
+export const ERROR_CODES = Object.freeze(["ERR_JWS_INVALID", "ERR_JOSE_ALG_NOT_ALLOWED", "ERR_JOSE_NOT_SUPPORTED", "ERR_JWKS_NO_MATCHING_KEY", "ERR_JWS_SIGNATURE_VERIFICATION_FAILED", "ERR_JWT_INVALID", "ERR_JWT_EXPIRED", "ERR_JWT_CLAIM_VALIDATION_FAILED", "ERR_JWT_INSUFFICIENT_SCOPE", "ERR_JWT_INSUFFICIENT_ROLE", "ERR_JWT_REVOKED", "ERR_JWT_SENDER_CONSTRAINED", "ERR_INVALID_ARG", "ERR_JWK_INVALID", "ERR_POLICY_INVALID"]);
+
+/** Codes that only appear in decisions (policy, guard). */
+export const DECISION_CODES = Object.freeze(["ERR_POLICY_NO_MATCHING_RULE", "ERR_POLICY_CONSTRAINT_FAILED", "ERR_NO_CREDENTIALS", "ERR_INVALID_REQUEST"]);
+
+/** Codes the edge layer (key sets over HTTP) throws. */
+export const EDGE_ERROR_CODES = Object.freeze(["ERR_JWKS_TIMEOUT", "ERR_JWKS_FETCH_FAILED", "ERR_DISCOVERY_ISSUER_MISMATCH"]);
+
+/** Every algorithm: key type, curve, hash, fixed signature length, and the runtime crypto parameters. */
+export const ALGORITHMS = Object.freeze({
+  HS256: Object.freeze({
+    kty: "oct",
+    crv: null,
+    hash: "SHA-256",
+    signatureLength: 32,
+    coordinateLength: null,
+    webCrypto: { import: { name: "HMAC", hash: "SHA-256" }, verify: { name: "HMAC" } },
+    node: { digest: "sha256", options: {} },
+  }),
+  HS384: Object.freeze({
+    kty: "oct",
+    crv: null,
+    hash: "SHA-384",
+    signatureLength: 48,
+    coordinateLength: null,
+    webCrypto: { import: { name: "HMAC", hash: "SHA-384" }, verify: { name: "HMAC" } },
+    node: { digest: "sha384", options: {} },
+  }),
+  HS512: Object.freeze({
+    kty: "oct",
+    crv: null,
+    hash: "SHA-512",
+    signatureLength: 64,
+    coordinateLength: null,
+    webCrypto: { import: { name: "HMAC", hash: "SHA-512" }, verify: { name: "HMAC" } },
+    node: { digest: "sha512", options: {} },
+  }),
+  RS256: Object.freeze({
+    kty: "RSA",
+    crv: null,
+    hash: "SHA-256",
+    signatureLength: null,
+    coordinateLength: null,
+    webCrypto: { import: { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, verify: { name: "RSASSA-PKCS1-v1_5" } },
+    node: { digest: "sha256", options: {} },
+  }),
+  RS384: Object.freeze({
+    kty: "RSA",
+    crv: null,
+    hash: "SHA-384",
+    signatureLength: null,
+    coordinateLength: null,
+    webCrypto: { import: { name: "RSASSA-PKCS1-v1_5", hash: "SHA-384" }, verify: { name: "RSASSA-PKCS1-v1_5" } },
+    node: { digest: "sha384", options: {} },
+  }),
+  RS512: Object.freeze({
+    kty: "RSA",
+    crv: null,
+    hash: "SHA-512",
+    signatureLength: null,
+    coordinateLength: null,
+    webCrypto: { import: { name: "RSASSA-PKCS1-v1_5", hash: "SHA-512" }, verify: { name: "RSASSA-PKCS1-v1_5" } },
+    node: { digest: "sha512", options: {} },
+  }),
+  PS256: Object.freeze({
+    kty: "RSA",
+    crv: null,
+    hash: "SHA-256",
+    signatureLength: null,
+    coordinateLength: null,
+    webCrypto: { import: { name: "RSA-PSS", hash: "SHA-256" }, verify: { name: "RSA-PSS", saltLength: 32 } },
+    node: { digest: "sha256", options: { padding: "pss", saltLength: 32 } },
+  }),
+  PS384: Object.freeze({
+    kty: "RSA",
+    crv: null,
+    hash: "SHA-384",
+    signatureLength: null,
+    coordinateLength: null,
+    webCrypto: { import: { name: "RSA-PSS", hash: "SHA-384" }, verify: { name: "RSA-PSS", saltLength: 48 } },
+    node: { digest: "sha384", options: { padding: "pss", saltLength: 48 } },
+  }),
+  PS512: Object.freeze({
+    kty: "RSA",
+    crv: null,
+    hash: "SHA-512",
+    signatureLength: null,
+    coordinateLength: null,
+    webCrypto: { import: { name: "RSA-PSS", hash: "SHA-512" }, verify: { name: "RSA-PSS", saltLength: 64 } },
+    node: { digest: "sha512", options: { padding: "pss", saltLength: 64 } },
+  }),
+  ES256: Object.freeze({
+    kty: "EC",
+    crv: "P-256",
+    hash: "SHA-256",
+    signatureLength: 64,
+    coordinateLength: 32,
+    webCrypto: { import: { name: "ECDSA", namedCurve: "P-256" }, verify: { name: "ECDSA", hash: "SHA-256" } },
+    node: { digest: "sha256", options: { dsaEncoding: "ieee-p1363" } },
+  }),
+  ES384: Object.freeze({
+    kty: "EC",
+    crv: "P-384",
+    hash: "SHA-384",
+    signatureLength: 96,
+    coordinateLength: 48,
+    webCrypto: { import: { name: "ECDSA", namedCurve: "P-384" }, verify: { name: "ECDSA", hash: "SHA-384" } },
+    node: { digest: "sha384", options: { dsaEncoding: "ieee-p1363" } },
+  }),
+  EdDSA: Object.freeze({
+    kty: "OKP",
+    crv: "Ed25519",
+    hash: null,
+    signatureLength: 64,
+    coordinateLength: null,
+    webCrypto: { import: { name: "Ed25519" }, verify: { name: "Ed25519" } },
+    node: { digest: null, options: {} },
+  }),
+});
+
+/** The claims scopes are read from by default. */
+export const SCOPE_CLAIMS = Object.freeze(["scope", "scp", "permissions"]);
+
+/** The claim paths roles are read from by default. */
+export const ROLE_CLAIMS = Object.freeze([Object.freeze(["roles"]), Object.freeze(["role"]), Object.freeze(["groups"]), Object.freeze(["realm_access", "roles"])]);
+
+/** The option names the core reads for a verifier. */
+export const VERIFY_OPTIONS = Object.freeze(["issuer", "audience", "algorithms", "clockTolerance", "maxTokenAge", "subject", "typ", "requiredClaims", "requiredScopes", "scopeMode", "scopeClaim", "requiredRoles", "roleMode", "roleClaim", "maxTokenLength", "realm", "now", "dangerouslyAllowMissingExp", "dangerouslySkipIssuerCheck", "dangerouslySkipAudienceCheck", "dangerouslyIgnoreTokenBinding"]);
+
+/** The option names the core reads for one call of a verifier. */
+export const CALL_OPTIONS = Object.freeze(["requiredScopes", "scopeMode", "requiredRoles", "roleMode", "now"]);
+
+/** Duration units and their seconds ("30s", "5 minutes", "1.5h"). */
+export const DURATION_UNITS = Object.freeze({
+  s: 1, sec: 1, secs: 1, second: 1, seconds: 1,
+  m: 60, min: 60, mins: 60, minute: 60, minutes: 60,
+  h: 3600, hr: 3600, hrs: 3600, hour: 3600, hours: 3600,
+  d: 86400, day: 86400, days: 86400,
+  w: 604800, week: 604800, weeks: 604800,
+  y: 31557600, yr: 31557600, yrs: 31557600, year: 31557600, years: 31557600,
+});
+
+/** The most digits a duration's number may have. */
+export const DURATION_MAX_DIGITS = 15;

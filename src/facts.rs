@@ -1,0 +1,327 @@
+//! The facts the JS package needs, written out from the tables that define
+//! them (codes in `error`, algorithms in `alg`, claim names in `scopes` and
+//! `roles`, option names and durations in `options`) as `pkg/facts.js` and
+//! `pkg/facts.d.ts`. `make facts` writes them; `tests/facts.rs` fails when the
+//! committed files differ from what this module writes.
+
+use crate::alg::{self, Algorithm, KeyKind, Scheme};
+use crate::error::{Code, Origin};
+use crate::json::write_str;
+use crate::options::{CALL_FIELDS, DURATION_MAX_DIGITS, DURATION_UNITS, VERIFY_FIELDS};
+use crate::{roles, scopes};
+
+const HEADER: &str =
+    "// GENERATED from the Rust crate by `make facts` (src/facts.rs): do not edit.\n";
+
+fn str_list<'a>(out: &mut String, items: impl IntoIterator<Item = &'a str>) {
+    out.push('[');
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        write_str(out, item);
+    }
+    out.push(']');
+}
+
+fn frozen_list<'a>(
+    out: &mut String,
+    name: &str,
+    doc: &str,
+    items: impl IntoIterator<Item = &'a str>,
+) {
+    out.push_str("\n/** ");
+    out.push_str(doc);
+    out.push_str(" */\nexport const ");
+    out.push_str(name);
+    out.push_str(" = Object.freeze(");
+    str_list(out, items);
+    out.push_str(");\n");
+}
+
+fn codes_of(origin: Origin) -> impl Iterator<Item = &'static str> {
+    Code::ALL
+        .iter()
+        .filter(move |c| c.origin() == origin)
+        .map(|c| c.as_str())
+}
+
+fn opt_num(n: Option<impl ToString>) -> String {
+    n.map_or_else(|| "null".to_owned(), |n| n.to_string())
+}
+
+fn opt_str(s: Option<&str>) -> String {
+    let mut out = String::new();
+    match s {
+        Some(s) => write_str(&mut out, s),
+        None => out.push_str("null"),
+    }
+    out
+}
+
+/// WebCrypto's `importKey` and `verify` algorithm objects for `alg`.
+fn webcrypto(alg: Algorithm) -> (String, String) {
+    let q = |s: &str| opt_str(Some(s));
+    match alg.scheme() {
+        Scheme::Hmac(h) => (
+            format!("{{ name: \"HMAC\", hash: {} }}", q(h.name())),
+            "{ name: \"HMAC\" }".to_owned(),
+        ),
+        Scheme::RsaPkcs1(h) => (
+            format!("{{ name: \"RSASSA-PKCS1-v1_5\", hash: {} }}", q(h.name())),
+            "{ name: \"RSASSA-PKCS1-v1_5\" }".to_owned(),
+        ),
+        Scheme::RsaPss(h) => (
+            format!("{{ name: \"RSA-PSS\", hash: {} }}", q(h.name())),
+            format!("{{ name: \"RSA-PSS\", saltLength: {} }}", h.len()),
+        ),
+        Scheme::Ecdsa(curve, h) => (
+            format!("{{ name: \"ECDSA\", namedCurve: {} }}", q(curve.name())),
+            format!("{{ name: \"ECDSA\", hash: {} }}", q(h.name())),
+        ),
+        Scheme::Ed25519 => (
+            "{ name: \"Ed25519\" }".to_owned(),
+            "{ name: \"Ed25519\" }".to_owned(),
+        ),
+    }
+}
+
+/// node:crypto's `verify` digest and key options for `alg` (`padding` is
+/// named, node-crypto.js maps it to its constant).
+fn node(alg: Algorithm) -> String {
+    let digest = alg
+        .hash()
+        .map(|h| h.name().replace('-', "").to_ascii_lowercase());
+    let options = match alg.scheme() {
+        Scheme::RsaPss(h) => format!("{{ padding: \"pss\", saltLength: {} }}", h.len()),
+        Scheme::Ecdsa(..) => "{ dsaEncoding: \"ieee-p1363\" }".to_owned(),
+        _ => "{}".to_owned(),
+    };
+    format!(
+        "{{ digest: {}, options: {options} }}",
+        opt_str(digest.as_deref())
+    )
+}
+
+/// `pkg/facts.js`.
+pub fn js() -> String {
+    let mut out = String::from(HEADER);
+    out.push_str("// Each fact is defined once, in Rust; the package reads it from here.\n");
+
+    out.push_str("\n/** Every code: its HTTP status, RFC 6750 error and origin. */\nexport const CODES = Object.freeze({\n");
+    for code in Code::ALL {
+        let origin = match code.origin() {
+            Origin::Core => "core",
+            Origin::Decision => "decision",
+            Origin::Edge => "edge",
+        };
+        out.push_str("  ");
+        out.push_str(code.as_str());
+        out.push_str(": Object.freeze({ status: ");
+        out.push_str(&opt_num(code.status()));
+        out.push_str(", error: ");
+        out.push_str(&opt_str(code.oauth_error()));
+        out.push_str(", origin: \"");
+        out.push_str(origin);
+        out.push_str("\" }),\n");
+    }
+    out.push_str("});\n");
+    frozen_list(
+        &mut out,
+        "ERROR_CODES",
+        "Codes the core throws.",
+        codes_of(Origin::Core),
+    );
+    frozen_list(
+        &mut out,
+        "DECISION_CODES",
+        "Codes that only appear in decisions (policy, guard).",
+        codes_of(Origin::Decision),
+    );
+    frozen_list(
+        &mut out,
+        "EDGE_ERROR_CODES",
+        "Codes the edge layer (key sets over HTTP) throws.",
+        codes_of(Origin::Edge),
+    );
+
+    out.push_str("\n/** Every algorithm: key type, curve, hash, fixed signature length, and the runtime crypto parameters. */\nexport const ALGORITHMS = Object.freeze({\n");
+    for alg in alg::ALL {
+        let kind = alg.key_kind();
+        let (import, verify) = webcrypto(alg);
+        out.push_str("  ");
+        out.push_str(alg.name());
+        out.push_str(": Object.freeze({\n    kty: ");
+        out.push_str(&opt_str(Some(kind.kty())));
+        out.push_str(",\n    crv: ");
+        out.push_str(&opt_str(kind.crv()));
+        out.push_str(",\n    hash: ");
+        out.push_str(&opt_str(alg.hash().map(|h| h.name())));
+        out.push_str(",\n    signatureLength: ");
+        out.push_str(&opt_num(alg.signature_len()));
+        out.push_str(",\n    coordinateLength: ");
+        out.push_str(&opt_num(match kind {
+            KeyKind::Ec(curve) => Some(curve.coordinate_len()),
+            _ => None,
+        }));
+        out.push_str(",\n    webCrypto: { import: ");
+        out.push_str(&import);
+        out.push_str(", verify: ");
+        out.push_str(&verify);
+        out.push_str(" },\n    node: ");
+        out.push_str(&node(alg));
+        out.push_str(",\n  }),\n");
+    }
+    out.push_str("});\n");
+
+    frozen_list(
+        &mut out,
+        "SCOPE_CLAIMS",
+        "The claims scopes are read from by default.",
+        scopes::DEFAULT_CLAIMS,
+    );
+    out.push_str("\n/** The claim paths roles are read from by default. */\nexport const ROLE_CLAIMS = Object.freeze([");
+    for (i, path) in roles::DEFAULT_PATHS.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str("Object.freeze(");
+        str_list(&mut out, path.iter().copied());
+        out.push(')');
+    }
+    out.push_str("]);\n");
+
+    frozen_list(
+        &mut out,
+        "VERIFY_OPTIONS",
+        "The option names the core reads for a verifier.",
+        VERIFY_FIELDS.iter().copied(),
+    );
+    frozen_list(
+        &mut out,
+        "CALL_OPTIONS",
+        "The option names the core reads for one call of a verifier.",
+        CALL_FIELDS.iter().copied(),
+    );
+
+    out.push_str("\n/** Duration units and their seconds (\"30s\", \"5 minutes\", \"1.5h\"). */\nexport const DURATION_UNITS = Object.freeze({\n");
+    for (names, seconds) in DURATION_UNITS {
+        out.push_str(" ");
+        for name in names {
+            out.push(' ');
+            out.push_str(name);
+            out.push_str(": ");
+            out.push_str(&seconds.to_string());
+            out.push(',');
+        }
+        out.push('\n');
+    }
+    out.push_str("});\n");
+    out.push_str("\n/** The most digits a duration's number may have. */\nexport const DURATION_MAX_DIGITS = ");
+    out.push_str(&DURATION_MAX_DIGITS.to_string());
+    out.push_str(";\n");
+    out
+}
+
+fn union<'a>(out: &mut String, name: &str, doc: &str, items: impl IntoIterator<Item = &'a str>) {
+    out.push_str("\n/** ");
+    out.push_str(doc);
+    out.push_str(" */\nexport type ");
+    out.push_str(name);
+    out.push_str(" =");
+    for item in items {
+        out.push_str("\n  | ");
+        write_str(out, item);
+    }
+    out.push_str(";\n");
+}
+
+/// `pkg/facts.d.ts`.
+pub fn dts() -> String {
+    let mut out = String::from(HEADER);
+    union(
+        &mut out,
+        "ErrorCode",
+        "Every code the core throws.",
+        codes_of(Origin::Core),
+    );
+    union(
+        &mut out,
+        "DecisionCode",
+        "Codes that only appear in decisions and guard answers (never thrown).",
+        codes_of(Origin::Decision),
+    );
+    union(
+        &mut out,
+        "EdgeErrorCode",
+        "Codes the edge layer (key sets over HTTP) throws; the guard answers them with 503.",
+        codes_of(Origin::Edge),
+    );
+    union(
+        &mut out,
+        "Algorithm",
+        "A JWS algorithm tollgate verifies.",
+        alg::ALL.map(Algorithm::name),
+    );
+    out.push_str(
+        "
+/** Every code: its HTTP status, RFC 6750 error and origin. */
+export declare const CODES: Readonly<Record<ErrorCode | DecisionCode | EdgeErrorCode, Readonly<{
+  status: 400 | 401 | 403 | 503 | null;
+  error: \"invalid_token\" | \"insufficient_scope\" | \"invalid_request\" | null;
+  origin: \"core\" | \"decision\" | \"edge\";
+}>>>;
+/** Codes the core throws. */
+export declare const ERROR_CODES: readonly ErrorCode[];
+/** Codes that only appear in decisions (policy, guard). */
+export declare const DECISION_CODES: readonly DecisionCode[];
+/** Codes the edge layer throws. */
+export declare const EDGE_ERROR_CODES: readonly EdgeErrorCode[];
+/** Every algorithm: key type, curve, hash, fixed signature length, runtime crypto parameters. */
+export declare const ALGORITHMS: Readonly<Record<Algorithm, Readonly<{
+  kty: \"oct\" | \"RSA\" | \"EC\" | \"OKP\";
+  crv: string | null;
+  hash: string | null;
+  signatureLength: number | null;
+  coordinateLength: number | null;
+  webCrypto: { import: Record<string, string>; verify: Record<string, string | number> };
+  node: { digest: string | null; options: Record<string, string | number> };
+}>>>;
+/** The claims scopes are read from by default. */
+export declare const SCOPE_CLAIMS: readonly string[];
+/** The claim paths roles are read from by default. */
+export declare const ROLE_CLAIMS: readonly (readonly string[])[];
+/** The option names the core reads for a verifier. */
+export declare const VERIFY_OPTIONS: readonly string[];
+/** The option names the core reads for one call of a verifier. */
+export declare const CALL_OPTIONS: readonly string[];
+/** Duration units and their seconds. */
+export declare const DURATION_UNITS: Readonly<Record<string, number>>;
+/** The most digits a duration's number may have. */
+export declare const DURATION_MAX_DIGITS: number;
+",
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_and_algorithm_is_written() {
+        let js = js();
+        for code in Code::ALL {
+            assert!(js.contains(&format!("  {}: Object.freeze", code.as_str())));
+        }
+        for alg in alg::ALL {
+            assert!(js.contains(&format!("  {}: Object.freeze", alg.name())));
+        }
+        assert!(js.contains("PS384: Object.freeze({\n    kty: \"RSA\""));
+        assert!(js.contains("verify: { name: \"RSA-PSS\", saltLength: 48 }"));
+        assert!(js.contains(
+            "node: { digest: \"sha384\", options: { padding: \"pss\", saltLength: 48 } }"
+        ));
+        assert!(dts().contains("  | \"ERR_JWT_SENDER_CONSTRAINED\""));
+    }
+}

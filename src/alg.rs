@@ -50,7 +50,7 @@ pub enum Hash {
 
 impl Hash {
     /// Output length in bytes.
-    pub fn len(self) -> usize {
+    pub fn output_len(self) -> usize {
         match self {
             Hash::Sha256 => 32,
             Hash::Sha384 => 48,
@@ -280,14 +280,14 @@ impl Algorithm {
     /// For HMAC, the minimum secret length in bytes (RFC 7518 §3.2: at least
     /// the hash output size).
     pub fn min_secret_len(self) -> usize {
-        self.hash().map_or(32, Hash::len)
+        self.hash().map_or(32, Hash::output_len)
     }
 
     /// The length of every signature, where the algorithm alone fixes it
     /// (`None` for RSA: the modulus length).
     pub fn signature_len(self) -> Option<usize> {
         match self.scheme() {
-            Scheme::Hmac(h) => Some(h.len()),
+            Scheme::Hmac(h) => Some(h.output_len()),
             Scheme::Ecdsa(curve, _) => Some(2 * curve.coordinate_len()),
             Scheme::Ed25519 => Some(64),
             Scheme::RsaPkcs1(_) | Scheme::RsaPss(_) => None,
@@ -319,11 +319,11 @@ mod tests {
         for a in ALL {
             let name = a.name();
             match a.hash() {
-                Some(h) => assert!(name.ends_with(&(h.len() * 8).to_string()), "{name}"),
+                Some(h) => assert!(name.ends_with(&(h.output_len() * 8).to_string()), "{name}"),
                 None => assert_eq!(a, Algorithm::EdDSA),
             }
             if let KeyKind::Ec(curve) = a.key_kind() {
-                assert_eq!(Some(curve.coordinate_len()), a.hash().map(Hash::len));
+                assert_eq!(Some(curve.coordinate_len()), a.hash().map(Hash::output_len));
             }
         }
         assert_eq!(Algorithm::HS512.min_secret_len(), 64);

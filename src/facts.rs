@@ -73,7 +73,7 @@ fn webcrypto(alg: Algorithm) -> (String, String) {
         ),
         Scheme::RsaPss(h) => (
             format!("{{ name: \"RSA-PSS\", hash: {} }}", q(h.name())),
-            format!("{{ name: \"RSA-PSS\", saltLength: {} }}", h.len()),
+            format!("{{ name: \"RSA-PSS\", saltLength: {} }}", h.output_len()),
         ),
         Scheme::Ecdsa(curve, h) => (
             format!("{{ name: \"ECDSA\", namedCurve: {} }}", q(curve.name())),
@@ -93,7 +93,7 @@ fn node(alg: Algorithm) -> String {
         .hash()
         .map(|h| h.name().replace('-', "").to_ascii_lowercase());
     let options = match alg.scheme() {
-        Scheme::RsaPss(h) => format!("{{ padding: \"pss\", saltLength: {} }}", h.len()),
+        Scheme::RsaPss(h) => format!("{{ padding: \"pss\", saltLength: {} }}", h.output_len()),
         Scheme::Ecdsa(..) => "{ dsaEncoding: \"ieee-p1363\" }".to_owned(),
         _ => "{}".to_owned(),
     };
@@ -206,7 +206,7 @@ pub fn js() -> String {
 
     out.push_str("\n/** Duration units and their seconds (\"30s\", \"5 minutes\", \"1.5h\"). */\nexport const DURATION_UNITS = Object.freeze({\n");
     for (names, seconds) in DURATION_UNITS {
-        out.push_str(" ");
+        out.push(' ');
         for name in names {
             out.push(' ');
             out.push_str(name);

@@ -106,7 +106,7 @@ const WRITER: &str =
 const ADMIN: &str = r#"{"sub":"u3","roles":["admin"],"scope":"admin:messages read:messages","iat":1795600700,"exp":1795600900}"#;
 
 fn code(d: &Decision) -> Option<&'static str> {
-    d.code
+    d.code.map(|c| c.as_str())
 }
 
 #[test]
@@ -589,7 +589,7 @@ fn unreadable_claims_keep_the_decision_order() {
     );
     let d = p.evaluate_unreadable(&at("GET", "/messages"), false);
     assert_eq!(
-        (d.status, d.code, d.unverified),
+        (d.status, code(&d), d.unverified),
         (401, Some("ERR_JWT_INVALID"), true)
     );
     assert_eq!(d.rule, Some(0));
@@ -959,7 +959,7 @@ fn evaluation_answers_every_request() {
             serde_json::from_str::<serde_json::Value>(&json).is_ok(),
             "{json}"
         );
-        seen.insert(d.code.unwrap_or("allow"));
+        seen.insert(code(&d).unwrap_or("allow"));
     }
     // The generator reaches every kind of answer.
     for code in [

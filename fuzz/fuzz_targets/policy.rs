@@ -27,7 +27,7 @@ fn check_decision(d: &Decision, p: &Policy) {
         "{:?}",
         d.reason
     );
-    assert!(d.constraint.is_none() || d.code == Some("ERR_POLICY_CONSTRAINT_FAILED"));
+    assert!(d.constraint.is_none() || d.code == Some(tollgate::Code::ConstraintFailed));
     let json: serde_json::Value =
         serde_json::from_str(&d.to_json(p, Some("r"))).expect("decision JSON");
     assert_eq!(json["allow"], d.allow);
@@ -94,7 +94,7 @@ fuzz_target!(|data: &[u8]| {
             policy.evaluate(subject, &request, Some(&revoked)),
             "not deterministic"
         );
-        if d.code == Some("ERR_JWT_REVOKED") {
+        if d.code == Some(tollgate::Code::Revoked) {
             assert!(subject.is_some());
         }
     }

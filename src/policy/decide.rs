@@ -4,6 +4,7 @@ use super::bits::Bits;
 use super::constraints::{Context, Failure};
 use super::decision::Decision;
 use super::model::Policy;
+use crate::error::Code;
 use crate::json::Map;
 use crate::net::Addr;
 use crate::revocation::{RevocationList, Revoked};
@@ -86,11 +87,7 @@ impl Policy {
 
     fn decide(&self, who: Who<'_>, request: &Request<'_>, revoked: Option<Revoked>) -> Decision {
         let Ok(path) = route::normalize(request.path) else {
-            return Decision::new(
-                400,
-                Some("ERR_INVALID_REQUEST"),
-                format!("denied: {}", route::BAD_PATH),
-            );
+            return Decision::refuse(Code::InvalidRequest, format!("denied: {}", route::BAD_PATH));
         };
         let matched = self
             .rules
@@ -103,11 +100,7 @@ impl Policy {
         };
         if rule.is_some_and(|r| r.public) {
             let label = matched.map(|i| self.rule_label(i)).unwrap_or_default();
-            return with_rule(Decision::new(
-                200,
-                None,
-                format!("allowed: {label} is public"),
-            ));
+            return with_rule(Decision::allowed(format!("allowed: {label} is public")));
         }
         let subject = match who {
             Who::Claims(subject) => subject,
@@ -116,16 +109,14 @@ impl Policy {
                     Some(i) => self.rule_label(i),
                     None => "this route",
                 };
-                return with_rule(Decision::new(
-                    401,
-                    Some("ERR_NO_CREDENTIALS"),
+                return with_rule(Decision::refuse(
+                    Code::NoCredentials,
                     format!("denied: {what} needs a bearer token"),
                 ));
             }
             Who::Unreadable => {
-                return with_rule(Decision::new(
-                    401,
-                    Some("ERR_JWT_INVALID"),
+                return with_rule(Decision::refuse(
+                    Code::JwtInvalid,
                     "denied: the claims are not a JSON object".to_owned(),
                 ))
             }
@@ -135,22 +126,17 @@ impl Policy {
                 Revoked::Token => "denied: the token has been revoked (its jti is on the revocation list)",
                 Revoked::Subject => "denied: the token has been revoked (its subject's tokens issued at or before a revocation time are)",
             };
-            return with_rule(Decision::new(
-                401,
-                Some("ERR_JWT_REVOKED"),
-                reason.to_owned(),
-            ));
+            return with_rule(Decision::refuse(Code::Revoked, reason.to_owned()));
         }
         let granted = match scopes::granted(subject.claims, &self.scope_source) {
             Ok(g) => g,
-            Err(e) => return with_rule(Decision::new(401, Some(e.code()), format!("denied: {e}"))),
+            Err(e) => return with_rule(Decision::refuse(e.kind(), format!("denied: {e}"))),
         };
         let token_roles = match roles::granted(subject.claims, &self.role_source, true) {
             Ok(r) => r,
             Err(_) => {
-                return with_rule(Decision::new(
-                    401,
-                    Some("ERR_JWT_INVALID"),
+                return with_rule(Decision::refuse(
+                    Code::JwtInvalid,
                     format!(
                         "denied: the role claim ({}) must be a space-delimited string or an array of strings",
                         self.role_source.describe()
@@ -185,7 +171,7 @@ impl Policy {
                 effective.union(&s.implied);
             }
         }
-        let mut d = Decision::new(200, None, String::new());
+        let mut d = Decision::allowed(String::new());
         d.rule = matched;
         d.scopes = effective
             .iter()
@@ -199,8 +185,7 @@ impl Policy {
                 d.reason = "allowed: no rule matches; the policy's default is allow".to_owned();
             } else {
                 d.allow = false;
-                d.status = 403;
-                d.code = Some("ERR_POLICY_NO_MATCHING_RULE");
+                d.deny(Code::NoMatchingRule);
                 d.reason = format!(
                     "denied: no rule matches {} {} and the policy's default is deny",
                     crate::error::truncate(&request.method.to_ascii_uppercase()),
@@ -231,11 +216,9 @@ impl Policy {
             .map(|&i| self.role_name(i).to_owned())
             .collect();
         if !missing_scopes.is_empty() || !missing_roles.is_empty() {
-            d.allow = false;
-            d.status = 403;
             let mut parts = Vec::new();
             if !missing_scopes.is_empty() {
-                d.code = Some("ERR_JWT_INSUFFICIENT_SCOPE");
+                d.deny(Code::InsufficientScope);
                 let (in_token, absent): (Vec<usize>, Vec<usize>) =
                     missing_scopes.iter().partition(|i| refused.contains(i));
                 if !absent.is_empty() {
@@ -257,7 +240,7 @@ impl Policy {
                     ));
                 }
             } else {
-                d.code = Some("ERR_JWT_INSUFFICIENT_ROLE");
+                d.deny(Code::InsufficientRole);
             }
             if !missing_roles.is_empty() {
                 let held_names = if d.roles.is_empty() {
@@ -286,8 +269,7 @@ impl Policy {
         };
         let fail = |mut d: Decision, who: String, f: Failure| {
             d.allow = false;
-            d.status = 403;
-            d.code = Some("ERR_POLICY_CONSTRAINT_FAILED");
+            d.deny(Code::ConstraintFailed);
             d.constraint = Some(f.name);
             d.reason = format!("denied: {who} {}", f.detail);
             d

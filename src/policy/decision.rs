@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use super::model::Policy;
+use crate::error::{challenge, Code};
 use crate::json::{write_str, write_str_array};
 
 /// The answer to one request.
@@ -13,7 +14,7 @@ pub struct Decision {
     /// 200, 400, 401 or 403.
     pub status: u16,
     /// The stable code, `None` when allowed.
-    pub code: Option<&'static str>,
+    pub code: Option<Code>,
     /// The index of the rule that decided, if one matched.
     pub rule: Option<usize>,
     /// Scopes the rule needs that are not effective.
@@ -33,11 +34,12 @@ pub struct Decision {
 }
 
 impl Decision {
-    pub(super) fn new(status: u16, code: Option<&'static str>, reason: String) -> Decision {
+    /// An allowed request.
+    pub(super) fn allowed(reason: String) -> Decision {
         Decision {
-            allow: status == 200,
-            status,
-            code,
+            allow: true,
+            status: 200,
+            code: None,
             rule: None,
             missing_scopes: Vec::new(),
             missing_roles: Vec::new(),
@@ -49,34 +51,23 @@ impl Decision {
         }
     }
 
+    /// A refused request, answered as the code table says.
+    pub(super) fn refuse(code: Code, reason: String) -> Decision {
+        let mut d = Decision::allowed(reason);
+        d.deny(code);
+        d
+    }
+
+    /// Turns this decision into a refusal with `code` (its status from the table).
+    pub(super) fn deny(&mut self, code: Code) {
+        self.allow = false;
+        self.status = code.status().unwrap_or(403);
+        self.code = Some(code);
+    }
+
     /// The RFC 6750 §3 `WWW-Authenticate` value for a 400/401/403, `None` when allowed.
     pub fn www_authenticate(&self, realm: Option<&str>) -> Option<String> {
-        let error = match (self.status, self.code) {
-            (200, _) => return None,
-            (401, Some("ERR_NO_CREDENTIALS")) => None,
-            (400, _) => Some("invalid_request"),
-            (401, _) => Some("invalid_token"),
-            _ => Some("insufficient_scope"),
-        };
-        let mut out = String::from("Bearer");
-        let mut sep = " ";
-        if let Some(realm) = realm {
-            out.push_str(" realm=\"");
-            crate::error::push_quoted(&mut out, realm);
-            out.push('"');
-            sep = ", ";
-        }
-        if let Some(error) = error {
-            let _ = write!(out, "{sep}error=\"{error}\", error_description=\"");
-            crate::error::push_quoted(&mut out, &self.reason);
-            out.push('"');
-            if !self.missing_scopes.is_empty() {
-                out.push_str(", scope=\"");
-                crate::error::push_quoted(&mut out, &self.missing_scopes.join(" "));
-                out.push('"');
-            }
-        }
-        Some(out)
+        challenge(self.code?, realm, &self.reason, &self.missing_scopes)
     }
 
     /// The decision as JSON text (`rule` from `policy`, realm for the header).
@@ -87,7 +78,7 @@ impl Decision {
             "{{\"allow\":{},\"status\":{},\"code\":",
             self.allow, self.status
         );
-        write_opt_str(&mut out, self.code);
+        write_opt_str(&mut out, self.code.map(Code::as_str));
         out.push_str(",\"rule\":");
         match self.rule.and_then(|i| policy.rules.get(i).map(|r| (i, r))) {
             Some((i, rule)) => {

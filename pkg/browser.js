@@ -4,4 +4,4 @@ import init from "./wasm/tollgate_wasm.js";
 
 await init({ module_or_path: new URL("./wasm/tollgate_wasm_bg.wasm", import.meta.url) });
 
-export * from "./tollgate.js";
+export * from "./index.js";

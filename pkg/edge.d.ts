@@ -3,7 +3,8 @@
  * stale-if-error), OpenID Connect discovery, keys per issuer, and an RFC 6750
  * guard that turns a Fetch `Request` into 200 / 400 / 401 / 403 / 503.
  *
- * Re-exported by the package's main entry (`export * from "./edge.js"` in tollgate.js).
+ * Re-exported by the package's main entry (`export * from "./edge.js"` in index.js; for the
+ * types, in tollgate.d.ts, which describes that entry).
  * @packageDocumentation
  */
 

@@ -8,4 +8,4 @@ import { nodeCrypto } from "./node-crypto.js";
 initSync({ module: readFileSync(new URL("./wasm/tollgate_wasm_bg.wasm", import.meta.url)) });
 useSignatureBackend(nodeCrypto);
 
-export * from "./tollgate.js";
+export * from "./index.js";

@@ -7,7 +7,8 @@
  * own browser. Use them to hide a button or schedule a refresh; the API must verify every
  * token it receives (`verify`, `createVerifier`, `createGuard`).
  *
- * Re-exported by the package's main entry (`export * from "./spa.js"` in tollgate.js).
+ * Re-exported by the package's main entry (`export * from "./spa.js"` in index.js; for the
+ * types, in tollgate.d.ts, which describes that entry).
  * @packageDocumentation
  */
 

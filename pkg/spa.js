@@ -24,9 +24,6 @@ import { TollgateError, checkScopes, decode } from "./tollgate.js";
 import { invalidArg, unitDuration } from "./internal.js";
 import { challenge, statusOf } from "./answer.js";
 
-// NOTE: tollgate.js re-exports this module and this module imports tollgate.js: the
-// imported bindings are used inside functions only (see edge.js).
-
 /** Largest NumericDate accepted (Number.MAX_SAFE_INTEGER), as in the core. */
 const MAX_NUMERIC_DATE = 9_007_199_254_740_991;
 

@@ -6,7 +6,8 @@
 // for caller misuse, `TypeError`s. Every check lives in Rust.
 //
 // The entry points (node.js, browser.js, workerd.js) instantiate the wasm
-// module first and then re-export this file.
+// module first and then re-export index.js, which gathers this file with the
+// edge layer and the SPA helpers: those import this file, never the reverse.
 
 import {
   RawKeySet,
@@ -562,6 +563,3 @@ export class RevocationList {
     revisionOf = (list) => list.#revision;
   }
 }
-
-export * from "./edge.js";
-export * from "./spa.js";

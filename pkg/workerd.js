@@ -5,4 +5,4 @@ import { initSync } from "./wasm/tollgate_wasm.js";
 
 initSync({ module: wasmModule });
 
-export * from "./tollgate.js";
+export * from "./index.js";

@@ -392,7 +392,7 @@ describe("guard + policy: request paths", () => {
 
 describe("guard + policy: paths and per-call modes", () => {
   // Spec, "Decision order": a bad path is 400 first. The guard evaluates the path before the
-  // token only when the policy has a public rule (pkg/edge.js authorize: `this.#hasPublicRules`);
+  // token only when the policy has a public rule (pkg/guard.js authorize: `this.#hasPublicRules`);
   // otherwise the token is looked for and verified first, so the same bad path is 401.
   test("a bad path is 400 whatever the policy's other rules", async () => {
     const noPublic = Policy.fromJson({ version: 1, scopes: { a: {} }, rules: [{ method: "GET", path: "/x/**", scopes: ["a"] }] });

@@ -122,7 +122,7 @@ describe("the Hono example in workerd", { timeout: 90_000 }, () => {
   test("the bundle holds real hono and tollgate's workerd entry; the .wasm stays a module", () => {
     const has = (suffix) => bundle.inputs.some((p) => p.endsWith(suffix));
     assert.ok(has("node_modules/hono/dist/hono-base.js"), "hono's ESM build is bundled");
-    assert.ok(has("pkg/hono.js") && has("pkg/workerd.js") && has("pkg/edge.js"), bundle.inputs.join("\n"));
+    assert.ok(has("pkg/hono.js") && has("pkg/workerd.js") && has("pkg/guard.js"), bundle.inputs.join("\n"));
     assert.ok(!has("pkg/node.js") && !has("pkg/browser.js"), "no other runtime's entry");
     assert.equal(bundle.inputs.filter((p) => p.endsWith("pkg/workerd.js")).length, 1, "one tollgate instance");
     assert.deepEqual(

@@ -68,6 +68,7 @@ describe("npm package", { timeout: 180_000 }, () => {
     for (const required of [
       "package.json",
       "README.md",
+      "index.js",
       "tollgate.js",
       "node.js",
       "browser.js",
@@ -75,6 +76,10 @@ describe("npm package", { timeout: 180_000 }, () => {
       "tollgate.d.ts",
       "edge.js",
       "edge.d.ts",
+      "edge-common.js",
+      "remote.js",
+      "issuers.js",
+      "guard.js",
       "hono.js",
       "hono.d.ts",
       "LICENSE-MIT",

@@ -1,0 +1,546 @@
+// The request guard: the bearer token found by RFC 6750 §2, verified by the core, answered by §3.
+
+import { KeySet, TollgateError, createVerifier, decode } from "./tollgate.js";
+import { invalidArg } from "./internal.js";
+import { CONSTRUCT, checkOptionNames, isEdgeError, isPlainObject, readText } from "./edge-common.js";
+import { RemoteKeySet } from "./remote.js";
+import { IssuerKeys, createIssuerKeys } from "./issuers.js";
+
+/** Largest form body searched for `access_token`, in bytes (RFC 6750 §2.2). */
+const MAX_FORM_BODY_BYTES = 64 * 1024;
+
+// RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+// credentials = "Bearer" 1*SP b64token (scheme case-insensitive, RFC 9110 §11.1)
+const SCHEME = /^([^ \t]+)([\s\S]*)$/;
+const BEARER_REST = /^ +([^ ]+)$/;
+
+const CALL_OPTIONS = new Set(["requiredScopes", "scopeMode", "requiredRoles", "roleMode", "now", "currentDate"]);
+
+// On Cloudflare's edge, CF-Connecting-IP is set by the platform (a client's
+// own header of that name is overwritten). Anywhere else the client could
+// forge it, so the guard trusts no header unless given `clientIp`.
+const ON_CLOUDFLARE = globalThis.navigator?.userAgent === "Cloudflare-Workers";
+
+function defaultClientIp(request) {
+  if (!ON_CLOUDFLARE) return undefined;
+  return headerValues(request.headers, "cf-connecting-ip")[0];
+}
+
+/** The values of header `name` from a Headers, a plain object or a list of pairs. */
+function headerValues(headers, name) {
+  if (headers === undefined || headers === null) return [];
+  if (typeof headers.get === "function" && typeof headers.append === "function") {
+    const value = headers.get(name);
+    return value === null ? [] : [value];
+  }
+  const out = [];
+  const push = (key, value) => {
+    if (String(key).toLowerCase() !== name) return;
+    if (Array.isArray(value)) out.push(...value.map(String));
+    else if (value !== undefined && value !== null) out.push(String(value));
+  };
+  if (Array.isArray(headers) || typeof headers[Symbol.iterator] === "function") {
+    for (const pair of headers) {
+      if (!Array.isArray(pair) || pair.length !== 2) throw invalidArg("request.headers entries must be [name, value] pairs");
+      push(pair[0], pair[1]);
+    }
+  } else if (typeof headers === "object") {
+    for (const key of Object.keys(headers)) push(key, headers[key]);
+  } else {
+    throw invalidArg("request.headers must be a Headers, a plain object or a list of [name, value] pairs");
+  }
+  return out;
+}
+
+function isFormBody(contentType) {
+  return typeof contentType === "string" &&
+    contentType.split(";")[0].trim().toLowerCase() === "application/x-www-form-urlencoded";
+}
+
+/** `access_token` values of a form body (RFC 6750 §2.2), or [] when it cannot be read. */
+async function bodyTokens(request) {
+  const body = request.body;
+  if (typeof request.clone === "function" && typeof request.bodyUsed === "boolean") {
+    // A Fetch Request: read a clone, so the handler can still read the body.
+    if (request.bodyUsed || body === null) return [];
+    const text = await readText(request.clone().body, MAX_FORM_BODY_BYTES);
+    return text === undefined ? [] : new URLSearchParams(text).getAll("access_token");
+  }
+  if (typeof body === "string") return new URLSearchParams(body).getAll("access_token");
+  if (body instanceof URLSearchParams) return body.getAll("access_token");
+  if (isPlainObject(body) && Object.hasOwn(body, "access_token")) {
+    const value = body.access_token;
+    return (Array.isArray(value) ? value : [value]).map(String);
+  }
+  return [];
+}
+
+function challenge(realm, error, description) {
+  const parts = [];
+  if (realm !== undefined) parts.push(`realm="${realm}"`);
+  if (error) parts.push(`error="${error}"`);
+  if (description) parts.push(`error_description="${description}"`);
+  return `Bearer${parts.length ? ` ${parts.join(", ")}` : ""}`;
+}
+
+function jsonResponse(status, body, headers) {
+  return new Response(body === undefined ? null : JSON.stringify(body), {
+    status,
+    headers: body === undefined ? headers : { ...headers, "Content-Type": "application/json" },
+  });
+}
+
+/** A verifier's refusal as an outcome; anything else (a bug, misuse) propagates. */
+function refused(error) {
+  if (error instanceof TollgateError && error.status) return { error };
+  throw error;
+}
+
+/** Verifier options probe: rejects misspelled or invalid verify options at createGuard time. */
+function probeVerifyOptions(verifyOptions, issuer) {
+  const probe = KeySet.fromSecret(new Uint8Array(64), { alg: "HS512" });
+  try {
+    const { algorithms: _ignored, ...rest } = verifyOptions;
+    createVerifier({ ...rest, keys: probe, issuer }).free();
+  } finally {
+    probe.free();
+  }
+}
+
+/** Authorizes requests: see createGuard. */
+export class Guard {
+  #kind; // "local" | "remote" | "issuers"
+  #keys; // KeySet | RemoteKeySet | IssuerKeys
+  #issuer;
+  #realm;
+  #verifyOptions; // everything but keys and issuer
+  #allowQuery;
+  #allowBody;
+  #maxTokenLength;
+  #policy;
+  #environment;
+  #clientIp;
+  #webCrypto; // RSA/ECDSA/EdDSA signatures checked by native crypto (Verifier.verifyAsync)
+  #verifiers = new WeakMap(); // KeySet → Map(issuer key → Verifier)
+
+  constructor(token, options) {
+    if (token !== CONSTRUCT) throw invalidArg("use createGuard(options)");
+    const {
+      keys,
+      issuer,
+      allowTokenInQuery = false,
+      allowTokenInBody = false,
+      policy,
+      environment,
+      clientIp,
+      webCrypto = false,
+      ...verifyOptions
+    } = options;
+    if (typeof webCrypto !== "boolean") throw invalidArg("createGuard: webCrypto must be a boolean");
+    this.#webCrypto = webCrypto;
+    if (typeof allowTokenInQuery !== "boolean") throw invalidArg("createGuard: allowTokenInQuery must be a boolean");
+    if (typeof allowTokenInBody !== "boolean") throw invalidArg("createGuard: allowTokenInBody must be a boolean");
+    if (policy !== undefined) {
+      if (policy === null || typeof policy.evaluate !== "function" || typeof policy.describe !== "function") {
+        throw invalidArg("createGuard: policy must be a Policy (import { Policy } from \"tollgate/policy\")");
+      }
+      this.#policy = policy;
+    }
+    if (environment !== undefined && typeof environment !== "string") throw invalidArg("createGuard: environment must be a string");
+    if (clientIp !== undefined && typeof clientIp !== "function") throw invalidArg("createGuard: clientIp must be a function (request) => string | undefined");
+    this.#environment = environment;
+    this.#clientIp = clientIp ?? defaultClientIp;
+    this.#allowQuery = allowTokenInQuery;
+    this.#allowBody = allowTokenInBody;
+    this.#realm = verifyOptions.realm;
+    this.#maxTokenLength = verifyOptions.maxTokenLength;
+    this.#verifyOptions = verifyOptions;
+
+    if (keys instanceof KeySet) {
+      this.#kind = "local";
+      this.#keys = keys;
+      this.#issuer = issuer;
+      this.#verifier(keys, issuer); // compiles now: bad options fail here, not per request
+    } else if (keys instanceof RemoteKeySet) {
+      this.#kind = "remote";
+      this.#keys = keys;
+      this.#issuer = issuer ?? keys.issuer; // a discovered set's issuer was checked against its document
+      probeVerifyOptions(verifyOptions, this.#issuer);
+    } else if (keys !== undefined && keys !== null && (keys instanceof IssuerKeys || keys instanceof Map || typeof keys === "function" || isPlainObject(keys))) {
+      if (issuer !== undefined || verifyOptions.dangerouslySkipIssuerCheck !== undefined) {
+        throw invalidArg("createGuard: with keys per issuer, the issuers are the map's keys: do not set issuer");
+      }
+      this.#kind = "issuers";
+      this.#keys = keys instanceof IssuerKeys ? keys : createIssuerKeys(keys);
+      probeVerifyOptions(verifyOptions, "https://issuer.invalid/");
+    } else {
+      throw invalidArg("createGuard: keys must be a KeySet, a RemoteKeySet or keys per issuer (createIssuerKeys)");
+    }
+  }
+
+  #verifier(keys, issuer) {
+    let byIssuer = this.#verifiers.get(keys);
+    if (!byIssuer) {
+      byIssuer = new Map();
+      this.#verifiers.set(keys, byIssuer);
+    }
+    const key = typeof issuer === "string" ? issuer : JSON.stringify(issuer ?? null);
+    let verifier = byIssuer.get(key);
+    if (!verifier) {
+      verifier = createVerifier({ ...this.#verifyOptions, keys, issuer });
+      byIssuer.set(key, verifier);
+    }
+    return verifier;
+  }
+
+  /**
+   * Authorizes `request` (a Fetch Request or `{ method, url, headers, body? }`). Resolves to
+   * `{ ok: true, claims, header, scopes, token }` or `{ ok: false, status, code, error,
+   * description, response }`; rejects only on caller mistakes (TypeError).
+   */
+  authorize(request, options) {
+    try {
+      const call = this.#callOptions(options);
+      const route = this.#policy === undefined ? undefined : this.#route(request, call);
+      if (route !== undefined) {
+        // Before looking for a token: a public rule needs none, and a path that could
+        // route elsewhere is refused whatever the token.
+        const decision = this.#policy.evaluate(null, route);
+        if (decision.allow) return Promise.resolve({ ok: true, public: true, decision });
+        if (decision.status === 400) return Promise.resolve(this.#fromDecision(decision));
+      }
+      const found = this.#extract(request);
+      const after = (f) => {
+        const answer = this.#afterExtract(f, call);
+        return answer instanceof Promise ? answer.then((a) => this.#applyPolicy(a, route)) : this.#applyPolicy(answer, route);
+      };
+      if (found instanceof Promise) return found.then(after);
+      return Promise.resolve(after(found));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** What the policy needs to know about the request. */
+  #route(request, call) {
+    if (request === null || typeof request !== "object") throw invalidArg("authorize: request must be a Request or { method, url, headers }");
+    let path = "/";
+    if (request.url !== undefined && request.url !== null) {
+      try {
+        path = new URL(String(request.url), "http://localhost").pathname;
+      } catch {
+        throw invalidArg("authorize: request.url is not a valid URL");
+      }
+    }
+    const ip = this.#clientIp(request);
+    const now = call?.currentDate instanceof Date ? Math.floor(call.currentDate.getTime() / 1000) : call?.now;
+    return {
+      method: String(request.method ?? "GET").toUpperCase(),
+      path,
+      ip: typeof ip === "string" && ip !== "" ? ip : undefined,
+      environment: this.#environment,
+      now,
+    };
+  }
+
+  #applyPolicy(answer, route) {
+    if (route === undefined || !answer.ok) return answer;
+    const decision = this.#policy.evaluate(answer.result, route);
+    if (!decision.allow) return this.#fromDecision(decision);
+    const { result, ...ok } = answer;
+    return { ...ok, decision };
+  }
+
+  #fromDecision(decision) {
+    if (decision.code === "ERR_NO_CREDENTIALS") return this.#unauthorized();
+    const status = decision.status;
+    const error = status === 400 ? "invalid_request" : status === 401 ? "invalid_token" : "insufficient_scope";
+    const wwwAuthenticate = this.#withRealm(decision.wwwAuthenticate);
+    return {
+      ok: false,
+      status,
+      code: decision.code,
+      error,
+      ...(status === 400 ? { reason: "invalid_path" } : {}),
+      description: decision.reason,
+      decision,
+      response: jsonResponse(status, { error, error_description: decision.reason }, { "WWW-Authenticate": wwwAuthenticate }),
+    };
+  }
+
+  #callOptions(options) {
+    if (options === undefined) return undefined;
+    if (!isPlainObject(options)) throw invalidArg("authorize options must be an object");
+    checkOptionNames(options, CALL_OPTIONS, "authorize");
+    return options;
+  }
+
+  #afterExtract(found, call) {
+    if (found.failure) return found.failure;
+    return this.#verifyToken(found.token, call);
+  }
+
+  // ── RFC 6750 §2: where the token is
+
+  #extract(request) {
+    if (request === null || typeof request !== "object") throw invalidArg("authorize: request must be a Request or { method, url, headers }");
+    const method = String(request.method ?? "GET").toUpperCase();
+    const headers = request.headers;
+    const auth = headerValues(headers, "authorization");
+
+    let header = { kind: "none" };
+    if (auth.length > 1) {
+      header = { kind: "malformed", description: "more than one Authorization header" };
+    } else if (auth.length === 1) {
+      header = parseAuthorization(auth[0]);
+    }
+
+    let query = [];
+    if (request.url !== undefined && request.url !== null) {
+      let url;
+      try {
+        url = new URL(String(request.url), "http://localhost");
+      } catch {
+        throw invalidArg("authorize: request.url is not a valid URL");
+      }
+      query = url.searchParams.getAll("access_token");
+    }
+
+    // §2.2: a form-encoded body, with a method whose body has semantics (never GET).
+    const formBody = method !== "GET" && method !== "HEAD" && isFormBody(headerValues(headers, "content-type")[0]);
+    if (formBody) return bodyTokens(request).then((body) => this.#choose(header, query, body));
+    return this.#choose(header, query, []);
+  }
+
+  #choose(header, query, body) {
+    if (header.kind === "malformed") return { failure: this.#invalidRequest("malformed_authorization", header.description) };
+    const methods = (header.kind === "bearer" ? 1 : 0) + (query.length > 0 ? 1 : 0) + (body.length > 0 ? 1 : 0);
+    if (methods > 1) {
+      return {
+        failure: this.#invalidRequest(
+          "multiple_methods",
+          "the access token was sent in more than one way: use only the Authorization header (RFC 6750 section 2)",
+        ),
+      };
+    }
+    if (query.length > 0) return this.#fromParameter(query, this.#allowQuery, "query");
+    if (body.length > 0) return this.#fromParameter(body, this.#allowBody, "body");
+    if (header.kind === "bearer") return { token: header.token };
+    // §3.1: no credentials (or another scheme we do not take): the bare challenge.
+    return { failure: this.#unauthorized() };
+  }
+
+  #fromParameter(values, allowed, where) {
+    const section = where === "query" ? "2.3" : "2.2";
+    const place = where === "query" ? "the URI query" : "the request body";
+    if (!allowed) {
+      return {
+        failure: this.#invalidRequest(
+          `token_in_${where}`,
+          `access tokens in ${place} are not accepted: send an Authorization: Bearer header (RFC 6750 section ${section})`,
+        ),
+      };
+    }
+    if (values.length > 1) return { failure: this.#invalidRequest("multiple_tokens", `more than one access_token in ${place}`) };
+    if (!B64TOKEN.test(values[0])) {
+      return { failure: this.#invalidRequest("malformed_token", `the access_token in ${place} is not a b64token (RFC 6750 section 2.1)`) };
+    }
+    return { token: values[0] };
+  }
+
+  // ── verification
+
+  #verifyToken(token, call) {
+    if (this.#kind === "local") {
+      const outcome = this.#verifyWith(this.#keys, this.#issuer, token, call);
+      return outcome instanceof Promise ? outcome.then((o) => this.#answer(token, o)) : this.#answer(token, outcome);
+    }
+    if (this.#kind === "remote") {
+      return this.#verifyRemote(this.#keys, this.#issuer, token, call).then((outcome) => this.#answer(token, outcome));
+    }
+    return this.#verifyByIssuer(token, call).then((outcome) => this.#answer(token, outcome));
+  }
+
+  // `{ result }` or `{ error }`; a promise of one with webCrypto.
+  #verifyWith(keys, issuer, token, call) {
+    const verifier = this.#verifier(keys, issuer);
+    if (this.#webCrypto) return verifier.verifyAsync(token, call).then((result) => ({ result }), refused);
+    try {
+      return { result: verifier.verify(token, call) };
+    } catch (error) {
+      return refused(error);
+    }
+  }
+
+  async #verifyRemote(remote, issuer, token, call) {
+    let keys;
+    try {
+      keys = await remote.get();
+    } catch (error) {
+      if (isEdgeError(error)) return { unavailable: error };
+      throw error;
+    }
+    let outcome = await this.#verifyWith(keys, issuer, token, call);
+    if (outcome.error?.code === "ERR_JWKS_NO_MATCHING_KEY") {
+      // A kid we do not know: maybe the issuer rotated. One refresh (cooldown-bounded), one retry.
+      let kid;
+      try {
+        const k = decode(token, this.#decodeOptions()).header.kid;
+        if (typeof k === "string") kid = k;
+      } catch {
+        // the verifier already parsed the header; nothing to add
+      }
+      try {
+        await remote.refresh({ kid });
+      } catch (error) {
+        if (isEdgeError(error)) return { unavailable: error };
+        throw error;
+      }
+      const fresh = remote.current();
+      if (fresh && fresh !== keys) outcome = await this.#verifyWith(fresh, issuer, token, call);
+    }
+    return outcome;
+  }
+
+  #decodeOptions() {
+    return this.#maxTokenLength === undefined ? undefined : { maxTokenLength: this.#maxTokenLength };
+  }
+
+  async #verifyByIssuer(token, call) {
+    // The token is decoded, NOT verified, only to pick the issuer's keys; the verifier then
+    // requires `iss` to equal that issuer, and checks everything else.
+    let iss;
+    try {
+      iss = decode(token, this.#decodeOptions()).claims.iss;
+    } catch (error) {
+      if (error instanceof TollgateError && error.status) return { error };
+      throw error;
+    }
+    const keys = await this.#keys.resolve(iss);
+    if (!keys) {
+      const missing = iss === undefined;
+      const message = missing ? "missing required iss claim" : "iss claim check failed";
+      return {
+        error: new TollgateError(message, {
+          code: "ERR_JWT_CLAIM_VALIDATION_FAILED",
+          status: 401,
+          claim: "iss",
+          reason: missing ? "missing" : "check_failed",
+          wwwAuthenticate: challenge(this.#realm, "invalid_token", message),
+        }),
+      };
+    }
+    if (keys instanceof KeySet) return this.#verifyWith(keys, iss, token, call);
+    return this.#verifyRemote(keys, iss, token, call);
+  }
+
+  // ── RFC 6750 §3: the answer
+
+  #answer(token, outcome) {
+    if (outcome.result) {
+      const { claims, header, scopes, roles } = outcome.result;
+      // `result` (the verifier's own object) is what a policy trusts as verified;
+      // #applyPolicy removes it from the answer.
+      const ok = { ok: true, claims, header, scopes, roles, token };
+      if (this.#policy !== undefined) Object.defineProperty(ok, "result", { value: outcome.result, enumerable: false, configurable: true });
+      return ok;
+    }
+    if (outcome.unavailable) return this.#unavailable(outcome.unavailable);
+    const error = outcome.error;
+    const rfcError = error.status === 403 ? "insufficient_scope" : "invalid_token";
+    // Errors raised before the verifier (decode) carry no realm: #withRealm adds it.
+    const wwwAuthenticate = this.#withRealm(error.wwwAuthenticate ?? challenge(this.#realm, rfcError, undefined));
+    return {
+      ok: false,
+      status: error.status,
+      code: error.code,
+      error: rfcError,
+      description: error.message,
+      cause: error,
+      response: jsonResponse(error.status, { error: rfcError, error_description: error.message }, { "WWW-Authenticate": wwwAuthenticate }),
+    };
+  }
+
+  /** `header` with the guard's realm first (one realm per guard: in place of any other). */
+  #withRealm(header) {
+    if (this.#realm === undefined) return header;
+    return header
+      .replace(/^Bearer realm="[^"]*"(, )?/, "Bearer ")
+      .replace(/^Bearer ?/, `Bearer realm="${this.#realm}", `)
+      .replace(/, $/, "");
+  }
+
+  #unauthorized() {
+    return {
+      ok: false,
+      status: 401,
+      code: "ERR_NO_CREDENTIALS",
+      error: undefined,
+      description: "a bearer token is required",
+      response: jsonResponse(401, undefined, { "WWW-Authenticate": challenge(this.#realm) }),
+    };
+  }
+
+  #invalidRequest(reason, description) {
+    return {
+      ok: false,
+      status: 400,
+      code: "ERR_INVALID_REQUEST",
+      error: "invalid_request",
+      reason,
+      description,
+      response: jsonResponse(
+        400,
+        { error: "invalid_request", error_description: description },
+        { "WWW-Authenticate": challenge(this.#realm, "invalid_request", description) },
+      ),
+    };
+  }
+
+  #unavailable(error) {
+    const retryAfter = Math.max(1, error.retryAfter ?? 1);
+    const description = "the signing keys cannot be loaded right now; retry later";
+    return {
+      ok: false,
+      status: 503,
+      code: error.code,
+      error: "temporarily_unavailable",
+      description,
+      retryAfter,
+      cause: error,
+      response: jsonResponse(
+        503,
+        { error: "temporarily_unavailable", error_description: description },
+        { "Retry-After": String(retryAfter) },
+      ),
+    };
+  }
+}
+
+function parseAuthorization(raw) {
+  // Field values carry no leading/trailing whitespace (RFC 9110 §5.5); Headers trims it.
+  const value = raw.replace(/^[ \t]+|[ \t]+$/g, "");
+  if (value === "") return { kind: "none" };
+  const [, scheme, rest] = SCHEME.exec(value);
+  if (scheme.toLowerCase() !== "bearer") return { kind: "other" };
+  if (rest === "") return { kind: "malformed", description: "the Bearer scheme needs a token" };
+  const match = BEARER_REST.exec(rest);
+  if (!match) {
+    return { kind: "malformed", description: "malformed Authorization header: expected Bearer, a space and one token" };
+  }
+  if (!B64TOKEN.test(match[1])) {
+    return { kind: "malformed", description: "the bearer token has characters outside the b64token syntax (RFC 6750 section 2.1)" };
+  }
+  return { kind: "bearer", token: match[1] };
+}
+
+/**
+ * A request guard: extracts the bearer token by RFC 6750 §2, verifies it with `keys`
+ * (a KeySet, a RemoteKeySet, or keys per issuer) and answers by §3.
+ */
+export function createGuard(options) {
+  if (!isPlainObject(options)) throw invalidArg("createGuard expects an options object");
+  if (options.keys === undefined) throw invalidArg("createGuard: options.keys is required");
+  return new Guard(CONSTRUCT, options);
+}

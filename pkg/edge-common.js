@@ -2,13 +2,11 @@
 
 import { TollgateError } from "./tollgate.js";
 import { invalidArg } from "./internal.js";
+import { EDGE_ERROR_CODES } from "./facts.js";
 
-/** Error codes added by the edge layer (keys over HTTP). They carry no `status`. */
-export const EDGE_ERROR_CODES = Object.freeze([
-  "ERR_JWKS_TIMEOUT",
-  "ERR_JWKS_FETCH_FAILED",
-  "ERR_DISCOVERY_ISSUER_MISMATCH",
-]);
+// Error codes added by the edge layer (keys over HTTP), from the core's code table. The
+// errors carry no `status`: the guard answers them with 503.
+export { EDGE_ERROR_CODES } from "./facts.js";
 
 /** The classes' constructors take only this token: their objects come from the create* functions. */
 export const CONSTRUCT = Symbol("tollgate.edge.construct");

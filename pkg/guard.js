@@ -2,6 +2,8 @@
 
 import { KeySet, TollgateError, createVerifier, decode } from "./tollgate.js";
 import { invalidArg } from "./internal.js";
+import { ALGORITHMS } from "./facts.js";
+import { challenge, oauthErrorOf, statusOf } from "./answer.js";
 import { CONSTRUCT, checkOptionNames, isEdgeError, isPlainObject, readText } from "./edge-common.js";
 import { RemoteKeySet } from "./remote.js";
 import { IssuerKeys, createIssuerKeys } from "./issuers.js";
@@ -76,14 +78,6 @@ async function bodyTokens(request) {
   return [];
 }
 
-function challenge(realm, error, description) {
-  const parts = [];
-  if (realm !== undefined) parts.push(`realm="${realm}"`);
-  if (error) parts.push(`error="${error}"`);
-  if (description) parts.push(`error_description="${description}"`);
-  return `Bearer${parts.length ? ` ${parts.join(", ")}` : ""}`;
-}
-
 function jsonResponse(status, body, headers) {
   return new Response(body === undefined ? null : JSON.stringify(body), {
     status,
@@ -97,9 +91,12 @@ function refused(error) {
   throw error;
 }
 
+// An HMAC algorithm, whose key the probe makes from 64 zero bytes (long enough for any).
+const PROBE_ALG = Object.keys(ALGORITHMS).find((alg) => ALGORITHMS[alg].kty === "oct");
+
 /** Verifier options probe: rejects misspelled or invalid verify options at createGuard time. */
 function probeVerifyOptions(verifyOptions, issuer) {
-  const probe = KeySet.fromSecret(new Uint8Array(64), { alg: "HS512" });
+  const probe = KeySet.fromSecret(new Uint8Array(64), { alg: PROBE_ALG });
   try {
     const { algorithms: _ignored, ...rest } = verifyOptions;
     createVerifier({ ...rest, keys: probe, issuer }).free();
@@ -255,7 +252,7 @@ export class Guard {
   #fromDecision(decision) {
     if (decision.code === "ERR_NO_CREDENTIALS") return this.#unauthorized();
     const status = decision.status;
-    const error = status === 400 ? "invalid_request" : status === 401 ? "invalid_token" : "insufficient_scope";
+    const error = oauthErrorOf(decision.code);
     const wwwAuthenticate = this.#withRealm(decision.wwwAuthenticate);
     return {
       ok: false,
@@ -421,13 +418,14 @@ export class Guard {
     if (!keys) {
       const missing = iss === undefined;
       const message = missing ? "missing required iss claim" : "iss claim check failed";
+      const code = "ERR_JWT_CLAIM_VALIDATION_FAILED";
       return {
         error: new TollgateError(message, {
-          code: "ERR_JWT_CLAIM_VALIDATION_FAILED",
-          status: 401,
+          code,
+          status: statusOf(code),
           claim: "iss",
           reason: missing ? "missing" : "check_failed",
-          wwwAuthenticate: challenge(this.#realm, "invalid_token", message),
+          wwwAuthenticate: challenge(code, this.#realm, message),
         }),
       };
     }
@@ -448,9 +446,9 @@ export class Guard {
     }
     if (outcome.unavailable) return this.#unavailable(outcome.unavailable);
     const error = outcome.error;
-    const rfcError = error.status === 403 ? "insufficient_scope" : "invalid_token";
+    const rfcError = oauthErrorOf(error.code);
     // Errors raised before the verifier (decode) carry no realm: #withRealm adds it.
-    const wwwAuthenticate = this.#withRealm(error.wwwAuthenticate ?? challenge(this.#realm, rfcError, undefined));
+    const wwwAuthenticate = this.#withRealm(error.wwwAuthenticate ?? challenge(error.code, this.#realm, error.message));
     return {
       ok: false,
       status: error.status,
@@ -472,28 +470,31 @@ export class Guard {
   }
 
   #unauthorized() {
+    const code = "ERR_NO_CREDENTIALS";
     return {
       ok: false,
-      status: 401,
-      code: "ERR_NO_CREDENTIALS",
+      status: statusOf(code),
+      code,
       error: undefined,
       description: "a bearer token is required",
-      response: jsonResponse(401, undefined, { "WWW-Authenticate": challenge(this.#realm) }),
+      response: jsonResponse(statusOf(code), undefined, { "WWW-Authenticate": challenge(code, this.#realm) }),
     };
   }
 
   #invalidRequest(reason, description) {
+    const code = "ERR_INVALID_REQUEST";
+    const error = oauthErrorOf(code);
     return {
       ok: false,
-      status: 400,
-      code: "ERR_INVALID_REQUEST",
-      error: "invalid_request",
+      status: statusOf(code),
+      code,
+      error,
       reason,
       description,
       response: jsonResponse(
-        400,
-        { error: "invalid_request", error_description: description },
-        { "WWW-Authenticate": challenge(this.#realm, "invalid_request", description) },
+        statusOf(code),
+        { error, error_description: description },
+        { "WWW-Authenticate": challenge(code, this.#realm, description) },
       ),
     };
   }
@@ -501,16 +502,17 @@ export class Guard {
   #unavailable(error) {
     const retryAfter = Math.max(1, error.retryAfter ?? 1);
     const description = "the signing keys cannot be loaded right now; retry later";
+    const status = statusOf(error.code);
     return {
       ok: false,
-      status: 503,
+      status,
       code: error.code,
       error: "temporarily_unavailable",
       description,
       retryAfter,
       cause: error,
       response: jsonResponse(
-        503,
+        status,
         { error: "temporarily_unavailable", error_description: description },
         { "Retry-After": String(retryAfter) },
       ),

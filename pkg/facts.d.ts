@@ -78,5 +78,7 @@ export declare const VERIFY_OPTIONS: readonly string[];
 export declare const CALL_OPTIONS: readonly string[];
 /** Duration units and their seconds. */
 export declare const DURATION_UNITS: Readonly<Record<string, number>>;
+/** The default `maxTokenLength`, in bytes. */
+export declare const DEFAULT_MAX_TOKEN_LENGTH: number;
 /** The most digits a duration's number may have. */
 export declare const DURATION_MAX_DIGITS: number;

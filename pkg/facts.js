@@ -170,5 +170,8 @@ export const DURATION_UNITS = Object.freeze({
   y: 31557600, yr: 31557600, yrs: 31557600, year: 31557600, years: 31557600,
 });
 
+/** The default `maxTokenLength`, in bytes. */
+export const DEFAULT_MAX_TOKEN_LENGTH = 16384;
+
 /** The most digits a duration's number may have. */
 export const DURATION_MAX_DIGITS = 15;

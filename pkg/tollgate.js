@@ -19,6 +19,7 @@ import {
 import { invalidArg, plainObject, verifiedTexts } from "./internal.js";
 import { VerifiedCache, cacheSize, deepFreeze, holds, readCall } from "./cache.js";
 import { importPublicKey, signatureBackend, verifySignature } from "./webcrypto.js";
+import { DEFAULT_MAX_TOKEN_LENGTH } from "./facts.js";
 
 // The codes, defined once in the core's table (src/error.rs).
 export { ERROR_CODES, DECISION_CODES } from "./facts.js";
@@ -77,6 +78,16 @@ function checkToken(token) {
     throw invalidArg(`token must be a string, got ${token === null ? "null" : typeof token}`);
   }
 }
+
+// The bytes of a string's UTF-8 are at least its UTF-16 length, so a token longer than
+// `limit` in JS is over the limit in bytes: the core gets only its first limit + 1 units,
+// enough for its own size error, instead of a copy of a string of any size.
+function bounded(token, limit) {
+  return token.length > limit ? token.slice(0, limit + 1) : token;
+}
+
+// The maxTokenLength of options the core accepted (a number within its bounds), or the default.
+const limitOf = (options) => (typeof options.maxTokenLength === "number" ? options.maxTokenLength : DEFAULT_MAX_TOKEN_LENGTH);
 
 // `currentDate: Date` (jose's name) becomes `now` in seconds.
 function withClock(options, name) {
@@ -234,9 +245,11 @@ class Verifier {
   #cache; // VerifiedCache, or undefined
   #base; // the verifier's own requirements and clock, as a cache hit reads them
   #rolesStrict;
+  #limit; // maxTokenLength: longer tokens are cut before they cross into wasm
 
   constructor({ raw, keys, revocations, cache, options }) {
     this.#raw = raw;
+    this.#limit = limitOf(options);
     this.#keys = keys;
     this.#algs = keyAlgorithms(keys);
     this.#asymmetric = this.#algs.some((alg) => !alg.startsWith("HS"));
@@ -257,6 +270,7 @@ class Verifier {
    */
   verify(token, options) {
     checkToken(token);
+    token = bounded(token, this.#limit);
     if (this.#cache === undefined) return verifiedResult(call(() => this.#raw.verify(token, callText(options))));
     const hit = this.#hit(token, options);
     if (hit !== undefined) return hit;
@@ -276,6 +290,7 @@ class Verifier {
     // Nothing to hand to native crypto: `verify` (which looks in the cache itself).
     if (!this.#asymmetric || signatureBackend() === null) return this.verify(token, options);
     checkToken(token);
+    token = bounded(token, this.#limit);
     if (this.#cache !== undefined) {
       const hit = this.#hit(token, options);
       if (hit !== undefined) return hit;
@@ -401,9 +416,9 @@ function oneShot(options, name) {
 /** Verifies `token` and returns `{ header, claims, scopes, roles }`. */
 export function verify(token, options) {
   checkToken(token);
-  const { raw } = oneShot(options, "verify");
+  const { raw, options: rest } = oneShot(options, "verify");
   try {
-    return verifiedResult(call(() => raw.verify(token, "")));
+    return verifiedResult(call(() => raw.verify(bounded(token, limitOf(rest)), "")));
   } finally {
     raw.free();
   }
@@ -429,8 +444,9 @@ export async function verifyAsync(token, options) {
  */
 export function decode(token, options) {
   checkToken(token);
-  const opts = toJson(plainObject(options, "options"), "options");
-  return JSON.parse(call(() => rawDecode(token, opts)));
+  const o = plainObject(options, "options");
+  const opts = toJson(o, "options");
+  return JSON.parse(call(() => rawDecode(bounded(token, limitOf(o)), opts)));
 }
 
 /**

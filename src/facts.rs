@@ -217,6 +217,9 @@ pub fn js() -> String {
         out.push('\n');
     }
     out.push_str("});\n");
+    out.push_str("\n/** The default `maxTokenLength`, in bytes. */\nexport const DEFAULT_MAX_TOKEN_LENGTH = ");
+    out.push_str(&crate::jws::DEFAULT_MAX_TOKEN_LENGTH.to_string());
+    out.push_str(";\n");
     out.push_str("\n/** The most digits a duration's number may have. */\nexport const DURATION_MAX_DIGITS = ");
     out.push_str(&DURATION_MAX_DIGITS.to_string());
     out.push_str(";\n");
@@ -297,6 +300,8 @@ export declare const VERIFY_OPTIONS: readonly string[];
 export declare const CALL_OPTIONS: readonly string[];
 /** Duration units and their seconds. */
 export declare const DURATION_UNITS: Readonly<Record<string, number>>;
+/** The default `maxTokenLength`, in bytes. */
+export declare const DEFAULT_MAX_TOKEN_LENGTH: number;
 /** The most digits a duration's number may have. */
 export declare const DURATION_MAX_DIGITS: number;
 ",

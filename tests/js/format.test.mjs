@@ -9,6 +9,8 @@ import {
 } from './helpers.mjs';
 
 const { KeySet, verify, createVerifier, decode } = tollgate;
+// The package's own wasm-bindgen module (the instance node.js initialised): its memory.
+import { initSync } from '../../pkg/wasm/tollgate_wasm.js';
 
 let hs;
 let hsKeys;
@@ -122,6 +124,26 @@ describe('size limits', () => {
     const big = `${'A'.repeat(200)}.${'A'.repeat(200)}.${'A'.repeat(200)}`;
     expectTokenError(() => verify(big, opts(hsKeys, { now: T0, maxTokenLength: 100 })),
       { code: 'ERR_JWS_INVALID' }, big);
+  });
+
+  test('a huge token is refused without being copied into wasm (memory stays as it was)', () => {
+    // 100 million characters (a 100 MB copy if it crossed the boundary); the wasm memory
+    // only ever grows, so one copy would show for good.
+    const huge = `${'A'.repeat(50_000_000)}.${'A'.repeat(50_000_000)}`;
+    const memory = () => initSync().memory.buffer.byteLength;
+    const before = memory();
+    const verifier = createVerifier(opts(hsKeys, { now: T0 }));
+    const calls = [
+      () => verify(huge, opts(hsKeys, { now: T0 })),
+      () => verifier.verify(huge),
+      () => createVerifier(opts(hsKeys, { now: T0, cache: true })).verify(huge),
+      () => decode(huge),
+    ];
+    for (const call of calls) {
+      const e = expectTokenError(call, { code: 'ERR_JWS_INVALID', status: 401 }, huge);
+      assert.match(e.message, /longer than the maximum token length/);
+    }
+    assert.ok(memory() - before < 1 << 20, `wasm memory grew by ${memory() - before} bytes`);
   });
 
   test('default limit is 16384 characters', async () => {

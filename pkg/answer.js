@@ -12,11 +12,11 @@ export function statusOf(code) {
 
 /**
  * The `WWW-Authenticate` value answering with `code` (RFC 6750 §3): realm first when
- * given, `error`/`error_description` where the code has an RFC 6750 error, `scope` with
- * the missing scopes; `undefined` where the answer is not a 400, 401 or 403.
+ * given, `error`/`error_description` where the code has an RFC 6750 error; `undefined`
+ * where the answer is not a 400, 401 or 403.
  */
-export function challenge(code, realm, description = "", scopes = []) {
-  return rawChallenge(code, realm, description, scopes);
+export function challenge(code, realm, description = "") {
+  return rawChallenge(code, realm, description);
 }
 
 /** The RFC 6750 error of `code` (`invalid_token`, …), or `undefined`. */

@@ -58,15 +58,13 @@ export declare const ERROR_CODES: readonly ErrorCode[];
 export declare const DECISION_CODES: readonly DecisionCode[];
 /** Codes the edge layer throws. */
 export declare const EDGE_ERROR_CODES: readonly EdgeErrorCode[];
-/** Every algorithm: key type, curve, hash, fixed signature length, runtime crypto parameters. */
+/** Every algorithm: key type, curve, and the runtime crypto parameters (null for HMAC). */
 export declare const ALGORITHMS: Readonly<Record<Algorithm, Readonly<{
   kty: "oct" | "RSA" | "EC" | "OKP";
   crv: string | null;
-  hash: string | null;
-  signatureLength: number | null;
   coordinateLength: number | null;
-  webCrypto: { import: Record<string, string>; verify: Record<string, string | number> };
-  node: { digest: string | null; options: Record<string, string | number> };
+  webCrypto: { import: Record<string, string>; verify: Record<string, string | number> } | null;
+  node: { digest: string | null; options: Record<string, string | number> } | null;
 }>>>;
 /** The claims scopes are read from by default. */
 export declare const SCOPE_CLAIMS: readonly string[];

@@ -36,40 +36,32 @@ export const DECISION_CODES = Object.freeze(["ERR_POLICY_NO_MATCHING_RULE", "ERR
 /** Codes the edge layer (key sets over HTTP) throws. */
 export const EDGE_ERROR_CODES = Object.freeze(["ERR_JWKS_TIMEOUT", "ERR_JWKS_FETCH_FAILED", "ERR_DISCOVERY_ISSUER_MISMATCH"]);
 
-/** Every algorithm: key type, curve, hash, fixed signature length, and the runtime crypto parameters. */
+/** Every algorithm: key type, curve, and the runtime crypto parameters (null for HMAC: the secret stays in the core). */
 export const ALGORITHMS = Object.freeze({
   HS256: Object.freeze({
     kty: "oct",
     crv: null,
-    hash: "SHA-256",
-    signatureLength: 32,
     coordinateLength: null,
-    webCrypto: { import: { name: "HMAC", hash: "SHA-256" }, verify: { name: "HMAC" } },
-    node: { digest: "sha256", options: {} },
+    webCrypto: null,
+    node: null,
   }),
   HS384: Object.freeze({
     kty: "oct",
     crv: null,
-    hash: "SHA-384",
-    signatureLength: 48,
     coordinateLength: null,
-    webCrypto: { import: { name: "HMAC", hash: "SHA-384" }, verify: { name: "HMAC" } },
-    node: { digest: "sha384", options: {} },
+    webCrypto: null,
+    node: null,
   }),
   HS512: Object.freeze({
     kty: "oct",
     crv: null,
-    hash: "SHA-512",
-    signatureLength: 64,
     coordinateLength: null,
-    webCrypto: { import: { name: "HMAC", hash: "SHA-512" }, verify: { name: "HMAC" } },
-    node: { digest: "sha512", options: {} },
+    webCrypto: null,
+    node: null,
   }),
   RS256: Object.freeze({
     kty: "RSA",
     crv: null,
-    hash: "SHA-256",
-    signatureLength: null,
     coordinateLength: null,
     webCrypto: { import: { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, verify: { name: "RSASSA-PKCS1-v1_5" } },
     node: { digest: "sha256", options: {} },
@@ -77,8 +69,6 @@ export const ALGORITHMS = Object.freeze({
   RS384: Object.freeze({
     kty: "RSA",
     crv: null,
-    hash: "SHA-384",
-    signatureLength: null,
     coordinateLength: null,
     webCrypto: { import: { name: "RSASSA-PKCS1-v1_5", hash: "SHA-384" }, verify: { name: "RSASSA-PKCS1-v1_5" } },
     node: { digest: "sha384", options: {} },
@@ -86,8 +76,6 @@ export const ALGORITHMS = Object.freeze({
   RS512: Object.freeze({
     kty: "RSA",
     crv: null,
-    hash: "SHA-512",
-    signatureLength: null,
     coordinateLength: null,
     webCrypto: { import: { name: "RSASSA-PKCS1-v1_5", hash: "SHA-512" }, verify: { name: "RSASSA-PKCS1-v1_5" } },
     node: { digest: "sha512", options: {} },
@@ -95,8 +83,6 @@ export const ALGORITHMS = Object.freeze({
   PS256: Object.freeze({
     kty: "RSA",
     crv: null,
-    hash: "SHA-256",
-    signatureLength: null,
     coordinateLength: null,
     webCrypto: { import: { name: "RSA-PSS", hash: "SHA-256" }, verify: { name: "RSA-PSS", saltLength: 32 } },
     node: { digest: "sha256", options: { padding: "pss", saltLength: 32 } },
@@ -104,8 +90,6 @@ export const ALGORITHMS = Object.freeze({
   PS384: Object.freeze({
     kty: "RSA",
     crv: null,
-    hash: "SHA-384",
-    signatureLength: null,
     coordinateLength: null,
     webCrypto: { import: { name: "RSA-PSS", hash: "SHA-384" }, verify: { name: "RSA-PSS", saltLength: 48 } },
     node: { digest: "sha384", options: { padding: "pss", saltLength: 48 } },
@@ -113,8 +97,6 @@ export const ALGORITHMS = Object.freeze({
   PS512: Object.freeze({
     kty: "RSA",
     crv: null,
-    hash: "SHA-512",
-    signatureLength: null,
     coordinateLength: null,
     webCrypto: { import: { name: "RSA-PSS", hash: "SHA-512" }, verify: { name: "RSA-PSS", saltLength: 64 } },
     node: { digest: "sha512", options: { padding: "pss", saltLength: 64 } },
@@ -122,8 +104,6 @@ export const ALGORITHMS = Object.freeze({
   ES256: Object.freeze({
     kty: "EC",
     crv: "P-256",
-    hash: "SHA-256",
-    signatureLength: 64,
     coordinateLength: 32,
     webCrypto: { import: { name: "ECDSA", namedCurve: "P-256" }, verify: { name: "ECDSA", hash: "SHA-256" } },
     node: { digest: "sha256", options: { dsaEncoding: "ieee-p1363" } },
@@ -131,8 +111,6 @@ export const ALGORITHMS = Object.freeze({
   ES384: Object.freeze({
     kty: "EC",
     crv: "P-384",
-    hash: "SHA-384",
-    signatureLength: 96,
     coordinateLength: 48,
     webCrypto: { import: { name: "ECDSA", namedCurve: "P-384" }, verify: { name: "ECDSA", hash: "SHA-384" } },
     node: { digest: "sha384", options: { dsaEncoding: "ieee-p1363" } },
@@ -140,8 +118,6 @@ export const ALGORITHMS = Object.freeze({
   EdDSA: Object.freeze({
     kty: "OKP",
     crv: "Ed25519",
-    hash: null,
-    signatureLength: 64,
     coordinateLength: null,
     webCrypto: { import: { name: "Ed25519" }, verify: { name: "Ed25519" } },
     node: { digest: null, options: {} },

@@ -9,18 +9,8 @@ import { constants, createPublicKey, verify } from "node:crypto";
 import { base64url } from "./webcrypto.js";
 import { ALGORITHMS } from "./facts.js";
 
-// alg → [digest, the options of the KeyObject's verify, curve, coordinate length], from the
-// core's algorithm table; HMAC stays in the core.
+// The core's table names RSA-PSS padding; node:crypto wants its constant.
 const PADDING = { pss: constants.RSA_PKCS1_PSS_PADDING };
-const PARAMS = Object.fromEntries(
-  Object.entries(ALGORITHMS)
-    .filter(([, a]) => a.kty !== "oct")
-    .map(([alg, { node, crv, coordinateLength }]) => {
-      const { padding, ...rest } = node.options;
-      const options = padding === undefined ? rest : { ...rest, padding: PADDING[padding] };
-      return [alg, [node.digest, options, crv, coordinateLength]];
-    }),
-);
 
 function jwk(material, crv, size) {
   const [kty, a, b] = material;
@@ -64,13 +54,15 @@ function settleFirst() {
 export const nodeCrypto = {
   name: "node:crypto",
   importKey(material, alg) {
-    const params = PARAMS[alg];
-    if (params === undefined) return null;
-    const [digest, options, crv, size] = params;
-    const doc = jwk(material, crv, size);
+    // The core's algorithm table; node is null for HMAC, whose secret stays in the core.
+    const a = ALGORITHMS[alg];
+    if (!a?.node) return null;
+    const doc = jwk(material, a.crv, a.coordinateLength);
     if (doc === null) return null;
+    const { padding, ...options } = a.node.options;
+    if (padding !== undefined) options.padding = PADDING[padding];
     try {
-      return { digest, key: { ...options, key: createPublicKey({ key: doc, format: "jwk" }) } };
+      return { digest: a.node.digest, key: { ...options, key: createPublicKey({ key: doc, format: "jwk" }) } };
     } catch {
       return null;
     }

@@ -19,14 +19,6 @@ import { ALGORITHMS } from "./facts.js";
 
 const subtle = globalThis.crypto?.subtle;
 
-// alg → [importKey algorithm, verify algorithm], from the core's algorithm table; HMAC
-// stays in the core (the secret never leaves the wasm).
-const PARAMS = Object.fromEntries(
-  Object.entries(ALGORITHMS)
-    .filter(([, a]) => a.kty !== "oct")
-    .map(([alg, a]) => [alg, [a.webCrypto.import, a.webCrypto.verify]]),
-);
-
 /** Whether this runtime has WebCrypto at all. */
 const hasWebCrypto = typeof subtle?.verify === "function" && typeof subtle?.importKey === "function";
 
@@ -48,14 +40,15 @@ const failed = () => null;
 export const webCrypto = {
   name: "WebCrypto",
   async importKey(material, alg) {
-    const params = PARAMS[alg];
-    if (!hasWebCrypto || params === undefined) return null;
+    // The core's algorithm table; null for HMAC, whose secret stays in the core.
+    const params = ALGORITHMS[alg]?.webCrypto;
+    if (!hasWebCrypto || !params) return null;
     const [kty, a, b] = material;
     try {
       const key = kty === "RSA"
-        ? await subtle.importKey("jwk", { kty, n: base64url(a), e: base64url(b) }, params[0], false, ["verify"])
-        : await subtle.importKey("raw", a, params[0], false, ["verify"]);
-      return { key, params: params[1] };
+        ? await subtle.importKey("jwk", { kty, n: base64url(a), e: base64url(b) }, params.import, false, ["verify"])
+        : await subtle.importKey("raw", a, params.import, false, ["verify"]);
+      return { key, params: params.verify };
     } catch {
       return null;
     }

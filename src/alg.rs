@@ -282,17 +282,6 @@ impl Algorithm {
     pub fn min_secret_len(self) -> usize {
         self.hash().map_or(32, Hash::output_len)
     }
-
-    /// The length of every signature, where the algorithm alone fixes it
-    /// (`None` for RSA: the modulus length).
-    pub fn signature_len(self) -> Option<usize> {
-        match self.scheme() {
-            Scheme::Hmac(h) => Some(h.output_len()),
-            Scheme::Ecdsa(curve, _) => Some(2 * curve.coordinate_len()),
-            Scheme::Ed25519 => Some(64),
-            Scheme::RsaPkcs1(_) | Scheme::RsaPss(_) => None,
-        }
-    }
 }
 
 #[cfg(test)]
@@ -327,7 +316,6 @@ mod tests {
             }
         }
         assert_eq!(Algorithm::HS512.min_secret_len(), 64);
-        assert_eq!(Algorithm::ES384.signature_len(), Some(96));
     }
 
     #[test]

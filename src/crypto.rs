@@ -55,15 +55,15 @@ pub fn verify(alg: Algorithm, key: &Material, message: &[u8], sig: &[u8]) -> boo
         // ring compares the whole tag, so a truncated tag fails). The key was
         // keyed with its algorithm's hash at import.
         (Scheme::Hmac(_), Material::Hmac(k)) => hmac::verify(k, message, sig).is_ok(),
-        (Scheme::RsaPkcs1(hash) | Scheme::RsaPss(hash), Material::Rsa { n, e }) => {
-            let pss = matches!(alg.scheme(), Scheme::RsaPss(_));
-            let params: &signature::RsaParameters = match (pss, hash) {
-                (false, Hash::Sha256) => &signature::RSA_PKCS1_2048_8192_SHA256,
-                (false, Hash::Sha384) => &signature::RSA_PKCS1_2048_8192_SHA384,
-                (false, Hash::Sha512) => &signature::RSA_PKCS1_2048_8192_SHA512,
-                (true, Hash::Sha256) => &signature::RSA_PSS_2048_8192_SHA256,
-                (true, Hash::Sha384) => &signature::RSA_PSS_2048_8192_SHA384,
-                (true, Hash::Sha512) => &signature::RSA_PSS_2048_8192_SHA512,
+        (scheme @ (Scheme::RsaPkcs1(_) | Scheme::RsaPss(_)), Material::Rsa { n, e }) => {
+            let params: &signature::RsaParameters = match scheme {
+                Scheme::RsaPkcs1(Hash::Sha256) => &signature::RSA_PKCS1_2048_8192_SHA256,
+                Scheme::RsaPkcs1(Hash::Sha384) => &signature::RSA_PKCS1_2048_8192_SHA384,
+                Scheme::RsaPkcs1(Hash::Sha512) => &signature::RSA_PKCS1_2048_8192_SHA512,
+                Scheme::RsaPss(Hash::Sha256) => &signature::RSA_PSS_2048_8192_SHA256,
+                Scheme::RsaPss(Hash::Sha384) => &signature::RSA_PSS_2048_8192_SHA384,
+                Scheme::RsaPss(Hash::Sha512) => &signature::RSA_PSS_2048_8192_SHA512,
+                _ => return false,
             };
             signature::RsaPublicKeyComponents { n, e }
                 .verify(params, message, sig)

@@ -79,11 +79,6 @@ macro_rules! codes {
             pub fn origin(self) -> Origin {
                 match self { $(Code::$variant => Origin::$origin,)+ }
             }
-
-            /// One line saying when this code is given.
-            pub fn description(self) -> &'static str {
-                match self { $(Code::$variant => concat!($($doc),+).trim_ascii(),)+ }
-            }
         }
     };
 }

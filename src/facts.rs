@@ -59,14 +59,12 @@ fn opt_str(s: Option<&str>) -> String {
     out
 }
 
-/// WebCrypto's `importKey` and `verify` algorithm objects for `alg`.
-fn webcrypto(alg: Algorithm) -> (String, String) {
+/// WebCrypto's `importKey` and `verify` algorithm objects for `alg`, as a
+/// `{ import, verify }` literal; `null` for HMAC, whose secret stays in the core.
+fn webcrypto(alg: Algorithm) -> String {
     let q = |s: &str| opt_str(Some(s));
-    match alg.scheme() {
-        Scheme::Hmac(h) => (
-            format!("{{ name: \"HMAC\", hash: {} }}", q(h.name())),
-            "{ name: \"HMAC\" }".to_owned(),
-        ),
+    let (import, verify) = match alg.scheme() {
+        Scheme::Hmac(_) => return "null".to_owned(),
         Scheme::RsaPkcs1(h) => (
             format!("{{ name: \"RSASSA-PKCS1-v1_5\", hash: {} }}", q(h.name())),
             "{ name: \"RSASSA-PKCS1-v1_5\" }".to_owned(),
@@ -83,12 +81,16 @@ fn webcrypto(alg: Algorithm) -> (String, String) {
             "{ name: \"Ed25519\" }".to_owned(),
             "{ name: \"Ed25519\" }".to_owned(),
         ),
-    }
+    };
+    format!("{{ import: {import}, verify: {verify} }}")
 }
 
 /// node:crypto's `verify` digest and key options for `alg` (`padding` is
-/// named, node-crypto.js maps it to its constant).
+/// named, node-crypto.js maps it to its constant); `null` for HMAC.
 fn node(alg: Algorithm) -> String {
+    if let Scheme::Hmac(_) = alg.scheme() {
+        return "null".to_owned();
+    }
     let digest = alg
         .hash()
         .map(|h| h.name().replace('-', "").to_ascii_lowercase());
@@ -145,30 +147,23 @@ pub fn js() -> String {
         codes_of(Origin::Edge),
     );
 
-    out.push_str("\n/** Every algorithm: key type, curve, hash, fixed signature length, and the runtime crypto parameters. */\nexport const ALGORITHMS = Object.freeze({\n");
+    out.push_str("\n/** Every algorithm: key type, curve, and the runtime crypto parameters (null for HMAC: the secret stays in the core). */\nexport const ALGORITHMS = Object.freeze({\n");
     for alg in alg::ALL {
         let kind = alg.key_kind();
-        let (import, verify) = webcrypto(alg);
         out.push_str("  ");
         out.push_str(alg.name());
         out.push_str(": Object.freeze({\n    kty: ");
         out.push_str(&opt_str(Some(kind.kty())));
         out.push_str(",\n    crv: ");
         out.push_str(&opt_str(kind.crv()));
-        out.push_str(",\n    hash: ");
-        out.push_str(&opt_str(alg.hash().map(|h| h.name())));
-        out.push_str(",\n    signatureLength: ");
-        out.push_str(&opt_num(alg.signature_len()));
         out.push_str(",\n    coordinateLength: ");
         out.push_str(&opt_num(match kind {
             KeyKind::Ec(curve) => Some(curve.coordinate_len()),
             _ => None,
         }));
-        out.push_str(",\n    webCrypto: { import: ");
-        out.push_str(&import);
-        out.push_str(", verify: ");
-        out.push_str(&verify);
-        out.push_str(" },\n    node: ");
+        out.push_str(",\n    webCrypto: ");
+        out.push_str(&webcrypto(alg));
+        out.push_str(",\n    node: ");
         out.push_str(&node(alg));
         out.push_str(",\n  }),\n");
     }
@@ -280,15 +275,13 @@ export declare const ERROR_CODES: readonly ErrorCode[];
 export declare const DECISION_CODES: readonly DecisionCode[];
 /** Codes the edge layer throws. */
 export declare const EDGE_ERROR_CODES: readonly EdgeErrorCode[];
-/** Every algorithm: key type, curve, hash, fixed signature length, runtime crypto parameters. */
+/** Every algorithm: key type, curve, and the runtime crypto parameters (null for HMAC). */
 export declare const ALGORITHMS: Readonly<Record<Algorithm, Readonly<{
   kty: \"oct\" | \"RSA\" | \"EC\" | \"OKP\";
   crv: string | null;
-  hash: string | null;
-  signatureLength: number | null;
   coordinateLength: number | null;
-  webCrypto: { import: Record<string, string>; verify: Record<string, string | number> };
-  node: { digest: string | null; options: Record<string, string | number> };
+  webCrypto: { import: Record<string, string>; verify: Record<string, string | number> } | null;
+  node: { digest: string | null; options: Record<string, string | number> } | null;
 }>>>;
 /** The claims scopes are read from by default. */
 export declare const SCOPE_CLAIMS: readonly string[];

@@ -35,12 +35,7 @@ impl Key {
 
     /// The JWK `kty` of this key.
     pub fn kty(&self) -> &'static str {
-        match self.material {
-            Material::Hmac(_) => "oct",
-            Material::Rsa { .. } => "RSA",
-            Material::Ec(..) => "EC",
-            Material::Ed25519(_) => "OKP",
-        }
+        self.alg.key_kind().kty()
     }
 
     pub(crate) fn material(&self) -> &Material {

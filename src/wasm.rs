@@ -327,17 +327,12 @@ impl Verifier {
 /// gives without a core error in hand; `undefined` for an unknown code or one
 /// that is not a 400, 401 or 403.
 #[wasm_bindgen(js_name = rawChallenge)]
-pub fn challenge(
-    code: &str,
-    realm: Option<String>,
-    description: &str,
-    scopes: Vec<String>,
-) -> Option<String> {
+pub fn challenge(code: &str, realm: Option<String>, description: &str) -> Option<String> {
     crate::error::challenge(
         crate::Code::parse(code)?,
         realm.as_deref(),
         description,
-        &scopes,
+        &[],
     )
 }
 

@@ -2,7 +2,7 @@
 
 import { KeySet, TollgateError, createVerifier, decode } from "./tollgate.js";
 import { invalidArg } from "./internal.js";
-import { ALGORITHMS } from "./facts.js";
+import { ALGORITHMS, CALL_OPTIONS } from "./facts.js";
 import { challenge, oauthErrorOf, statusOf } from "./answer.js";
 import { CONSTRUCT, checkOptionNames, isEdgeError, isPlainObject, readText } from "./edge-common.js";
 import { RemoteKeySet } from "./remote.js";
@@ -17,7 +17,8 @@ const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 const SCHEME = /^([^ \t]+)([\s\S]*)$/;
 const BEARER_REST = /^ +([^ ]+)$/;
 
-const CALL_OPTIONS = new Set(["requiredScopes", "scopeMode", "requiredRoles", "roleMode", "now", "currentDate"]);
+// The core's call options, and jose's `currentDate` that the JS layer turns into `now`.
+const AUTHORIZE_OPTIONS = new Set([...CALL_OPTIONS, "currentDate"]);
 
 // On Cloudflare's edge, CF-Connecting-IP is set by the platform (a client's
 // own header of that name is overwritten). Anywhere else the client could
@@ -269,7 +270,7 @@ export class Guard {
   #callOptions(options) {
     if (options === undefined) return undefined;
     if (!isPlainObject(options)) throw invalidArg("authorize options must be an object");
-    checkOptionNames(options, CALL_OPTIONS, "authorize");
+    checkOptionNames(options, AUTHORIZE_OPTIONS, "authorize");
     return options;
   }
 

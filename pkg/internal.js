@@ -29,7 +29,9 @@ export function plainObject(value, name) {
  */
 export function unitDuration(text) {
   const match = /^(\d+(?:\.\d+)?)\s*([a-z]+)$/i.exec(text.trim());
-  const unit = match && Object.hasOwn(DURATION_UNITS, match[2].toLowerCase()) && DURATION_UNITS[match[2].toLowerCase()];
-  if (!match || !unit || match[1].replace(".", "").length > DURATION_MAX_DIGITS) return Number.NaN;
-  return Number(match[1]) * unit;
+  const name = match?.[2].toLowerCase();
+  if (!match || !Object.hasOwn(DURATION_UNITS, name) || match[1].replace(".", "").length > DURATION_MAX_DIGITS) {
+    return Number.NaN;
+  }
+  return Number(match[1]) * DURATION_UNITS[name];
 }

@@ -19,7 +19,7 @@ import {
 import { invalidArg, plainObject, verifiedTexts } from "./internal.js";
 import { VerifiedCache, cacheSize, deepFreeze, holds, readCall } from "./cache.js";
 import { importPublicKey, signatureBackend, verifySignature } from "./webcrypto.js";
-import { DEFAULT_MAX_TOKEN_LENGTH } from "./facts.js";
+import { ALGORITHMS, DEFAULT_MAX_TOKEN_LENGTH } from "./facts.js";
 
 // The codes, defined once in the core's table (src/error.rs).
 export { ERROR_CODES, DECISION_CODES } from "./facts.js";
@@ -252,7 +252,7 @@ class Verifier {
     this.#limit = limitOf(options);
     this.#keys = keys;
     this.#algs = keyAlgorithms(keys);
-    this.#asymmetric = this.#algs.some((alg) => !alg.startsWith("HS"));
+    this.#asymmetric = this.#algs.some((alg) => ALGORITHMS[alg].webCrypto !== null);
     this.#revocations = revocations;
     const size = cacheSize(cache);
     if (size > 0) {

@@ -4,7 +4,7 @@
 #   make fuzz-ci     seed the corpora from tests/vectors/, run every target FUZZ_SECONDS
 #                    (default 60) each; fails on any crash
 #   make fuzz-long   the same with FUZZ_SECONDS default 600, and the table of executions
-#                    and crashes written to fuzz/last-run.md (committed, quoted by the README)
+#                    and crashes written to fuzz/last-run.md (committed, quoted by docs/security.md)
 #   make fuzz-seed   (re)write the seed inputs into fuzz/corpus/<target>/
 #   make tools-fuzz  a nightly toolchain and cargo-fuzz, if missing
 #

@@ -93,7 +93,7 @@ if [ -n "$report" ]; then
   {
     echo "# Last long fuzzing run"
     echo
-    echo "Written by \`make fuzz-long\` (\`fuzz/run.sh\`); the README quotes it."
+    echo "Written by \`make fuzz-long\` (\`fuzz/run.sh\`); docs/security.md quotes it."
     echo
     echo "- date: $(date -u +%Y-%m-%dT%H:%MZ)"
     echo "- tollgate: $commit"

@@ -162,7 +162,7 @@ test-edge:
 test-js:
 	$(NODE_TEST) tests/js/
 
-# The governance CLI (pkg/cli.js) and its analyses (pkg/governance.js).
+# The governance CLI (pkg/cli.js) and its analyses (pkg/governance.js, pkg/governance/).
 test-cli:
 	$(NODE_TEST) tests/cli/
 

@@ -29,13 +29,35 @@ fn facts_dts_is_fresh() {
     check("facts.d.ts", &tollgate::facts::dts());
 }
 
-/// The package's hand-written JS and TypeScript, without comment lines.
+/// The files below `dir`, in its folders too, but for `wasm/` (wasm-bindgen's output, not
+/// written by hand) and `node_modules/`.
+fn files_below(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if !path.is_dir() {
+            out.push(path);
+        } else if path
+            .file_name()
+            .is_some_and(|n| n != "wasm" && n != "node_modules")
+        {
+            out.extend(files_below(&path));
+        }
+    }
+    out
+}
+
+/// The package's hand-written JS and TypeScript, without comment lines, named by their path
+/// below `pkg/` (`cli.js`, `governance/lint.js`).
 fn package_sources() -> Vec<(String, String)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("pkg");
     let mut out = Vec::new();
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    for path in files_below(&dir) {
+        let name = path
+            .strip_prefix(&dir)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
         let source = name.ends_with(".js") || name.ends_with(".d.ts");
         if !source || name.starts_with("facts.") {
             continue;
@@ -51,6 +73,10 @@ fn package_sources() -> Vec<(String, String)> {
         out.push((name, code.join("\n")));
     }
     assert!(out.len() > 10, "pkg/ sources not found");
+    assert!(
+        out.iter().any(|(name, _)| name.contains('/')),
+        "no source in a folder of pkg/ found"
+    );
     out
 }
 

@@ -22,9 +22,9 @@ function specifiersOf(source) {
   return [...source.matchAll(STATIC_IMPORT)].map((m) => m[2] ?? m[4]);
 }
 
-/** The pkg/ files a specifier of a pkg/*.js module names (the package's own name included). */
-function resolve(specifier) {
-  if (specifier.startsWith('./') || specifier.startsWith('../')) return [posix.normalize(specifier)];
+/** The pkg/ files a specifier of the module `from` (a path below pkg/) names (the package's own name included). */
+function resolve(specifier, from) {
+  if (specifier.startsWith('./') || specifier.startsWith('../')) return [posix.join(posix.dirname(from), specifier)];
   const self = specifier === MANIFEST.name ? '.' : specifier.startsWith(`${MANIFEST.name}/`)
     ? `.${specifier.slice(MANIFEST.name.length)}` : undefined;
   if (self === undefined) return []; // node:*, or another package
@@ -35,12 +35,24 @@ function resolve(specifier) {
   return files.map((file) => posix.normalize(file));
 }
 
-/** Module → the pkg/*.js modules it imports. Generated files (pkg/wasm/) import none of these. */
+/**
+ * The .js modules below pkg/, as paths relative to it (`cli.js`, `governance/lint.js`).
+ * Generated files (pkg/wasm/) import none of the others and are left out.
+ */
+function modulesOf(dir = '') {
+  return readdirSync(PKG + dir, { withFileTypes: true }).flatMap((entry) => {
+    const name = dir + entry.name;
+    if (entry.isDirectory()) return name === 'wasm' || name === 'node_modules' ? [] : modulesOf(`${name}/`);
+    return name.endsWith('.js') ? [name] : [];
+  });
+}
+
+/** Module → the pkg/ modules it imports. */
 function graph() {
-  const modules = readdirSync(PKG).filter((name) => name.endsWith('.js')).sort();
+  const modules = modulesOf().sort();
   const edges = new Map();
   for (const name of modules) {
-    const targets = specifiersOf(readFileSync(PKG + name, 'utf8')).flatMap(resolve);
+    const targets = specifiersOf(readFileSync(PKG + name, 'utf8')).flatMap((specifier) => resolve(specifier, name));
     for (const target of targets) {
       if (!target.startsWith('wasm/')) assert.ok(existsSync(PKG + target), `pkg/${name} imports ${target}, which is missing`);
     }
@@ -99,9 +111,10 @@ test('the circle finder', () => {
   assert.deepEqual(findCircle(of({ 'a.js': ['b.js'], 'b.js': ['c.js'], 'c.js': ['b.js'] })), ['b.js', 'c.js', 'b.js']);
 });
 
-test('no import circle among pkg/*.js', () => {
+test('no import circle among pkg/*.js and the modules in its folders', () => {
   const edges = graph();
   assert.ok([...edges.values()].flat().length > 0, 'no import found: the reader is broken');
+  assert.ok([...edges.keys()].some((name) => name.includes('/')), 'no module of a pkg/ folder found: the discovery is broken');
   const circle = findCircle(edges);
   assert.equal(circle, undefined, `import circle: ${circle?.map((name) => `pkg/${name}`).join(' → ')}`);
 });

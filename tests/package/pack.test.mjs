@@ -94,6 +94,13 @@ describe("npm package", { timeout: 180_000 }, () => {
       "internal.js",
       "cli.js",
       "governance.js",
+      "governance/util.js",
+      "governance/patterns.js",
+      "governance/model.js",
+      "governance/lint.js",
+      "governance/catalog.js",
+      "governance/claims.js",
+      "governance/drift.js",
       "wasm/tollgate_policy.js",
       "wasm/tollgate_policy_bg.wasm",
     ]) {

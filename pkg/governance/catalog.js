@@ -1,0 +1,262 @@
+// The catalog: scopes, roles and routes cross-referenced (buildCatalog), and as Markdown (catalogMarkdown).
+
+import { ROLE_CLAIMS, SCOPE_CLAIMS } from "../facts.js";
+import { policyModel, shadowedRules } from "./model.js";
+import { dayOf, formatDuration, list, parseDuration } from "./util.js";
+
+// ─── Catalog ──────────────────────────────────────────────────────────────────────────
+
+function lifecycle(def, today) {
+  const deprecated = typeof def.deprecated === "string" ? def.deprecated : null;
+  const sunset = typeof def.sunset === "string" ? def.sunset : null;
+  let status = "active";
+  if (sunset && sunset <= today) status = "sunset";
+  else if (deprecated && deprecated <= today) status = "deprecated";
+  return { status, deprecated, sunset };
+}
+
+function constraintsOf(def) {
+  const c = def.constraints ?? {};
+  const out = {};
+  if (c.ipRanges) out.ipRanges = [...c.ipRanges];
+  if (c.environments) out.environments = [...c.environments];
+  if (c.timeWindows) out.timeWindows = c.timeWindows.map((w) => ({ ...w }));
+  if (def.maxTokenLifetime !== undefined && def.maxTokenLifetime !== null) {
+    out.maxTokenLifetime = parseDuration(def.maxTokenLifetime);
+  }
+  return out;
+}
+
+// Why `role` holds `scope`: granted by the role itself, by a role it inherits, or implied.
+function grantReason(model, role, scope) {
+  const own = model.grants(role);
+  if (own.has(scope)) {
+    const grant = own.get(scope);
+    return grant === scope ? { role } : { role, wildcard: grant };
+  }
+  for (const r of model.held(role)) {
+    if (r !== role && model.grants(r).has(scope)) return { role, inherits: r };
+  }
+  for (const s of model.granted(role)) {
+    if (s !== scope && model.implied(s).has(scope)) return { role, impliedBy: s };
+  }
+  return null;
+}
+
+// `any`: the scope (or `via`) is one of the rule's `anyScopes`, not required outright.
+function routeEntry(rule, scope, via) {
+  return {
+    rule: rule.index,
+    id: rule.id,
+    method: rule.method,
+    path: rule.path,
+    via,
+    any: !rule.scopes.includes(via ?? scope),
+    roles: rule.roles,
+    anyRoles: rule.anyRoles,
+  };
+}
+
+/**
+ * Cross-referenced catalog of a loaded policy: for each scope, the routes it opens
+ * (rules requiring it, and `via` rules requiring a scope it implies), the roles that
+ * grant it (directly, by inheritance, by wildcard or by implication), its constraints
+ * and lifecycle; for each role, what it inherits, grants and is required by; the rules.
+ * `now` (Date, seconds or "YYYY-MM-DD") places the lifecycle dates.
+ */
+export function buildCatalog(doc, options = {}) {
+  const model = policyModel(doc);
+  const today = dayOf(options.now ?? new Date());
+  const shadowed = new Map(shadowedRules(doc).map((s) => [s.index, s.by]));
+
+  const scopes = model.scopeNames.map((name) => {
+    const def = model.scopeDefs.get(name);
+    const routes = [];
+    for (const rule of model.rules) {
+      const required = [...rule.scopes, ...rule.anyScopes];
+      if (required.includes(name)) {
+        routes.push(routeEntry(rule, name, null));
+        continue;
+      }
+      const via = required.find((s) => model.implied(name).has(s));
+      if (via !== undefined) routes.push(routeEntry(rule, name, via));
+    }
+    const roles = [...model.roleDefs.keys()]
+      .filter((r) => model.effective(r).has(name))
+      .map((r) => grantReason(model, r, name));
+    const impliedBy = model.scopeNames.filter((s) => s !== name && model.implied(s).has(name));
+    return {
+      name,
+      description: def.description ?? null,
+      owner: def.owner ?? null,
+      implies: list(def.implies),
+      impliedBy,
+      routes,
+      roles,
+      delegationOnly: !model.roleGranted.has(name),
+      constraints: constraintsOf(def),
+      lifecycle: lifecycle(def, today),
+    };
+  });
+
+  const roles = [...model.roleDefs.keys()].map((name) => {
+    const def = model.roleDefs.get(name);
+    const requiredBy = model.rules.filter((rule) =>
+      [...rule.roles, ...rule.anyRoles].some((r) => model.held(name).has(r)));
+    return {
+      name,
+      description: def.description ?? null,
+      owner: def.owner ?? null,
+      inherits: list(def.inherits),
+      holds: [...model.held(name)].filter((r) => r !== name),
+      heldBy: [...model.roleDefs.keys()].filter((r) => r !== name && model.held(r).has(name)),
+      grants: list(def.grants),
+      scopes: [...model.effective(name)].sort(),
+      // `as`: the required role this role holds (itself, or one it inherits).
+      rules: requiredBy.map((r) => ({
+        rule: r.index, id: r.id, method: r.method, path: r.path,
+        as: [...r.roles, ...r.anyRoles].find((x) => x === name) ?? [...r.roles, ...r.anyRoles].find((x) => model.held(name).has(x)),
+      })),
+    };
+  });
+
+  const rules = model.rules.map((rule) => ({
+    index: rule.index,
+    id: rule.id,
+    description: rule.description,
+    method: rule.method,
+    path: rule.path,
+    public: rule.public,
+    scopes: rule.scopes,
+    anyScopes: rule.anyScopes,
+    roles: rule.roles,
+    anyRoles: rule.anyRoles,
+    constraints: constraintsOf(rule),
+    shadowedBy: shadowed.get(rule.index) ?? null,
+  }));
+
+  return {
+    description: doc?.description ?? null,
+    default: doc?.default ?? "deny",
+    roleClaim: doc?.roleClaim ?? null,
+    scopeClaim: doc?.scopeClaim ?? null,
+    date: today,
+    scopes,
+    roles,
+    rules,
+  };
+}
+
+const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+function dayRanges(days) {
+  const idx = [...new Set(days.map((d) => DAYS.indexOf(String(d).toLowerCase())))].filter((i) => i >= 0).sort((a, b) => a - b);
+  const out = [];
+  for (let i = 0; i < idx.length; i += 1) {
+    let j = i;
+    while (j + 1 < idx.length && idx[j + 1] === idx[j] + 1) j += 1;
+    out.push(j - i >= 2 ? `${DAYS[idx[i]]}-${DAYS[idx[j]]}` : DAYS.slice(idx[i], idx[j] + 1).join(","));
+    i = j;
+  }
+  return out.join(",");
+}
+
+/** Constraints in one line: `IP 10.0.0.0/8; env production; mon-fri 08:00-18:00 UTC; lifetime ≤ 5m`. */
+export function describeConstraints(c) {
+  const parts = [];
+  if (c.ipRanges) parts.push(`IP ${c.ipRanges.join(", ")}`);
+  if (c.environments) parts.push(`env ${c.environments.join(", ")}`);
+  if (c.timeWindows) {
+    parts.push(c.timeWindows.map((w) => `${w.days ? `${dayRanges(w.days)} ` : ""}${w.start}-${w.end} UTC`).join(" or "));
+  }
+  if (c.maxTokenLifetime !== undefined) parts.push(`lifetime ≤ ${formatDuration(c.maxTokenLifetime)}`);
+  return parts.join("; ");
+}
+
+function describeLifecycle(l) {
+  if (l.status === "sunset") return `**sunset** since ${l.sunset}`;
+  const sunset = l.sunset ? `; sunset ${l.sunset}` : "";
+  if (l.status === "deprecated") return `deprecated since ${l.deprecated}${sunset}`;
+  if (l.deprecated) return `active; deprecated from ${l.deprecated}${sunset}`;
+  return l.sunset ? `active; sunset ${l.sunset}` : "active";
+}
+
+const cell = (text) => (text === null || text === undefined || text === "" ? "—" : String(text).replace(/\|/g, "\\|").replace(/\r?\n/g, " "));
+const code = (text) => `\`${text}\``;
+
+function table(headers, rows) {
+  const lines = [`| ${headers.join(" | ")} |`, `|${headers.map(() => "---").join("|")}|`];
+  for (const row of rows) lines.push(`| ${row.map(cell).join(" | ")} |`);
+  return lines.join("\n");
+}
+
+function methodText(method) {
+  return Array.isArray(method) ? method.map((m) => String(m).toUpperCase()).join(",") : String(method).toUpperCase();
+}
+
+function roleRequirement(route) {
+  const parts = [];
+  if (route.roles.length > 0) parts.push(`role ${route.roles.join(" + ")}`);
+  if (route.anyRoles.length > 0) parts.push(`one of roles ${route.anyRoles.join(", ")}`);
+  return parts.length > 0 ? ` (+ ${parts.join(", ")})` : "";
+}
+
+/** The catalog as Markdown: a scopes table, a roles table and a routes table. */
+export function catalogMarkdown(catalog) {
+  const out = ["# Policy catalog", ""];
+  if (catalog.description) out.push(catalog.description, "");
+  out.push(
+    `Unmatched requests: **${catalog.default}**. ` +
+    `Scopes read from: ${catalog.scopeClaim ? code(catalog.scopeClaim) : SCOPE_CLAIMS.map(code).join(", ")}. ` +
+    `Roles read from: ${catalog.roleClaim ? code([catalog.roleClaim].flat().join(".")) : ROLE_CLAIMS.map((path) => code(path.join("."))).join(", ")}. ` +
+    `Lifecycle as of ${catalog.date}.`,
+    "",
+    "## Scopes",
+    "",
+    "A scope opens the routes that require it, and the routes that require a scope it implies (*via*).",
+    "",
+  );
+  out.push(table(
+    ["Scope", "Description", "Owner", "Opens", "Granted by roles", "Constraints", "Lifecycle"],
+    catalog.scopes.map((s) => [
+      code(s.name) + (s.implies.length > 0 ? ` → ${s.implies.map(code).join(", ")}` : ""),
+      s.description,
+      s.owner,
+      s.routes.map((r) => `${code(`${methodText(r.method)} ${r.path}`)}${r.via ? ` via ${code(r.via)}` : ""}${r.any ? " (one of)" : ""}${roleRequirement(r)}`).join("<br>") || "nothing",
+      s.roles.map((g) => g.inherits ? `${g.role} (inherits ${g.inherits})` : g.wildcard ? `${g.role} (${code(g.wildcard)})` : g.impliedBy ? `${g.role} (via ${code(g.impliedBy)})` : g.role).join(", ")
+        || (s.delegationOnly ? "none (delegation-only: honoured as issued)" : "none"),
+      describeConstraints(s.constraints),
+      describeLifecycle(s.lifecycle),
+    ]),
+  ));
+  out.push("", "## Roles", "");
+  out.push(table(
+    ["Role", "Description", "Owner", "Inherits", "Grants", "Effective scopes", "Required by"],
+    catalog.roles.map((r) => [
+      code(r.name),
+      r.description,
+      r.owner,
+      r.holds.join(", "),
+      r.grants.map(code).join(", "),
+      r.scopes.map(code).join(", "),
+      r.rules.map((x) => `${code(`${methodText(x.method)} ${x.path}`)}${x.as === r.name ? "" : ` (as ${x.as})`}`).join("<br>"),
+    ]),
+  ));
+  out.push("", "## Routes", "", "Rules are tried in order; the first whose method and path match decides.", "");
+  out.push(table(
+    ["#", "Id", "Route", "Requires", "Constraints"],
+    catalog.rules.map((r) => {
+      const needs = [];
+      if (r.public) needs.push("**public**");
+      if (r.scopes.length > 0) needs.push(`scopes ${r.scopes.map(code).join(" + ")}`);
+      if (r.anyScopes.length > 0) needs.push(`one of ${r.anyScopes.map(code).join(", ")}`);
+      if (r.roles.length > 0) needs.push(`roles ${r.roles.join(" + ")}`);
+      if (r.anyRoles.length > 0) needs.push(`one of roles ${r.anyRoles.join(", ")}`);
+      if (needs.length === 0) needs.push("any valid token");
+      const shadow = r.shadowedBy ? ` (never reached: shadowed by ${r.shadowedBy.map((i) => `#${i}`).join(", ")})` : "";
+      return [String(r.index), r.id, code(`${methodText(r.method)} ${r.path}`) + shadow, needs.join("; "), describeConstraints(r.constraints)];
+    }),
+  ));
+  out.push("");
+  return out.join("\n");
+}

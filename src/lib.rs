@@ -36,6 +36,7 @@
 )]
 
 pub mod alg;
+pub mod authorize;
 pub mod b64;
 pub mod claims;
 pub mod crypto;
@@ -61,6 +62,7 @@ pub mod wasm;
 pub mod wasm_policy;
 
 pub use alg::Algorithm;
+pub use authorize::{Authorizer, Outcome};
 pub use error::{Binding, Code, Error, Reason, Skipped};
 pub use jwk::{Key, KeySet};
 pub use options::{CallOptions, DecodeOptions, ScopeRequirement, Validation};

@@ -78,26 +78,34 @@ impl Verifier {
         verify_with(token, &self.keys, &self.validation, &requirements, now)
     }
 
-    /// [`Verifier::verify_revocable`] with an asymmetric signature left to
-    /// the caller: see [`verify_deferred`].
-    pub fn verify_deferred(
+    /// The first half of [`Verifier::verify_revocable`] with an asymmetric
+    /// signature left to the caller (the native-crypto path of the JS
+    /// package): see [`begin`]. An HMAC token is verified whole here.
+    pub fn begin(
         &self,
         token: &str,
         call: &CallOptions,
         clock: i64,
         revocations: Option<&RevocationList>,
-        deferred: &mut Deferred,
+    ) -> Result<Begun, Error> {
+        let now = call.now.or(self.validation.now).unwrap_or(clock);
+        let requirements = self.requirements(call, revocations);
+        begin(token, &self.keys, &self.validation, &requirements, now)
+    }
+
+    /// The second half, once the caller found that one of `pending`'s
+    /// candidate keys verifies its signature: payload, claims, revocation,
+    /// scopes and roles, exactly as [`Verifier::verify_revocable`] checks them.
+    pub fn resume(
+        &self,
+        pending: Pending,
+        call: &CallOptions,
+        clock: i64,
+        revocations: Option<&RevocationList>,
     ) -> Result<Verified, Error> {
         let now = call.now.or(self.validation.now).unwrap_or(clock);
         let requirements = self.requirements(call, revocations);
-        verify_deferred(
-            token,
-            &self.keys,
-            &self.validation,
-            &requirements,
-            now,
-            deferred,
-        )
+        accept(pending.compact, &self.validation, &requirements, now)
     }
 
     /// The key set.
@@ -164,42 +172,78 @@ pub fn verify_with(
     req: &Requirements<'_>,
     now: i64,
 ) -> Result<Verified, Error> {
-    pipeline(token, keys, v, req, now, None)
+    pipeline(token, keys, v, req, now)
 }
 
-/// An asymmetric signature [`verify_deferred`] left to its caller.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Deferred {
+/// A token parsed up to its signature, which the caller checks with
+/// another implementation of the same primitive; its payload is not read yet.
+#[derive(Debug)]
+pub struct Pending {
     /// Indexes into [`KeySet::keys`] of the keys that may have signed the
     /// token (right algorithm, `kid` and signature length), in the order
-    /// [`verify_with`] tries them. Empty when nothing was left to the caller.
+    /// [`verify_with`] tries them; never empty.
     pub candidates: Vec<usize>,
     /// The signing input (the token's bytes before its second dot) followed
     /// by the decoded signature, which starts at the signing input's length.
     pub signed_then_signature: Vec<u8>,
+    /// The token's decoded parts (its signing input moved into the field above).
+    compact: jws::Compact<'static>,
 }
 
-/// [`verify_with`] with an asymmetric signature left to the caller, who
-/// checks it with another implementation of the same primitive (the
-/// WebCrypto path of the JS package). When the pipeline reaches the
-/// signature of an RSA, ECDSA or EdDSA token, what the check needs goes into
-/// `deferred` (a signature of the wrong length for every key is a bad
-/// signature at once) and every later check runs as usual.
-///
-/// So when `deferred.candidates` is empty, the result is final (an HMAC
-/// signature is checked here: the secret never leaves). When it is not, the
-/// result — a result or an error — stands only if one of those keys verifies
-/// the signature; otherwise the answer is [`Error::SignatureInvalid`], which
-/// comes before any claim error, as in [`verify_with`].
-pub fn verify_deferred(
+/// What [`begin`] leaves.
+#[derive(Debug)]
+pub enum Begun {
+    /// An HMAC token, verified whole (the secret never leaves).
+    Verified(Verified),
+    /// An RSA, ECDSA or EdDSA signature for the caller to check.
+    Pending(Pending),
+}
+
+/// [`verify_with`] in two halves, the signature checked by the caller in
+/// between: the header, algorithm and candidate keys here; the payload only
+/// after one of the keys verified the signature ([`Verifier::resume`]). A
+/// signature of the wrong length for every key is a bad signature at once.
+pub fn begin(
     token: &str,
     keys: &KeySet,
     v: &Validation,
     req: &Requirements<'_>,
     now: i64,
-    deferred: &mut Deferred,
-) -> Result<Verified, Error> {
-    pipeline(token, keys, v, req, now, Some(deferred))
+) -> Result<Begun, Error> {
+    let (compact, alg) = allowed_compact(token, keys, v.algorithms.as_deref(), v.max_token_length)?;
+    if alg.key_kind() == KeyKind::Hmac {
+        verify_signature(keys, &compact, alg)?;
+        return accept(compact, v, req, now).map(Begun::Verified);
+    }
+    let length = compact.signature.len();
+    let candidates: Vec<usize> = candidates(keys, compact.header.kid.as_deref(), alg)?
+        .filter(|(_, key)| key.material().signature_len() == Some(length))
+        .map(|(i, _)| i)
+        .collect();
+    if candidates.is_empty() {
+        return Err(Error::SignatureInvalid);
+    }
+    let mut signed_then_signature = Vec::with_capacity(compact.signing_input.len() + length);
+    signed_then_signature.extend_from_slice(compact.signing_input);
+    signed_then_signature.extend_from_slice(&compact.signature);
+    let jws::Compact {
+        payload,
+        signature,
+        header_json,
+        header,
+        ..
+    } = compact;
+    Ok(Begun::Pending(Pending {
+        candidates,
+        signed_then_signature,
+        compact: jws::Compact {
+            signing_input: &[],
+            payload,
+            signature,
+            header_json,
+            header,
+        },
+    }))
 }
 
 fn pipeline(
@@ -208,29 +252,9 @@ fn pipeline(
     v: &Validation,
     req: &Requirements<'_>,
     now: i64,
-    deferred: Option<&mut Deferred>,
 ) -> Result<Verified, Error> {
     let (compact, alg) = allowed_compact(token, keys, v.algorithms.as_deref(), v.max_token_length)?;
-    match deferred {
-        Some(out) if alg.key_kind() != KeyKind::Hmac => {
-            let kid = compact.header.kid.as_deref();
-            let length = compact.signature.len();
-            out.candidates.extend(
-                candidates(keys, kid, alg)?
-                    .filter(|(_, key)| key.material().signature_len() == Some(length))
-                    .map(|(i, _)| i),
-            );
-            if out.candidates.is_empty() {
-                return Err(Error::SignatureInvalid);
-            }
-            out.signed_then_signature.clear();
-            out.signed_then_signature
-                .extend_from_slice(compact.signing_input);
-            out.signed_then_signature
-                .extend_from_slice(&compact.signature);
-        }
-        _ => verify_signature(keys, &compact, alg)?,
-    }
+    verify_signature(keys, &compact, alg)?;
     accept(compact, v, req, now)
 }
 
@@ -506,11 +530,12 @@ mod tests {
                 revocations: None,
             };
             let direct = verify_with(token, &keys(), &v, &req, NOW);
-            let mut left = Deferred::default();
-            let deferred = verify_deferred(token, &keys(), &v, &req, NOW, &mut left);
             // HMAC is never deferred: the answer is final.
-            assert_eq!(left, Deferred::default());
-            assert_eq!(deferred, direct, "{token}");
+            let begun = begin(token, &keys(), &v, &req, NOW).map(|b| match b {
+                Begun::Verified(v) => v,
+                Begun::Pending(_) => panic!("an HMAC token was deferred"),
+            });
+            assert_eq!(begun, direct, "{token}");
         }
         // A tampered payload fails the signature, not the claims.
         let parts: Vec<&str> = good.split('.').collect();

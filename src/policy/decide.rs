@@ -5,6 +5,8 @@ use super::constraints::{Context, Failure};
 use super::decision::Decision;
 use super::model::Policy;
 use crate::error::Code;
+use std::borrow::Cow;
+
 use crate::json::Map;
 use crate::net::Addr;
 use crate::revocation::{RevocationList, Revoked};
@@ -35,6 +37,16 @@ pub struct Subject<'a> {
     pub verified: bool,
 }
 
+/// Scopes and roles already read from a subject's claims (by the verifier),
+/// from the same claims as this policy reads them.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AlreadyRead<'a> {
+    /// The granted scopes, if read from this policy's scope claims.
+    pub scopes: Option<&'a [String]>,
+    /// The token's roles, if read strictly from this policy's role claim.
+    pub roles: Option<&'a [String]>,
+}
+
 /// Who is asking, as evaluation sees it.
 #[derive(Clone, Copy)]
 enum Who<'a> {
@@ -42,8 +54,8 @@ enum Who<'a> {
     Nobody,
     /// Credentials whose claims cannot be read.
     Unreadable,
-    /// Readable claims.
-    Claims(Subject<'a>),
+    /// Readable claims, and what was already read from them.
+    Claims(Subject<'a>, AlreadyRead<'a>),
 }
 
 impl Policy {
@@ -67,13 +79,30 @@ impl Policy {
         request: &Request<'_>,
         revoked: Option<Revoked>,
     ) -> Decision {
+        self.evaluate_read(subject, AlreadyRead::default(), request, revoked)
+    }
+
+    /// [`Policy::evaluate_verdict`] reusing the scopes and roles a verifier
+    /// already read from the subject's claims (the one-trip path, [`crate::authorize`]).
+    pub fn evaluate_read(
+        &self,
+        subject: Option<Subject<'_>>,
+        read: AlreadyRead<'_>,
+        request: &Request<'_>,
+        revoked: Option<Revoked>,
+    ) -> Decision {
         let who = match subject {
-            Some(s) => Who::Claims(s),
+            Some(s) => Who::Claims(s, read),
             None => Who::Nobody,
         };
         let mut d = self.decide(who, request, revoked);
         d.unverified = subject.is_some_and(|s| !s.verified);
         d
+    }
+
+    /// Whether the verifier's `scope_source` and `role_source` read claims as this policy does.
+    pub fn reads_like(&self, scopes: &scopes::Source, roles: &roles::Source) -> (bool, bool) {
+        (self.scope_source == *scopes, self.role_source == *roles)
     }
 
     /// The decision for a subject whose claims cannot be read (not a JSON
@@ -102,8 +131,8 @@ impl Policy {
             let label = matched.map(|i| self.rule_label(i)).unwrap_or_default();
             return with_rule(Decision::allowed(format!("allowed: {label} is public")));
         }
-        let subject = match who {
-            Who::Claims(subject) => subject,
+        let (subject, read) = match who {
+            Who::Claims(subject, read) => (subject, read),
             Who::Nobody => {
                 let what = match matched {
                     Some(i) => self.rule_label(i),
@@ -128,11 +157,17 @@ impl Policy {
             };
             return with_rule(Decision::refuse(Code::Revoked, reason.to_owned()));
         }
-        let granted = match scopes::granted(subject.claims, &self.scope_source) {
-            Ok(g) => g,
-            Err(e) => return with_rule(Decision::refuse(e.kind(), format!("denied: {e}"))),
+        let granted = match read.scopes {
+            Some(read) => Cow::Borrowed(read),
+            None => match scopes::granted(subject.claims, &self.scope_source) {
+                Ok(g) => Cow::Owned(g),
+                Err(e) => return with_rule(Decision::refuse(e.kind(), format!("denied: {e}"))),
+            },
         };
-        let token_roles = match roles::granted(subject.claims, &self.role_source, true) {
+        let token_roles = match read.roles.map_or_else(
+            || roles::granted(subject.claims, &self.role_source, true).map(Cow::Owned),
+            |read| Ok(Cow::Borrowed(read)),
+        ) {
             Ok(r) => r,
             Err(_) => {
                 return with_rule(Decision::refuse(
@@ -148,7 +183,7 @@ impl Policy {
         // Roles held, with inheritance, and the scopes they grant.
         let mut held = Bits::new(self.roles.len());
         let mut user_grants = Bits::new(self.scopes.len());
-        for name in &token_roles {
+        for name in token_roles.iter() {
             if let Some(role) = self.role_index(name).and_then(|i| self.roles.get(i)) {
                 held.union(&role.holds);
                 user_grants.union(&role.grants);
@@ -158,7 +193,7 @@ impl Policy {
         let mut honoured = Bits::new(self.scopes.len());
         let mut refused = Vec::new();
         let mut unknown = Vec::new();
-        for name in &granted {
+        for name in granted.iter() {
             match self.scope_index(name) {
                 Some(i) if self.role_granted.has(i) && !user_grants.has(i) => refused.push(i),
                 Some(i) => honoured.set(i),

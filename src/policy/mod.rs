@@ -23,7 +23,7 @@ mod load;
 mod model;
 mod read;
 
-pub use decide::{Request, Subject};
+pub use decide::{AlreadyRead, Request, Subject};
 pub use decision::Decision;
 pub use load::VERSION;
 pub use model::Policy;

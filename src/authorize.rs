@@ -1,0 +1,166 @@
+//! One request, one trip: the route's own answer, then the token, its
+//! revocation and the policy's decision, composed here so that a guard asks
+//! the core once per request and the claims are read once.
+
+use crate::error::{Code, Error};
+use crate::options::CallOptions;
+use crate::policy::{AlreadyRead, Decision, Policy, Request, Subject};
+use crate::revocation::RevocationList;
+use crate::verify::{Begun, Pending, Verified, Verifier};
+
+/// What one request comes to.
+#[derive(Debug)]
+pub enum Outcome {
+    /// A public rule: no credentials were looked at.
+    Public(Decision),
+    /// The route needs a token and none was presented. With a policy, its
+    /// decision (`ERR_NO_CREDENTIALS`, with the rule that matched); the
+    /// caller answers with its own refusal of malformed credentials, if it
+    /// found some, else with the bare challenge (RFC 6750 §3.1).
+    NoToken(Option<Decision>),
+    /// The token verified and, with a policy, the policy allows the request.
+    Allowed(Box<Verified>, Option<Decision>),
+    /// The token is refused: signature, claims, binding, revocation, scopes, roles.
+    Refused(Error),
+    /// The policy refuses the request: its path, rule, scopes, roles or constraints.
+    Denied(Decision),
+}
+
+/// What a guard authorizes with: a verifier, and maybe a policy and a revocation list.
+#[derive(Clone, Copy)]
+pub struct Authorizer<'a> {
+    /// The compiled verification options and keys.
+    pub verifier: &'a Verifier,
+    /// The route rules, if any.
+    pub policy: Option<&'a Policy>,
+    /// Revoked tokens and subjects, if any.
+    pub revocations: Option<&'a RevocationList>,
+}
+
+/// [`Authorizer::begin`]'s answer: final, or a signature for the caller.
+#[derive(Debug)]
+pub enum Step {
+    /// The whole answer.
+    Done(Outcome),
+    /// An RSA, ECDSA or EdDSA signature to check before [`Authorizer::resume`].
+    Signature(Pending),
+}
+
+impl Authorizer<'_> {
+    /// Authorizes `request` presenting `token` (`None`: no bearer token).
+    /// `request.now` is ignored: the time is the call's, the verifier's or `clock`.
+    pub fn authorize(
+        &self,
+        token: Option<&str>,
+        call: &CallOptions,
+        request: &Request<'_>,
+        clock: i64,
+    ) -> Outcome {
+        match self.begin_with(token, call, request, clock, false) {
+            Step::Done(outcome) => outcome,
+            // Not reached: without `defer` the signature is checked here.
+            Step::Signature(_) => Outcome::Refused(Error::SignatureInvalid),
+        }
+    }
+
+    /// [`Authorizer::authorize`] with an asymmetric signature left to the
+    /// caller, who checks it with the runtime's native crypto: the payload
+    /// is read only in [`Authorizer::resume`], after it verified.
+    pub fn begin(
+        &self,
+        token: Option<&str>,
+        call: &CallOptions,
+        request: &Request<'_>,
+        clock: i64,
+    ) -> Step {
+        self.begin_with(token, call, request, clock, true)
+    }
+
+    /// The rest of [`Authorizer::begin`], once a candidate key verified the signature.
+    pub fn resume(
+        &self,
+        pending: Pending,
+        call: &CallOptions,
+        request: &Request<'_>,
+        clock: i64,
+    ) -> Outcome {
+        match self.verifier.resume(pending, call, clock, self.revocations) {
+            Ok(verified) => self.decide(verified, &self.at(request, call, clock)),
+            Err(e) => Outcome::Refused(e),
+        }
+    }
+
+    fn begin_with(
+        &self,
+        token: Option<&str>,
+        call: &CallOptions,
+        request: &Request<'_>,
+        clock: i64,
+        defer: bool,
+    ) -> Step {
+        let request = self.at(request, call, clock);
+        let mut before = None;
+        if let Some(policy) = self.policy {
+            // The route first: a public rule needs no token, and a path that
+            // could route elsewhere is refused whatever the token.
+            let d = policy.evaluate_verdict(None, &request, None);
+            if d.allow {
+                return Step::Done(Outcome::Public(d));
+            }
+            if d.code == Some(Code::InvalidRequest) {
+                return Step::Done(Outcome::Denied(d));
+            }
+            before = Some(d);
+        }
+        let Some(token) = token else {
+            return Step::Done(Outcome::NoToken(before));
+        };
+        let verified = if defer {
+            match self.verifier.begin(token, call, clock, self.revocations) {
+                Ok(Begun::Verified(v)) => Ok(v),
+                Ok(Begun::Pending(p)) => return Step::Signature(p),
+                Err(e) => Err(e),
+            }
+        } else {
+            self.verifier
+                .verify_revocable(token, call, clock, self.revocations)
+        };
+        Step::Done(match verified {
+            Ok(verified) => self.decide(verified, &request),
+            Err(e) => Outcome::Refused(e),
+        })
+    }
+
+    /// The request at the time the verification uses.
+    fn at<'r>(&self, request: &Request<'r>, call: &CallOptions, clock: i64) -> Request<'r> {
+        Request {
+            now: call.now.or(self.verifier.validation().now).unwrap_or(clock),
+            ..request.clone()
+        }
+    }
+
+    /// The policy's decision on a verified token, with the scopes and roles
+    /// the verifier read when it read them as the policy does.
+    fn decide(&self, verified: Verified, request: &Request<'_>) -> Outcome {
+        let Some(policy) = self.policy else {
+            return Outcome::Allowed(Box::new(verified), None);
+        };
+        let v = self.verifier.validation();
+        let (scopes_alike, roles_alike) = policy.reads_like(&v.scope_source, &v.role_source);
+        let read = AlreadyRead {
+            scopes: scopes_alike.then_some(verified.scopes.as_slice()),
+            // Read leniently, a malformed role claim is dropped; the policy reads strictly.
+            roles: (roles_alike && v.roles_strict).then_some(verified.roles.as_slice()),
+        };
+        let subject = Subject {
+            claims: &verified.claims,
+            verified: true,
+        };
+        let decision = policy.evaluate_read(Some(subject), read, request, None);
+        if decision.allow {
+            Outcome::Allowed(Box::new(verified), Some(decision))
+        } else {
+            Outcome::Denied(decision)
+        }
+    }
+}

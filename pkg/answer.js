@@ -2,7 +2,7 @@
 // the verifier, no credentials, a malformed request): the status comes from the core's
 // code table (facts.js), the challenge from the core's one challenge builder.
 
-import { rawChallenge } from "./wasm/tollgate_wasm.js";
+import { wasm } from "./core.js";
 import { CODES } from "./facts.js";
 
 /** The HTTP status the core's table gives `code`. */
@@ -16,7 +16,7 @@ export function statusOf(code) {
  * where the answer is not a 400, 401 or 403.
  */
 export function challenge(code, realm, description = "") {
-  return rawChallenge(code, realm, description);
+  return wasm.rawChallenge(code, realm, description);
 }
 
 /** The RFC 6750 error of `code` (`invalid_token`, …), or `undefined`. */

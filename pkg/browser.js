@@ -1,7 +1,9 @@
 // Browser and bundler entry: fetch and instantiate the wasm once, at import
 // (top-level await), so that every call after the import is synchronous.
-import init from "./wasm/tollgate_wasm.js";
+import * as glue from "./wasm/tollgate_wasm.js";
+import { bind } from "./core.js";
 
-await init({ module_or_path: new URL("./wasm/tollgate_wasm_bg.wasm", import.meta.url) });
+await glue.default({ module_or_path: new URL("./wasm/tollgate_wasm_bg.wasm", import.meta.url) });
+bind(glue);
 
 export * from "./index.js";

@@ -1,7 +1,7 @@
 // The request guard: the bearer token found by RFC 6750 §2, verified by the core, answered by §3.
 
 import { KeySet, TollgateError, createVerifier, decode } from "./tollgate.js";
-import { invalidArg } from "./internal.js";
+import { AUTHORIZE, handles, invalidArg } from "./internal.js";
 import { ALGORITHMS, CALL_OPTIONS } from "./facts.js";
 import { challenge, oauthErrorOf, statusOf } from "./answer.js";
 import { CONSTRUCT, checkOptionNames, isEdgeError, isPlainObject, readText } from "./edge-common.js";
@@ -153,7 +153,12 @@ export class Guard {
     this.#allowBody = allowTokenInBody;
     this.#realm = verifyOptions.realm;
     this.#maxTokenLength = verifyOptions.maxTokenLength;
-    this.#verifyOptions = verifyOptions;
+    // A policy's revocation list is checked where the token is, in the same trip.
+    const listed = this.#policy === undefined ? undefined : handles.get(this.#policy)?.revocations;
+    if (listed !== undefined && verifyOptions.revocations !== undefined && verifyOptions.revocations !== listed) {
+      throw invalidArg("createGuard: the policy and the options name different revocation lists: give one");
+    }
+    this.#verifyOptions = listed === undefined ? verifyOptions : { ...verifyOptions, revocations: listed };
 
     if (keys instanceof KeySet) {
       this.#kind = "local";
@@ -200,19 +205,10 @@ export class Guard {
   authorize(request, options) {
     try {
       const call = this.#callOptions(options);
+      // With a policy: the route, then the token, in one call into the core (#trip).
       const route = this.#policy === undefined ? undefined : this.#route(request, call);
-      if (route !== undefined) {
-        // Before looking for a token: a public rule needs none, and a path that could
-        // route elsewhere is refused whatever the token.
-        const decision = this.#policy.evaluate(null, route);
-        if (decision.allow) return Promise.resolve({ ok: true, public: true, decision });
-        if (decision.status === 400) return Promise.resolve(this.#fromDecision(decision));
-      }
       const found = this.#extract(request);
-      const after = (f) => {
-        const answer = this.#afterExtract(f, call);
-        return answer instanceof Promise ? answer.then((a) => this.#applyPolicy(a, route)) : this.#applyPolicy(answer, route);
-      };
+      const after = (f) => this.#afterExtract(f, call, route);
       if (found instanceof Promise) return found.then(after);
       return Promise.resolve(after(found));
     } catch (error) {
@@ -242,12 +238,17 @@ export class Guard {
     };
   }
 
-  #applyPolicy(answer, route) {
-    if (route === undefined || !answer.ok) return answer;
-    const decision = this.#policy.evaluate(answer.result, route);
-    if (!decision.allow) return this.#fromDecision(decision);
-    const { result, ...ok } = answer;
-    return { ...ok, decision };
+  /**
+   * With a policy, an answer reached without asking the core about the token (no token,
+   * malformed credentials, keys unavailable, an issuer we do not know): the route decides
+   * first, as it would have — a public rule needs nothing, a bad path is a 400.
+   */
+  #routeFirst(answer, route) {
+    if (route === undefined || answer.ok) return answer;
+    const decision = this.#policy.evaluate(null, route);
+    if (decision.allow) return { ok: true, public: true, decision };
+    if (decision.status === 400) return this.#fromDecision(decision);
+    return answer;
   }
 
   #fromDecision(decision) {
@@ -274,9 +275,9 @@ export class Guard {
     return options;
   }
 
-  #afterExtract(found, call) {
-    if (found.failure) return found.failure;
-    return this.#verifyToken(found.token, call);
+  #afterExtract(found, call, route) {
+    if (found.failure) return this.#routeFirst(found.failure, route);
+    return this.#verifyToken(found.token, call, route);
   }
 
   // ── RFC 6750 §2: where the token is
@@ -349,20 +350,21 @@ export class Guard {
 
   // ── verification
 
-  #verifyToken(token, call) {
+  #verifyToken(token, call, route) {
+    const answer = (outcome) => this.#answer(token, outcome, route);
     if (this.#kind === "local") {
-      const outcome = this.#verifyWith(this.#keys, this.#issuer, token, call);
-      return outcome instanceof Promise ? outcome.then((o) => this.#answer(token, o)) : this.#answer(token, outcome);
+      const outcome = this.#verifyWith(this.#keys, this.#issuer, token, call, route);
+      return outcome instanceof Promise ? outcome.then(answer) : answer(outcome);
     }
-    if (this.#kind === "remote") {
-      return this.#verifyRemote(this.#keys, this.#issuer, token, call).then((outcome) => this.#answer(token, outcome));
-    }
-    return this.#verifyByIssuer(token, call).then((outcome) => this.#answer(token, outcome));
+    if (this.#kind === "remote") return this.#verifyRemote(this.#keys, this.#issuer, token, call, route).then(answer);
+    return this.#verifyByIssuer(token, call, route).then(answer);
   }
 
-  // `{ result }` or `{ error }`; a promise of one with webCrypto.
-  #verifyWith(keys, issuer, token, call) {
+  // `{ result }` or `{ error }` — with a policy (`route`), the one trip's
+  // `{ outcome, result?, decision? }` or `{ error }` — or a promise of one (native crypto).
+  #verifyWith(keys, issuer, token, call, route) {
     const verifier = this.#verifier(keys, issuer);
+    if (route !== undefined) return verifier[AUTHORIZE](this.#policy, token, route, call, this.#webCrypto);
     if (this.#webCrypto) return verifier.verifyAsync(token, call).then((result) => ({ result }), refused);
     try {
       return { result: verifier.verify(token, call) };
@@ -371,7 +373,7 @@ export class Guard {
     }
   }
 
-  async #verifyRemote(remote, issuer, token, call) {
+  async #verifyRemote(remote, issuer, token, call, route) {
     let keys;
     try {
       keys = await remote.get();
@@ -379,7 +381,7 @@ export class Guard {
       if (isEdgeError(error)) return { unavailable: error };
       throw error;
     }
-    let outcome = await this.#verifyWith(keys, issuer, token, call);
+    let outcome = await this.#verifyWith(keys, issuer, token, call, route);
     if (outcome.error?.code === "ERR_JWKS_NO_MATCHING_KEY") {
       // A kid we do not know: maybe the issuer rotated. One refresh (cooldown-bounded), one retry.
       let kid;
@@ -396,7 +398,7 @@ export class Guard {
         throw error;
       }
       const fresh = remote.current();
-      if (fresh && fresh !== keys) outcome = await this.#verifyWith(fresh, issuer, token, call);
+      if (fresh && fresh !== keys) outcome = await this.#verifyWith(fresh, issuer, token, call, route);
     }
     return outcome;
   }
@@ -405,7 +407,7 @@ export class Guard {
     return this.#maxTokenLength === undefined ? undefined : { maxTokenLength: this.#maxTokenLength };
   }
 
-  async #verifyByIssuer(token, call) {
+  async #verifyByIssuer(token, call, route) {
     // The token is decoded, NOT verified, only to pick the issuer's keys; the verifier then
     // requires `iss` to equal that issuer, and checks everything else.
     let iss;
@@ -430,21 +432,28 @@ export class Guard {
         }),
       };
     }
-    if (keys instanceof KeySet) return this.#verifyWith(keys, iss, token, call);
-    return this.#verifyRemote(keys, iss, token, call);
+    if (keys instanceof KeySet) return this.#verifyWith(keys, iss, token, call, route);
+    return this.#verifyRemote(keys, iss, token, call, route);
   }
 
   // ── RFC 6750 §3: the answer
 
-  #answer(token, outcome) {
+  #answer(token, outcome, route) {
+    if (outcome.outcome === "public") return { ok: true, public: true, decision: outcome.decision };
+    if (outcome.outcome === "denied") return this.#fromDecision(outcome.decision);
     if (outcome.result) {
       const { claims, header, scopes, roles } = outcome.result;
-      // `result` (the verifier's own object) is what a policy trusts as verified;
-      // #applyPolicy removes it from the answer.
       const ok = { ok: true, claims, header, scopes, roles, token };
-      if (this.#policy !== undefined) Object.defineProperty(ok, "result", { value: outcome.result, enumerable: false, configurable: true });
-      return ok;
+      return outcome.decision === undefined ? ok : { ...ok, decision: outcome.decision };
     }
+    // Refused before the core saw the token (keys, issuer): the route may not need one.
+    if (outcome.outcome === undefined) return this.#routeFirst(this.#refusal(outcome), route);
+    return this.#refusal(outcome);
+  }
+
+  #refusal(outcome) {
+    // A caller's mistake (bad call options) from the core: thrown, never an answer.
+    if (outcome.error !== undefined && !(outcome.error instanceof TollgateError && outcome.error.status)) throw outcome.error;
     if (outcome.unavailable) return this.#unavailable(outcome.unavailable);
     const error = outcome.error;
     const rfcError = oauthErrorOf(error.code);

@@ -9,6 +9,15 @@ import { DURATION_MAX_DIGITS, DURATION_UNITS } from "./facts.js";
  */
 export const verifiedTexts = new WeakMap();
 
+/**
+ * The wasm handles behind the package's objects that other files of the package need:
+ * a Policy's compiled policy and revocation list (`{ raw, revocations }`), for the guard.
+ */
+export const handles = new WeakMap();
+
+/** A Verifier's one-trip authorization, for the guard (see Verifier in tollgate.js). */
+export const AUTHORIZE = Symbol("tollgate.authorize");
+
 /** A caller mistake: a `TypeError` with code `ERR_INVALID_ARG`, never a 401. */
 export function invalidArg(message) {
   const error = new TypeError(message);

@@ -1,8 +1,11 @@
-// Workers entry of tollgate/policy: both .wasm imports arrive compiled.
-import "./workerd.js";
+// Workers entry of tollgate/policy: the full module (verifier + policy engine) arrives
+// compiled and serves the whole package.
 import policyModule from "./wasm/tollgate_policy_bg.wasm";
-import { initSync } from "./wasm/tollgate_policy.js";
+import * as glue from "./wasm/tollgate_policy.js";
+import { bind } from "./core.js";
 
-initSync({ module: policyModule });
+glue.initSync({ module: policyModule });
+bind(glue, true);
 
+export * from "./index.js";
 export * from "./policy.js";

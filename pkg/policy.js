@@ -7,11 +7,12 @@
 // so applications that only verify tokens never load it.
 //
 // The entry points (policy-node.js, policy-browser.js, policy-workerd.js)
-// instantiate the module first and then re-export this file.
+// instantiate the full module (the verifier's exports plus the policy
+// engine) and bind it for the whole package, then re-export this file.
 
 import { RawPolicy } from "./wasm/tollgate_policy.js";
 import { TollgateError, RevocationList } from "./tollgate.js";
-import { invalidArg, plainObject, verifiedTexts } from "./internal.js";
+import { handles, invalidArg, plainObject, verifiedTexts } from "./internal.js";
 
 const POLICY_OPTIONS = new Set(["realm", "revocations"]);
 // RFC 6750 §3: quoted attribute values are %x20-21 / %x23-5B / %x5D-7E.
@@ -50,6 +51,7 @@ export class Policy {
     this.#text = text;
     this.#realm = realm;
     this.#revocations = revocations;
+    handles.set(this, { raw, revocations });
   }
 
   /**

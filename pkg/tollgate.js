@@ -9,14 +9,8 @@
 // module first and then re-export index.js, which gathers this file with the
 // edge layer and the SPA helpers: those import this file, never the reverse.
 
-import {
-  RawKeySet,
-  RawVerifier,
-  RawRevocationList,
-  rawDecode,
-  rawCheckScopes,
-} from "./wasm/tollgate_wasm.js";
-import { invalidArg, plainObject, verifiedTexts } from "./internal.js";
+import { wasm } from "./core.js";
+import { AUTHORIZE, handles, invalidArg, plainObject, verifiedTexts } from "./internal.js";
 import { VerifiedCache, cacheSize, deepFreeze, holds, readCall } from "./cache.js";
 import { importPublicKey, signatureBackend, verifySignature } from "./webcrypto.js";
 import { ALGORITHMS, DEFAULT_MAX_TOKEN_LENGTH } from "./facts.js";
@@ -102,6 +96,11 @@ function withClock(options, name) {
 
 const utf8 = new TextEncoder();
 
+// A key set or revocation list made on the verifier's module before tollgate/policy's
+// full module took over (a dynamic import of tollgate/policy after making them).
+const STALE =
+  "this object was made before tollgate/policy was loaded: import tollgate/policy before making key sets and revocation lists";
+
 // Set by KeySet's static block: read the wasm handle, the keys' algorithms and
 // their WebCrypto imports without exposing them.
 let rawKeys;
@@ -118,7 +117,7 @@ export class KeySet {
   #webCrypto = []; // per key index: the native crypto's key once imported, null if it cannot
 
   constructor(raw) {
-    if (!(raw instanceof RawKeySet)) {
+    if (!(raw instanceof wasm.RawKeySet)) {
       throw invalidArg("use KeySet.fromJwks, fromJwk, fromPem or fromSecret");
     }
     this.#raw = raw;
@@ -128,21 +127,21 @@ export class KeySet {
   static fromJwks(jwks, options) {
     const text = typeof jwks === "string" ? jwks : toJson(plainObject(jwks, "jwks"), "jwks");
     const opts = toJson(plainObject(options, "options"), "options");
-    return new KeySet(call(() => RawKeySet.fromJwks(text, opts)));
+    return new KeySet(call(() => wasm.RawKeySet.fromJwks(text, opts)));
   }
 
   /** Imports one JWK (object or JSON text). */
   static fromJwk(jwk, options) {
     const text = typeof jwk === "string" ? jwk : toJson(plainObject(jwk, "jwk"), "jwk");
     const opts = toJson(plainObject(options, "options"), "options");
-    return new KeySet(call(() => RawKeySet.fromJwk(text, opts)));
+    return new KeySet(call(() => wasm.RawKeySet.fromJwk(text, opts)));
   }
 
   /** Imports a PEM public key (SPKI) for one algorithm. */
   static fromPem(pem, options) {
     if (typeof pem !== "string") throw invalidArg("pem must be a string");
     const opts = toJson(plainObject(options, "options"), "options");
-    return new KeySet(call(() => RawKeySet.fromPem(pem, opts)));
+    return new KeySet(call(() => wasm.RawKeySet.fromPem(pem, opts)));
   }
 
   /** Imports an HMAC secret (string as UTF-8, or bytes) for one HS algorithm. */
@@ -153,7 +152,7 @@ export class KeySet {
     else if (secret instanceof ArrayBuffer) bytes = new Uint8Array(secret);
     else throw invalidArg("secret must be a string, a Uint8Array or an ArrayBuffer");
     const opts = toJson(plainObject(options, "options"), "options");
-    return new KeySet(call(() => RawKeySet.fromSecret(bytes, opts)));
+    return new KeySet(call(() => wasm.RawKeySet.fromSecret(bytes, opts)));
   }
 
   #describe() {
@@ -187,6 +186,7 @@ export class KeySet {
   static {
     rawKeys = (keys) => {
       if (!(keys instanceof KeySet)) throw invalidArg("options.keys must be a KeySet");
+      if (!(keys.#raw instanceof wasm.RawKeySet)) throw invalidArg(STALE);
       return keys.#raw;
     };
     keyAlgorithms = (keys) => keys.#describe().keys.map((k) => k.alg);
@@ -225,7 +225,7 @@ function prepare(options) {
   const { keys, revocations, cache, ...rest } = opts;
   const raw = rawKeys(keys);
   const list = revocations === undefined ? undefined : rawRevocations(revocations, "options.revocations").share();
-  const verifier = call(() => new RawVerifier(raw, toJson(rest, "options"), list));
+  const verifier = call(() => new wasm.RawVerifier(raw, toJson(rest, "options"), list));
   return { raw: verifier, keys, revocations, cache, options: rest };
 }
 
@@ -246,6 +246,7 @@ class Verifier {
   #base; // the verifier's own requirements and clock, as a cache hit reads them
   #rolesStrict;
   #limit; // maxTokenLength: longer tokens are cut before they cross into wasm
+  #byPolicy = new WeakMap(); // Policy → this verifier's handle with that policy (the guard's)
 
   constructor({ raw, keys, revocations, cache, options }) {
     this.#raw = raw;
@@ -297,41 +298,88 @@ class Verifier {
     }
     const raw = this.#raw;
     const opts = callText(options);
-    let text;
-    let held;
-    try {
-      text = raw.verifyDeferred(token, opts);
-    } catch (error) {
-      held = error;
+    const begun = call(() => raw.verifyBegin(token, opts));
+    let text = begun;
+    if (typeof begun !== "string") {
+      // [ticket, candidate keys, signing input then signature]: the payload is read
+      // only after one of the keys verifies the signature.
+      const ok = await this.#checkNative(raw, token, begun);
+      text = ok === null ? undefined : call(() => raw.verifyResume(begun[0], opts));
+      if (text === undefined) return this.verify(token, options);
     }
-    // Read before any await: the next call on this verifier overwrites them.
-    const candidates = raw.deferredKeys();
-    const from = raw.windowFrom();
-    const until = raw.windowUntil();
-    if (candidates.length > 0) {
-      // The signing input then the signature, as the core decoded them.
-      const bytes = raw.deferredBytes();
-      const split = token.lastIndexOf(".");
-      const input = bytes.subarray(0, split);
-      const signature = bytes.subarray(split);
-      let verified = false;
-      for (const index of candidates) {
-        let imported = webCryptoKey(this.#keys, index, this.#algs[index], () => raw.publicKey(index));
-        if (imported instanceof Promise) imported = await imported;
-        let ok = imported === null ? null : verifySignature(imported, signature, input);
-        if (ok instanceof Promise) ok = await ok;
-        // The backend could not answer: the core decides, whole.
-        if (ok === null) return this.verify(token, options);
-        if (ok) {
-          verified = true;
-          break;
-        }
-      }
-      if (!verified) throw convert(raw.signatureError());
-    }
-    if (held !== undefined) throw convert(held);
     if (this.#cache === undefined) return verifiedResult(text);
-    return this.#remember(token, text, options, from, until);
+    // The window of the result just made (no await since): the next call overwrites it.
+    return this.#remember(token, text, options, raw.windowFrom(), raw.windowUntil());
+  }
+
+  // Whether one of the candidate keys verifies the signature with the runtime's native
+  // crypto: true, false (after which the ticket is dropped and the error is thrown), or
+  // null when the backend cannot answer (the core then decides, whole).
+  async #checkNative(raw, token, [ticket, candidates, bytes]) {
+    const split = token.lastIndexOf(".");
+    const input = bytes.subarray(0, split);
+    const signature = bytes.subarray(split);
+    for (const index of candidates) {
+      let imported = webCryptoKey(this.#keys, index, this.#algs[index], () => raw.publicKey(index));
+      if (imported instanceof Promise) imported = await imported;
+      let ok = imported === null ? null : verifySignature(imported, signature, input);
+      if (ok instanceof Promise) ok = await ok;
+      if (ok === null) {
+        raw.abandon(ticket);
+        return null;
+      }
+      if (ok) return true;
+    }
+    raw.abandon(ticket);
+    throw convert(raw.signatureError());
+  }
+
+  // The guard's one trip with a policy (see guard.js): the route's own answer, the
+  // token's verification and revocation and the policy's decision in one call into the
+  // full module; two (a first half, then the rest) when `native` sends the signature to
+  // the runtime's crypto. `{ outcome, result?, decision? }` or `{ error }`; a promise
+  // of one on the native path.
+  [AUTHORIZE](policy, token, route, options, native) {
+    const raw = this.#withPolicy(policy);
+    token = bounded(token, this.#limit);
+    const args = [callText(options), route.method, route.path, route.ip, route.environment];
+    const settle = (run) => {
+      try {
+        const [outcome, resultText, decisionText] = run();
+        return {
+          outcome,
+          result: resultText === undefined ? undefined : verifiedResult(resultText),
+          decision: decisionText === undefined ? undefined : JSON.parse(decisionText),
+        };
+      } catch (error) {
+        return { outcome: "refused", error: convert(error) };
+      }
+    };
+    const whole = () => settle(() => raw.authorize(token, ...args));
+    if (!native || !this.#asymmetric || signatureBackend() === null) return whole();
+    let begun;
+    const first = settle(() => {
+      begun = raw.authorizeBegin(token, ...args);
+      return typeof begun[0] === "number" ? [] : begun;
+    });
+    if (first.error !== undefined || typeof begun[0] !== "number") return first;
+    return this.#checkNative(raw, token, begun).then(
+      (ok) => (ok === null ? whole() : settle(() => raw.authorizeResume(begun[0], ...args) ?? raw.authorize(token, ...args))),
+      (error) => ({ outcome: "refused", error }),
+    );
+  }
+
+  // This verifier's handle deciding with `policy` too, made once per policy.
+  #withPolicy(policy) {
+    let raw = this.#byPolicy.get(policy);
+    if (raw === undefined) {
+      const handle = handles.get(policy)?.raw;
+      if (handle === undefined) throw invalidArg("policy must be a Policy (import { Policy } from \"tollgate/policy\")");
+      if (typeof this.#raw.withPolicy !== "function") throw invalidArg(STALE);
+      raw = this.#raw.withPolicy(handle);
+      this.#byPolicy.set(policy, raw);
+    }
+    return raw;
   }
 
   /** Entries in the verified-token cache (0 without one). */
@@ -446,7 +494,7 @@ export function decode(token, options) {
   checkToken(token);
   const o = plainObject(options, "options");
   const opts = toJson(o, "options");
-  return JSON.parse(call(() => rawDecode(bounded(token, limitOf(o)), opts)));
+  return JSON.parse(call(() => wasm.rawDecode(bounded(token, limitOf(o)), opts)));
 }
 
 /**
@@ -459,7 +507,7 @@ export function checkScopes(input, required, options) {
   }
   if (!Array.isArray(required)) throw invalidArg("required scopes must be an array of strings");
   const opts = toJson(plainObject(options, "options"), "options");
-  return JSON.parse(call(() => rawCheckScopes(toJson(input, "input"), toJson(required, "required"), opts)));
+  return JSON.parse(call(() => wasm.rawCheckScopes(toJson(input, "input"), toJson(required, "required"), opts)));
 }
 // ───────────────────────────────────────────── revocation and policy
 
@@ -488,7 +536,7 @@ export class RevocationList {
   #revision = 0; // bumped by every change: cached verifications re-check after one
 
   constructor(raw) {
-    this.#raw = raw instanceof RawRevocationList ? raw : new RawRevocationList();
+    this.#raw = raw instanceof wasm.RawRevocationList ? raw : new wasm.RawRevocationList();
   }
 
   /**
@@ -512,7 +560,7 @@ export class RevocationList {
       }
       text = toJson({ ...o, ...(subjects === undefined ? {} : { subjects }) }, "revocation list");
     }
-    return new RevocationList(call(() => RawRevocationList.fromJson(text)));
+    return new RevocationList(call(() => wasm.RawRevocationList.fromJson(text)));
   }
 
   /** Revokes the token with this `jti`. */
@@ -574,6 +622,7 @@ export class RevocationList {
   static {
     rawRevocations = (list, name) => {
       if (!(list instanceof RevocationList)) throw invalidArg(`${name} must be a RevocationList`);
+      if (!(list.#raw instanceof wasm.RawRevocationList)) throw invalidArg(STALE);
       return list.#raw;
     };
     revisionOf = (list) => list.#revision;

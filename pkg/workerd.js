@@ -1,8 +1,10 @@
 // Workers entry (workerd, wrangler): the runtime hands the .wasm import over as
 // a compiled WebAssembly.Module; instantiating it is synchronous.
 import wasmModule from "./wasm/tollgate_wasm_bg.wasm";
-import { initSync } from "./wasm/tollgate_wasm.js";
+import * as glue from "./wasm/tollgate_wasm.js";
+import { bind } from "./core.js";
 
-initSync({ module: wasmModule });
+glue.initSync({ module: wasmModule });
+bind(glue);
 
 export * from "./index.js";

@@ -56,7 +56,7 @@ pub mod route;
 pub mod scopes;
 pub mod verify;
 
-#[cfg(all(target_arch = "wasm32", not(feature = "policy-module")))]
+#[cfg(target_arch = "wasm32")]
 pub mod wasm;
 #[cfg(all(target_arch = "wasm32", feature = "policy-module"))]
 pub mod wasm_policy;

@@ -18,7 +18,8 @@ use crate::json::{self, Value};
 use crate::options::{self, CallOptions};
 use crate::{claims, scopes, verify, Error};
 
-fn now_seconds() -> i64 {
+/// The clock, read here and nowhere else.
+pub(crate) fn now_seconds() -> i64 {
     (js_sys::Date::now() / 1000.0).floor() as i64
 }
 
@@ -168,6 +169,10 @@ impl KeySet {
     }
 }
 
+/// Signatures left to the caller at most at once per verifier; the oldest
+/// is dropped past it (its `resume` then answers `undefined`: start over).
+const PENDING_MAX: usize = 64;
+
 /// A verifier with options compiled once (wrapped by the JS layer).
 #[wasm_bindgen(js_name = RawVerifier)]
 pub struct Verifier {
@@ -175,8 +180,12 @@ pub struct Verifier {
     revocations: Option<Rc<RefCell<crate::RevocationList>>>,
     /// The time window of the last result.
     window: Cell<(f64, f64)>,
-    /// What the last `verifyDeferred` left to the caller.
-    deferred: RefCell<verify::Deferred>,
+    /// Tokens whose signature the caller is checking, by ticket.
+    pending: RefCell<Vec<(u32, verify::Pending)>>,
+    next_ticket: Cell<u32>,
+    /// The route rules `authorize` applies (the full module only).
+    #[cfg(feature = "policy-module")]
+    policy: Option<(Rc<crate::Policy>, Option<String>)>,
 }
 
 #[wasm_bindgen(js_class = RawVerifier)]
@@ -195,8 +204,26 @@ impl Verifier {
             inner,
             revocations: revocations.map(|r| r.inner),
             window: Cell::new((f64::INFINITY, f64::NEG_INFINITY)),
-            deferred: RefCell::default(),
+            pending: RefCell::default(),
+            next_ticket: Cell::new(0),
+            #[cfg(feature = "policy-module")]
+            policy: None,
         })
+    }
+
+    /// This verifier deciding requests with `policy` too (see `authorize`).
+    #[cfg(feature = "policy-module")]
+    #[wasm_bindgen(js_name = withPolicy)]
+    pub fn with_policy(&self, policy: &crate::wasm_policy::Policy) -> Verifier {
+        let (inner, realm) = policy.shared();
+        Verifier {
+            inner: self.inner.clone(),
+            revocations: self.revocations.clone(),
+            window: Cell::new((f64::INFINITY, f64::NEG_INFINITY)),
+            pending: RefCell::default(),
+            next_ticket: Cell::new(0),
+            policy: Some((inner, realm)),
+        }
     }
 
     /// Verifies `token`; `call` is JSON text of per-call options, or empty.
@@ -209,42 +236,43 @@ impl Verifier {
         self.answer(result)
     }
 
-    /// `verify` with an asymmetric signature left to the caller (the
-    /// WebCrypto path): see [`verify::verify_deferred`]. After it returns or
-    /// throws, `deferredKeys` gives the candidate key indexes; when there
-    /// are some, the result or error stands only if one of them verifies
-    /// the signature, else the answer is `signatureError()`.
-    #[wasm_bindgen(js_name = verifyDeferred)]
-    pub fn verify_deferred(&self, token: &str, call: &str) -> Result<String, JsValue> {
-        let mut deferred = self.deferred.take();
-        deferred.candidates.clear();
-        let result = self.prepare(call).and_then(|(call, list)| {
-            let result = self.inner.verify_deferred(
-                token,
-                &call,
-                now_seconds(),
-                list.as_deref(),
-                &mut deferred,
-            );
-            self.answer(result)
-        });
-        self.deferred.replace(deferred);
-        result
+    /// `verify` with an RSA, ECDSA or EdDSA signature left to the caller
+    /// (the native-crypto path): the result text when the answer is final
+    /// (an HMAC token), else `[ticket, candidate key indexes, signing input
+    /// then signature]` for `verifyResume` once a candidate verifies the
+    /// signature. The payload is not read before then.
+    #[wasm_bindgen(js_name = verifyBegin)]
+    pub fn verify_begin(&self, token: &str, call: &str) -> Result<JsValue, JsValue> {
+        let (call, list) = self.prepare(call)?;
+        let begun = self
+            .inner
+            .begin(token, &call, now_seconds(), list.as_deref());
+        drop(list);
+        match begun {
+            Ok(verify::Begun::Verified(v)) => self.answer(Ok(v)).map(JsValue::from),
+            Ok(verify::Begun::Pending(p)) => Ok(self.park(p)),
+            Err(e) => self.answer(Err(e)).map(JsValue::from),
+        }
     }
 
-    /// The candidate keys of the last `verifyDeferred` (indexes into the key set).
-    #[wasm_bindgen(js_name = deferredKeys)]
-    pub fn deferred_keys(&self) -> Vec<u32> {
-        let deferred = self.deferred.borrow();
-        deferred.candidates.iter().map(|&i| i as u32).collect()
+    /// The rest of `verifyBegin` after the signature verified: the result
+    /// text, or `undefined` when the ticket is unknown (dropped: start over).
+    #[wasm_bindgen(js_name = verifyResume)]
+    pub fn verify_resume(&self, ticket: u32, call: &str) -> Result<Option<String>, JsValue> {
+        let Some(pending) = self.unpark(ticket) else {
+            return Ok(None);
+        };
+        let (call, list) = self.prepare(call)?;
+        let result = self
+            .inner
+            .resume(pending, &call, now_seconds(), list.as_deref());
+        self.answer(result).map(Some)
     }
 
-    /// The signing input followed by the decoded signature of the last
-    /// `verifyDeferred` that left a signature (the signature starts at the
-    /// signing input's length: the index of the token's last dot).
-    #[wasm_bindgen(js_name = deferredBytes)]
-    pub fn deferred_bytes(&self) -> Vec<u8> {
-        self.deferred.borrow().signed_then_signature.clone()
+    /// Forgets a ticket whose signature did not verify.
+    #[wasm_bindgen(js_name = abandon)]
+    pub fn abandon(&self, ticket: u32) {
+        drop(self.unpark(ticket));
     }
 
     /// The first second at which the last result passes the time checks
@@ -300,6 +328,166 @@ impl Verifier {
             }
             Err(e) => Err(to_js(&e, self.inner.validation().realm.as_deref())),
         }
+    }
+
+    /// Authorizes one request in one call (the full module, with a policy
+    /// from `withPolicy`): the route's own answer, then `token` (absent: no
+    /// bearer token), its revocation and the policy's decision. Returns
+    /// `[outcome, result text, decision text]` — outcome `"public"`,
+    /// `"no_token"`, `"allowed"` or `"denied"` — or throws the token's refusal
+    /// as `verify` does.
+    #[cfg(feature = "policy-module")]
+    pub fn authorize(
+        &self,
+        token: Option<String>,
+        call: &str,
+        method: &str,
+        path: &str,
+        ip: Option<String>,
+        environment: Option<String>,
+    ) -> Result<Array, JsValue> {
+        let (call, list) = self.prepare(call)?;
+        let route = crate::policy::Request {
+            method,
+            path,
+            ip: ip.as_deref(),
+            environment: environment.as_deref(),
+            now: 0,
+        };
+        let outcome = self.authorizer(list.as_deref()).authorize(
+            token.as_deref(),
+            &call,
+            &route,
+            now_seconds(),
+        );
+        drop(list);
+        self.outcome(outcome)
+    }
+
+    /// `authorize` with an RSA, ECDSA or EdDSA signature left to the caller:
+    /// the answer as `authorize` gives it when final, else `[ticket,
+    /// candidates, bytes]` as `verifyBegin` gives them, for `authorizeResume`.
+    #[cfg(feature = "policy-module")]
+    #[wasm_bindgen(js_name = authorizeBegin)]
+    pub fn authorize_begin(
+        &self,
+        token: Option<String>,
+        call: &str,
+        method: &str,
+        path: &str,
+        ip: Option<String>,
+        environment: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        let (call, list) = self.prepare(call)?;
+        let route = crate::policy::Request {
+            method,
+            path,
+            ip: ip.as_deref(),
+            environment: environment.as_deref(),
+            now: 0,
+        };
+        let step =
+            self.authorizer(list.as_deref())
+                .begin(token.as_deref(), &call, &route, now_seconds());
+        drop(list);
+        match step {
+            crate::authorize::Step::Done(outcome) => self.outcome(outcome).map(JsValue::from),
+            crate::authorize::Step::Signature(pending) => Ok(self.park(pending)),
+        }
+    }
+
+    /// The rest of `authorizeBegin` after the signature verified; `undefined`
+    /// when the ticket is unknown (dropped: start over).
+    #[cfg(feature = "policy-module")]
+    #[wasm_bindgen(js_name = authorizeResume)]
+    pub fn authorize_resume(
+        &self,
+        ticket: u32,
+        call: &str,
+        method: &str,
+        path: &str,
+        ip: Option<String>,
+        environment: Option<String>,
+    ) -> Result<Option<Array>, JsValue> {
+        let Some(pending) = self.unpark(ticket) else {
+            return Ok(None);
+        };
+        let (call, list) = self.prepare(call)?;
+        let route = crate::policy::Request {
+            method,
+            path,
+            ip: ip.as_deref(),
+            environment: environment.as_deref(),
+            now: 0,
+        };
+        let outcome =
+            self.authorizer(list.as_deref())
+                .resume(pending, &call, &route, now_seconds());
+        drop(list);
+        self.outcome(outcome).map(Some)
+    }
+
+    #[cfg(feature = "policy-module")]
+    fn authorizer<'a>(
+        &'a self,
+        revocations: Option<&'a crate::RevocationList>,
+    ) -> crate::Authorizer<'a> {
+        crate::Authorizer {
+            verifier: &self.inner,
+            policy: self.policy.as_ref().map(|(p, _)| p.as_ref()),
+            revocations,
+        }
+    }
+
+    /// `[outcome, result text, decision text]`, or the token's refusal thrown.
+    #[cfg(feature = "policy-module")]
+    fn outcome(&self, outcome: crate::Outcome) -> Result<Array, JsValue> {
+        use crate::Outcome;
+        let realm = self
+            .inner
+            .validation()
+            .realm
+            .as_deref()
+            .or_else(|| self.policy.as_ref().and_then(|(_, r)| r.as_deref()));
+        let decision = |d: Option<crate::Decision>| match (d, &self.policy) {
+            (Some(d), Some((policy, _))) => JsValue::from(d.to_json(policy, realm)),
+            _ => JsValue::UNDEFINED,
+        };
+        let (kind, result, decision) = match outcome {
+            Outcome::Public(d) => ("public", JsValue::UNDEFINED, decision(Some(d))),
+            Outcome::NoToken(d) => ("no_token", JsValue::UNDEFINED, decision(d)),
+            Outcome::Denied(d) => ("denied", JsValue::UNDEFINED, decision(Some(d))),
+            Outcome::Allowed(v, d) => {
+                let text = self.answer(Ok(*v))?;
+                ("allowed", JsValue::from(text), decision(d))
+            }
+            Outcome::Refused(e) => return Err(to_js(&e, realm)),
+        };
+        Ok(Array::of3(&JsValue::from_str(kind), &result, &decision))
+    }
+
+    /// Keeps `pending` under a new ticket: `[ticket, candidates, bytes]` for JS.
+    fn park(&self, pending: verify::Pending) -> JsValue {
+        let ticket = self.next_ticket.get();
+        self.next_ticket.set(ticket.wrapping_add(1));
+        let keys: Vec<u32> = pending.candidates.iter().map(|&i| i as u32).collect();
+        let out = Array::of3(
+            &JsValue::from(ticket),
+            &js_sys::Uint32Array::from(keys.as_slice()),
+            &Uint8Array::from(pending.signed_then_signature.as_slice()),
+        );
+        let mut parked = self.pending.borrow_mut();
+        if parked.len() >= PENDING_MAX {
+            parked.remove(0);
+        }
+        parked.push((ticket, pending));
+        out.into()
+    }
+
+    fn unpark(&self, ticket: u32) -> Option<verify::Pending> {
+        let mut parked = self.pending.borrow_mut();
+        let at = parked.iter().position(|(t, _)| *t == ticket)?;
+        Some(parked.remove(at).1)
     }
 
     /// Parses `call` (errors carry the verifier's realm) and borrows the

@@ -1,12 +1,15 @@
-//! The JavaScript boundary of the policy module (`tollgate/policy`): a
-//! second, separate wasm build of this crate (feature `policy-module`) that
-//! exports only the policy engine. Applications that only verify tokens never
-//! load it; the verifier's wasm carries no policy code.
+//! The policy engine's part of the JavaScript boundary: the full module
+//! (`tollgate/policy`, feature `policy-module`) is the verifier's module
+//! (`wasm.rs`) plus this, so that a guard with a policy authorizes a request
+//! in one call (`RawVerifier.authorize`). Applications that only verify
+//! tokens load the verifier's module, which carries no policy code.
 //!
 //! Like `wasm.rs`, this only converts: documents arrive as JSON text,
 //! decisions leave as JSON text, load errors as JS `Error`s with `code` and
 //! `path`. Revocation is decided by the verifier's module (which holds the
 //! list) and arrives here as a verdict.
+
+use std::rc::Rc;
 
 use js_sys::{Error as JsError, Reflect};
 use wasm_bindgen::prelude::*;
@@ -14,11 +17,8 @@ use wasm_bindgen::prelude::*;
 use crate::json;
 use crate::policy::{Request, Subject};
 use crate::revocation::Revoked;
+use crate::wasm::now_seconds;
 use crate::Error;
-
-fn now_seconds() -> i64 {
-    (js_sys::Date::now() / 1000.0).floor() as i64
-}
 
 fn err(error: &Error) -> JsValue {
     let js = JsError::new(&error.to_string());
@@ -41,8 +41,15 @@ fn claims_of(mut result: json::Map) -> Option<json::Map> {
 /// A compiled policy (wrapped by the JS `Policy`).
 #[wasm_bindgen(js_name = RawPolicy)]
 pub struct Policy {
-    inner: crate::Policy,
+    inner: Rc<crate::Policy>,
     realm: Option<String>,
+}
+
+impl Policy {
+    /// The compiled policy and its realm, shared with a verifier (`withPolicy`).
+    pub(crate) fn shared(&self) -> (Rc<crate::Policy>, Option<String>) {
+        (Rc::clone(&self.inner), self.realm.clone())
+    }
 }
 
 #[wasm_bindgen(js_class = RawPolicy)]
@@ -51,7 +58,10 @@ impl Policy {
     #[wasm_bindgen(constructor)]
     pub fn new(text: &str, realm: Option<String>) -> Result<Policy, JsValue> {
         let inner = crate::Policy::from_json(text.as_bytes()).map_err(|e| err(&e))?;
-        Ok(Policy { inner, realm })
+        Ok(Policy {
+            inner: Rc::new(inner),
+            realm,
+        })
     }
 
     /// Decides one request; returns the decision as JSON text. `claims` is

@@ -3,6 +3,7 @@
 
 const SOURCES: &[(&str, &str)] = &[
     ("alg.rs", include_str!("../src/alg.rs")),
+    ("authorize.rs", include_str!("../src/authorize.rs")),
     ("b64.rs", include_str!("../src/b64.rs")),
     ("claims.rs", include_str!("../src/claims.rs")),
     ("crypto.rs", include_str!("../src/crypto.rs")),

@@ -270,8 +270,8 @@ describe("guard + policy: realm, revocation, options", () => {
       challenge,
       `Bearer realm="messages-api", error="insufficient_scope", error_description="${result.decision.reason}", scope="write:messages"`,
     );
-    // The policy's own decision carries no realm: the guard added it.
-    assert.ok(result.decision.wwwAuthenticate.startsWith('Bearer error="insufficient_scope"'));
+    // One trip: the core decided with the guard's realm, so the decision says what the response says.
+    assert.equal(result.decision.wwwAuthenticate, challenge);
     await expectBare401(await g.authorize(req("GET", "/messages/1")), "messages-api");
     // Without a realm anywhere, the policy's header as is.
     const plain = createGuard({ keys, issuer: ISSUER, audience: AUDIENCE, policy });
@@ -301,12 +301,23 @@ describe("guard + policy: realm, revocation, options", () => {
     assert.equal((await g.authorize(req("GET", "/health", tokens.reader), AT)).ok, true);
   });
 
-  test("revoked (the policy's list) → 401 ERR_JWT_REVOKED from the decision", async () => {
+  test("revoked (the policy's list) → 401 ERR_JWT_REVOKED, checked with the token in the same trip", async () => {
     const revocations = RevocationList.fromJson({ version: 1, subjects: { "writer-1": WED_10 } });
     const p = Policy.fromJson(MESSAGES, { revocations });
     const g = createGuard({ keys, issuer: ISSUER, audience: AUDIENCE, realm: REALM, policy: p });
     const result = await g.authorize(req("GET", "/messages/1", tokens.writer), AT);
-    await expectDenied(result, { status: 401, code: "ERR_JWT_REVOKED", error: "invalid_token" });
+    assert.deepEqual([result.ok, result.status, result.code, result.error], [false, 401, "ERR_JWT_REVOKED", "invalid_token"]);
+    assert.equal(result.cause.code, "ERR_JWT_REVOKED");
+    const res = await readResponse(result.response);
+    assert.match(res.headers.get("www-authenticate"), /^Bearer realm="api", error="invalid_token", error_description="[^"]*revoked/);
+    // The policy's list, given again (or another one) in the guard's options: one list per guard.
+    assert.equal((await createGuard({ keys, issuer: ISSUER, audience: AUDIENCE, policy: p, revocations }).authorize(req("GET", "/messages/1", tokens.writer), AT)).code, "ERR_JWT_REVOKED");
+    assert.throws(
+      () => createGuard({ keys, issuer: ISSUER, audience: AUDIENCE, policy: p, revocations: new RevocationList() }),
+      (e) => e instanceof TypeError && e.code === "ERR_INVALID_ARG" && /different revocation lists/.test(e.message),
+    );
+    // A public route stays public.
+    assert.equal((await g.authorize(req("GET", "/health", tokens.writer), AT)).ok, true);
   });
 
   test("invalid policy and policy-related options → TypeError ERR_INVALID_ARG", () => {

@@ -92,6 +92,7 @@ describe("npm package", { timeout: 180_000 }, () => {
       "policy-browser.js",
       "policy-workerd.js",
       "internal.js",
+      "core.js",
       "cli.js",
       "governance.js",
       "governance/util.js",

@@ -1,0 +1,115 @@
+// Calls into wasm and µs per guarded request: the request guard with and without a
+// policy, on the package in pkg/ (or another built tree: TOLLGATE_PKG=/path/to/pkg).
+//
+//   node bench/crossings.mjs                       # after `make pkg`
+//   TOLLGATE_PKG=../other/pkg node bench/crossings.mjs
+//
+// A crossing is one call of a wasm-bindgen class method (RawVerifier.verify,
+// RawPolicy.evaluate, RawRevocationList.checkParts, …): every export of both
+// modules' glue is counted by wrapping the class prototypes, which works on any
+// tree whose guard uses those classes. Environment: BENCH_ROUNDS (default 5),
+// BENCH_MS per scenario per round (default 500). A measurement, not a test.
+
+import { createHmac, generateKeyPairSync, sign as nodeSign } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { here, intEnv, median } from './lib.mjs';
+
+const PKG = resolve(process.env.TOLLGATE_PKG ?? here('../pkg'));
+const at = (file) => pathToFileURL(resolve(PKG, file)).href;
+
+// Count every method call of every class the two glue modules export.
+let crossings = 0;
+for (const glue of ['wasm/tollgate_wasm.js', 'wasm/tollgate_policy.js']) {
+  const exports = await import(at(glue));
+  for (const value of Object.values(exports)) {
+    if (typeof value !== 'function' || !/^Raw/.test(value.name)) continue;
+    for (const target of [value, value.prototype]) {
+      for (const name of Object.getOwnPropertyNames(target)) {
+        const d = Object.getOwnPropertyDescriptor(target, name);
+        if (name === 'constructor' || typeof d.value !== 'function' || name.startsWith('__')) continue;
+        const fn = d.value;
+        target[name] = function counted(...args) {
+          crossings++;
+          return fn.apply(this, args);
+        };
+      }
+    }
+  }
+}
+
+const { KeySet, RevocationList, createGuard } = await import(at('node.js'));
+const { Policy } = await import(at('policy-node.js'));
+
+const ISSUER = 'https://idp.example';
+const AUDIENCE = 'api';
+const SECRET = Buffer.from('0123456789abcdef0123456789abcdef');
+const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+const now = Math.floor(Date.now() / 1000);
+const claims = { iss: ISSUER, aud: AUDIENCE, sub: 'alice', jti: 'j-1', iat: now, exp: now + 3600, scope: 'read:messages', roles: ['reader'] };
+
+function hs256(payload) {
+  const input = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64(payload)}`;
+  return `${input}.${createHmac('sha256', SECRET).update(input).digest('base64url')}`;
+}
+const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+function es256(payload) {
+  const input = `${b64({ alg: 'ES256', typ: 'JWT' })}.${b64(payload)}`;
+  const sig = nodeSign('sha256', Buffer.from(input), { key: ec.privateKey, dsaEncoding: 'ieee-p1363' });
+  return `${input}.${sig.toString('base64url')}`;
+}
+
+const POLICY = {
+  version: 1,
+  roleClaim: 'roles',
+  scopes: { 'read:messages': {}, 'write:messages': { implies: ['read:messages'] } },
+  roles: { reader: { grants: ['read:messages'] }, writer: { inherits: ['reader'], grants: ['write:messages'] } },
+  rules: [
+    { method: 'GET', path: '/health', public: true },
+    { method: 'GET', path: '/messages/**', scopes: ['read:messages'], roles: ['reader'] },
+    { method: 'POST', path: '/messages/:id', scopes: ['write:messages'] },
+  ],
+  default: 'deny',
+};
+
+const hmacKeys = KeySet.fromSecret(SECRET, { alg: 'HS256' });
+const ecKeys = KeySet.fromJwk({ ...ec.publicKey.export({ format: 'jwk' }), alg: 'ES256' });
+const revocations = RevocationList.fromJson({ version: 1, tokens: ['someone-else'] });
+const policy = Policy.fromJson(POLICY, { revocations });
+const base = { issuer: ISSUER, audience: AUDIENCE };
+const get = (path, token) => ({ method: 'GET', url: `https://api.example${path}`, headers: token ? { authorization: `Bearer ${token}` } : {} });
+
+const scenarios = [
+  ['no policy, HS256, allowed', createGuard({ ...base, keys: hmacKeys }), get('/messages/1', hs256(claims))],
+  ['policy + revocations, HS256, allowed', createGuard({ ...base, keys: hmacKeys, policy }), get('/messages/1', hs256(claims))],
+  ['policy + revocations, HS256, 403', createGuard({ ...base, keys: hmacKeys, policy }), { ...get('/messages/1', hs256(claims)), method: 'POST' }],
+  ['policy, public route, no token', createGuard({ ...base, keys: hmacKeys, policy }), get('/health')],
+  ['policy, ES256, native crypto', createGuard({ ...base, keys: ecKeys, policy, webCrypto: true }), get('/messages/1', es256(claims))],
+];
+
+const ROUNDS = intEnv('BENCH_ROUNDS', 5);
+const ROUND_MS = intEnv('BENCH_MS', 500);
+
+console.log(`# crossings per guarded request — ${PKG}\n`);
+console.log('| scenario | answer | calls into wasm | µs per request (median of rounds) |');
+console.log('|---|---|---:|---:|');
+for (const [name, guard, request] of scenarios) {
+  const first = await guard.authorize(request);
+  crossings = 0;
+  const again = await guard.authorize(request);
+  const calls = crossings;
+  if (again.ok !== first.ok) throw new Error(`${name}: unstable answer`);
+  const perRound = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    let n = 0;
+    const start = performance.now();
+    while (performance.now() - start < ROUND_MS) {
+      for (let i = 0; i < 50; i++) await guard.authorize(request);
+      n += 50;
+    }
+    perRound.push(((performance.now() - start) * 1000) / n);
+  }
+  const answer = again.ok ? (again.public ? '200 public' : '200') : `${again.status} ${again.code}`;
+  console.log(`| ${name} | ${answer} | ${calls} | ${median(perRound).toFixed(1)} |`);
+}

@@ -2,7 +2,8 @@
 // runtime's own crypto checks the signature of an RSA, ECDSA or EdDSA token;
 // everything else (parsing, header, allow-list, key selection, signature length,
 // claims, revocation, scopes, roles) stays in the wasm core, which names the candidate
-// keys (src/verify.rs `verify_deferred`).
+// keys (src/verify.rs `begin`) and reads the payload only after the signature verified
+// (`Verifier::resume`).
 //
 // The backend is WebCrypto (`crypto.subtle`) wherever the runtime has it — workerd,
 // browsers —, unless an entry installs another: the Node entry installs node:crypto

@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { KeySet, RevocationList, createGuard } from "../../pkg/node.js";
 import { readFileSync } from "node:fs";
 import { Policy } from "../../pkg/policy-node.js";
+import * as jose from "jose";
 import { AUDIENCE, ISSUER, REALM, jwksOf, makeKey, mint, readResponse } from "./helpers.mjs";
 
 /** The messages example of the policy spec, as the repository ships it (examples/policy/). */
@@ -420,5 +421,88 @@ describe("guard + policy: paths and per-call modes", () => {
     const g = createGuard({ keys, issuer: ISSUER, audience: AUDIENCE, realm: REALM, requiredRoles: ["admin"], policy });
     const result = await g.authorize(req("GET", "/messages/1", tokens.reader), { ...AT, roleMode: "any" });
     assert.deepEqual([result.ok, result.status, result.code], [false, 403, "ERR_JWT_INSUFFICIENT_ROLE"]);
+  });
+});
+
+describe("guard + policy: one trip into the core", () => {
+  /** Calls into the wasm module's classes while `run` runs (every method, counted). */
+  async function callsDuring(run) {
+    const glue = await import("../../pkg/wasm/tollgate_policy.js");
+    const restore = [];
+    let calls = 0;
+    for (const value of Object.values(glue)) {
+      if (typeof value !== "function" || !/^Raw/.test(value.name)) continue;
+      for (const target of [value, value.prototype]) {
+        for (const name of Object.getOwnPropertyNames(target)) {
+          const d = Object.getOwnPropertyDescriptor(target, name);
+          if (name === "constructor" || typeof d.value !== "function") continue;
+          const fn = d.value;
+          target[name] = function counted(...args) {
+            calls++;
+            return fn.apply(this, args);
+          };
+          restore.push(() => { target[name] = fn; });
+        }
+      }
+    }
+    try {
+      const result = await run();
+      return { calls, result };
+    } finally {
+      for (const undo of restore) undo();
+    }
+  }
+
+  test("route, token, revocation and decision: one call per request", async () => {
+    const revocations = new RevocationList();
+    const g = createGuard({ keys, issuer: ISSUER, audience: AUDIENCE, policy: Policy.fromJson(MESSAGES, { revocations }) });
+    await g.authorize(req("GET", "/messages/1", tokens.reader), AT); // the verifier is made on first use
+    const cases = [
+      ["GET", "/messages/1", tokens.reader, 200],
+      ["POST", "/messages/1", tokens.reader, 403],
+      ["GET", "/health", "garbage", 200],
+      ["GET", "/messages/a%2Fb", tokens.reader, 400],
+    ];
+    for (const [method, path, token, status] of cases) {
+      const { calls, result } = await callsDuring(() => g.authorize(req(method, path, token), AT));
+      assert.equal(result.ok ? 200 : result.status, status, `${method} ${path}`);
+      assert.equal(calls, 1, `${method} ${path}: ${calls} calls into wasm`);
+    }
+    revocations.revokeSubject("reader-1", WED_10);
+    const revoked = await callsDuring(() => g.authorize(req("GET", "/messages/1", tokens.reader), AT));
+    assert.deepEqual([revoked.result.status, revoked.result.code, revoked.calls], [401, "ERR_JWT_REVOKED", 1]);
+    // No token at all: the route alone, one call.
+    const none = await callsDuring(() => g.authorize(req("GET", "/messages/1"), AT));
+    assert.deepEqual([none.result.status, none.calls], [401, 1]);
+  });
+
+  test("with native crypto: the same answers, the payload read only after the signature", async () => {
+    const wasmPath = createGuard({ keys, issuer: ISSUER, audience: AUDIENCE, policy });
+    const native = createGuard({ keys, issuer: ISSUER, audience: AUDIENCE, policy, webCrypto: true });
+    const other = await makeKey("k1");
+    const forged = await mint(other, { sub: "reader-1", roles: ["admin"], scope: "admin:messages", iat: WED_10 - 100, exp: WED_10 + 200 });
+    const notJson = await new jose.CompactSign(new TextEncoder().encode("\u00ff not json"))
+      .setProtectedHeader({ alg: key.alg, kid: key.kid })
+      .sign(key.privateKey);
+    const forgedNotJson = `${notJson.slice(0, notJson.lastIndexOf("."))}.${forged.slice(forged.lastIndexOf(".") + 1)}`;
+    const cases = [
+      ["GET", "/messages/1", tokens.reader, [200, undefined]],
+      ["POST", "/messages/1", tokens.reader, [403, "ERR_JWT_INSUFFICIENT_SCOPE"]],
+      ["GET", "/messages/1", forged, [401, "ERR_JWS_SIGNATURE_VERIFICATION_FAILED"]],
+      ["GET", "/health", forged, [200, undefined]],
+      ["GET", "/messages/1", notJson, [401, "ERR_JWT_INVALID"]],
+      // A bad signature over a payload that is not even JSON: the signature's error.
+      ["GET", "/messages/1", forgedNotJson, [401, "ERR_JWS_SIGNATURE_VERIFICATION_FAILED"]],
+    ];
+    for (const [method, path, token, want] of cases) {
+      for (const g of [wasmPath, native]) {
+        const r = await g.authorize(req(method, path, token), AT);
+        assert.deepEqual([r.ok ? 200 : r.status, r.code], want, `${method} ${path}`);
+      }
+    }
+    // Two calls on the native path (first half, then the rest); one for a public route.
+    await native.authorize(req("GET", "/messages/1", tokens.reader), AT); // keys imported once
+    assert.equal((await callsDuring(() => native.authorize(req("GET", "/messages/1", tokens.reader), AT))).calls, 2);
+    assert.equal((await callsDuring(() => native.authorize(req("GET", "/health", tokens.reader), AT))).calls, 1);
   });
 });

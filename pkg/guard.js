@@ -205,9 +205,11 @@ export class Guard {
   authorize(request, options) {
     try {
       const call = this.#callOptions(options);
-      // With a policy: the route, then the token, in one call into the core (#trip).
-      const route = this.#policy === undefined ? undefined : this.#route(request, call);
-      const found = this.#extract(request);
+      if (request === null || typeof request !== "object") throw invalidArg("authorize: request must be a Request or { method, url, headers }");
+      const url = parseRequestUrl(request);
+      // With a policy: the route and the token in one call into the core.
+      const route = this.#policy === undefined ? undefined : this.#route(request, url, call);
+      const found = this.#extract(request, url);
       const after = (f) => this.#afterExtract(f, call, route);
       if (found instanceof Promise) return found.then(after);
       return Promise.resolve(after(found));
@@ -217,16 +219,8 @@ export class Guard {
   }
 
   /** What the policy needs to know about the request. */
-  #route(request, call) {
-    if (request === null || typeof request !== "object") throw invalidArg("authorize: request must be a Request or { method, url, headers }");
-    let path = "/";
-    if (request.url !== undefined && request.url !== null) {
-      try {
-        path = new URL(String(request.url), "http://localhost").pathname;
-      } catch {
-        throw invalidArg("authorize: request.url is not a valid URL");
-      }
-    }
+  #route(request, url, call) {
+    const path = url?.pathname ?? "/";
     const ip = this.#clientIp(request);
     const now = call?.currentDate instanceof Date ? Math.floor(call.currentDate.getTime() / 1000) : call?.now;
     return {
@@ -282,8 +276,7 @@ export class Guard {
 
   // ── RFC 6750 §2: where the token is
 
-  #extract(request) {
-    if (request === null || typeof request !== "object") throw invalidArg("authorize: request must be a Request or { method, url, headers }");
+  #extract(request, url) {
     const method = String(request.method ?? "GET").toUpperCase();
     const headers = request.headers;
     const auth = headerValues(headers, "authorization");
@@ -295,16 +288,7 @@ export class Guard {
       header = parseAuthorization(auth[0]);
     }
 
-    let query = [];
-    if (request.url !== undefined && request.url !== null) {
-      let url;
-      try {
-        url = new URL(String(request.url), "http://localhost");
-      } catch {
-        throw invalidArg("authorize: request.url is not a valid URL");
-      }
-      query = url.searchParams.getAll("access_token");
-    }
+    const query = url === undefined || url.search === "" ? [] : url.searchParams.getAll("access_token");
 
     // §2.2: a form-encoded body, with a method whose body has semantics (never GET).
     const formBody = method !== "GET" && method !== "HEAD" && isFormBody(headerValues(headers, "content-type")[0]);
@@ -527,6 +511,16 @@ export class Guard {
         { "Retry-After": String(retryAfter) },
       ),
     };
+  }
+}
+
+/** The request's URL (relative ones against localhost), or undefined without one. */
+function parseRequestUrl(request) {
+  if (request.url === undefined || request.url === null) return undefined;
+  try {
+    return new URL(String(request.url), "http://localhost");
+  } catch {
+    throw invalidArg("authorize: request.url is not a valid URL");
   }
 }
 

@@ -2,7 +2,7 @@
 // tollgate — the command line: govern a policy (lint, test, catalog, drift) and look at
 // tokens (inspect, verify). Plain Node (18+), no dependencies: the checks are the
 // package's own (`verify`, `decode` from node.js; `Policy` from the "./policy" entry,
-// policy-node.js); the analyses are governance.js (pure JS over the policy document).
+// policy-node.js); the reports are governance.js, over what the compiled Policy answers.
 //
 // Exit codes: 0 success; 1 findings, failed cases, drift, an invalid token or input that
 // does not load; 2 usage (unknown command or option, missing argument, unreadable file).
@@ -16,7 +16,7 @@ import { parseArgs } from "node:util";
 import * as tollgate from "./node.js";
 import {
   LINT_CODES, buildCatalog, catalogMarkdown, detectDrift, formatDuration, parseDuration,
-  policyModel, rolesOfClaims, ruleLabel, lintPolicy,
+  policyModel, ruleLabel, lintPolicy,
 } from "./governance.js";
 
 // ─── Output and errors ────────────────────────────────────────────────────────────────
@@ -128,11 +128,11 @@ function policyDocument(value) {
   return value;
 }
 
-// The document as written (what governance.js analyses) and the loaded Policy.
+// The loaded Policy (what governance.js reports on and evaluation uses).
 function loadPolicy(file) {
   const doc = policyDocument(readJsonFile(file, "policy"));
   try {
-    return { doc, policy: policyClass().fromJson(doc) };
+    return policyClass().fromJson(doc);
   } catch (error) {
     if (error instanceof UsageError) throw error;
     throw new InputError(`policy does not load: ${describeError(error)}`);
@@ -310,11 +310,10 @@ function lint(args) {
   const now = dayOption(values.now);
 
   let findings;
-  let doc;
+  let policy;
   const text = readText(file, "policy");
   try {
-    doc = policyDocument(parseJson(text, "policy"));
-    policyClass().fromJson(doc);
+    policy = policyClass().fromJson(policyDocument(parseJson(text, "policy")));
   } catch (error) {
     if (error instanceof UsageError) throw error;
     // ERR_POLICY_INVALID carries the JSON path of the problem; anything else is about the whole document.
@@ -323,8 +322,8 @@ function lint(args) {
     const message = redact(`${prefix}${messageOf(error)}`);
     findings = [{ severity: "error", code: "policy-invalid", path, message }];
   }
-  // Only a document that loads is analysed: the analyses trust what loading checked.
-  findings ??= lintPolicy(doc, { now, maxLifetime });
+  // Only a document that loads is analysed: the findings come from the compiled policy.
+  findings ??= lintPolicy(policy, { now, maxLifetime });
 
   const errors = findings.filter((f) => f.severity === "error").length;
   const warnings = findings.length - errors;
@@ -439,7 +438,7 @@ function test(args) {
   });
   if (values.help) return help("test");
   const [policyFile, casesFile] = positionals("test", pos, 2, ["POLICY", "CASES"]);
-  const { doc, policy } = loadPolicy(policyFile);
+  const policy = loadPolicy(policyFile);
   const file = readJsonFile(casesFile, "cases");
   if (!isObject(file) || !Array.isArray(file.cases)) throw new InputError("cases must be an object { \"cases\": [...] }");
   const extra = unknownField(file, CASES_FIELDS);
@@ -453,7 +452,7 @@ function test(args) {
     }
   }
 
-  const model = policyModel(doc);
+  const model = policyModel(policy);
   const matched = new Set();
   const missed = new Set();
   const results = file.cases.map((c, i) => {
@@ -469,6 +468,9 @@ function test(args) {
     if (decision.rule) matched.add(decision.rule.index);
     if (!decision.allow) for (const s of decision.missingScopes ?? []) missed.add(s);
     const problems = differences(c.expect, decision);
+    // A case that expected another rule: say which rules the request matches, in order.
+    const matches = problems.some((p) => p.startsWith("rule:")) ? policy.cover(prepared.request)?.matches ?? [] : [];
+    if (matches.length > 1) problems.push(`the request matches ${matches.map((m) => `rules[${m}]`).join(", ")}, in order: the first decides`);
     return { index: i, name, ok: problems.length === 0, problems, decision };
   });
 
@@ -520,8 +522,7 @@ function catalog(args) {
   const [file] = positionals("catalog", pos, 1, ["POLICY"]);
   const format = values.json ? "json" : values.format ?? "markdown";
   if (format !== "markdown" && format !== "json") throw new UsageError("--format must be markdown or json");
-  const { doc } = loadPolicy(file);
-  const result = buildCatalog(doc, { now: dayOption(values.now) });
+  const result = buildCatalog(loadPolicy(file), { now: dayOption(values.now) });
   print(format === "json" ? JSON.stringify(result, null, 2) : catalogMarkdown(result));
   return 0;
 }
@@ -532,7 +533,7 @@ function drift(args) {
   const { values, positionals: pos } = parse("drift", args, { json: { type: "boolean" } });
   if (values.help) return help("drift");
   const [policyFile, tokensFile] = positionals("drift", pos, 2, ["POLICY", "TOKENS"]);
-  const { doc } = loadPolicy(policyFile);
+  const policy = loadPolicy(policyFile);
   const text = readText(tokensFile, "tokens");
   const entries = [];
   const malformed = [];
@@ -558,7 +559,7 @@ function drift(args) {
       malformed.push({ line: i + 1, reason: `not a decodable JWT (${error.code ?? "error"})` });
     }
   });
-  const report = detectDrift(doc, entries);
+  const report = detectDrift(policy, entries);
   const failed = report.drift || malformed.length > 0;
 
   if (values.json) {
@@ -583,6 +584,10 @@ function drift(args) {
     report.unhonoured.map((s) => [s.name, tokens(s.count)]));
   section("unknown roles (ignored by the policy; for information):",
     report.unknownRoles.map((s) => [s.name, tokens(s.count)]));
+  if (report.unreadable > 0) {
+    print();
+    print(`unreadable: ${tokens(report.unreadable)} with a scope or role claim the policy cannot read (answered 401 ERR_JWT_INVALID)`);
+  }
   print();
   print(report.drift ? "drift found" : "no drift");
   return failed ? 1 : 0;
@@ -618,8 +623,7 @@ function inspect(args) {
     warn(`error: the token does not decode: ${describeError(error)}`);
     return 1;
   }
-  const { header, claims, scopes } = decoded;
-  const roles = rolesOfClaims(claims);
+  const { header, claims, scopes, roles } = decoded;
   const times = timesOf(claims, now);
   if (values.json) {
     print(JSON.stringify({ verified: false, header, claims, scopes, roles, times }, null, 2));
@@ -678,7 +682,7 @@ function verifyCommand(args) {
   const token = readToken(arg);
   const now = seconds(values.now, "--now");
   const jwks = readJsonFile(values.jwks, "JWKS");
-  const policy = values.policy === undefined ? null : loadPolicy(values.policy).policy;
+  const policy = values.policy === undefined ? null : loadPolicy(values.policy);
 
   let keys;
   try {

@@ -148,12 +148,63 @@ export class Policy {
    * ```
    */
   evaluate(subject: { claims: JWTClaims } | JWTClaims | null | undefined, request: PolicyRequest): Decision;
-  /** The compiled model: scopes with closures and granting roles, roles, rules. */
+  /**
+   * The compiled model: scopes with their closures (both ways) and granting roles, roles
+   * with what they hold, are held by and grant, rules with the earlier rules shadowing them.
+   * @example
+   * ```ts
+   * for (const rule of policy.describe().rules) if (rule.shadowedBy) console.warn(`rule ${rule.index} is never reached`);
+   * ```
+   */
   describe(): PolicyDescription;
+  /**
+   * The rules a request matches, in order, as evaluation matches them; `null` when the
+   * path is refused (evaluation answers 400). Never throws.
+   * @example
+   * ```ts
+   * const c = policy.cover({ method: "HEAD", path: "/messages/7" });
+   * if (c && c.matches.length > 1) console.log(`rule ${c.rule} decides; ${c.matches.slice(1)} never see this request`);
+   * ```
+   */
+  cover(request: { method?: string; path: string }): PolicyCover | null;
+  /**
+   * What a token carries, read from the policy's scope and role claims; `null` when
+   * they cannot be read (evaluation answers 401 `ERR_JWT_INVALID`). Never throws.
+   * @example
+   * ```ts
+   * const c = policy.carried(decode(token));
+   * if (c?.refused.length) console.warn(`ignored without a granting role: ${c.refused}`);
+   * ```
+   */
+  carried(subject: { claims: JWTClaims } | JWTClaims): PolicyCarried | null;
   /** The document as loaded. */
   toJSON(): PolicyDocument;
   /** Releases the wasm memory now (optional). */
   free(): void;
+}
+
+/** What {@link Policy.cover} returns. */
+export interface PolicyCover {
+  /** The request path as matching reads it: normalized, decoded segments. */
+  path: string[];
+  /** The index of the rule that decides (the first match), or null when none matches. */
+  rule: number | null;
+  /** Every matching rule's index, in order. */
+  matches: number[];
+}
+
+/** What {@link Policy.carried} returns. */
+export interface PolicyCarried {
+  /** Every scope the token carries, from the policy's scope claim(s). */
+  scopes: string[];
+  /** Every role the token carries, from the policy's role claim(s). */
+  roles: string[];
+  /** Role-granted scopes carried without a role that grants them: the policy ignores them. */
+  refused: string[];
+  /** Scopes the policy does not define. */
+  unknownScopes: string[];
+  /** Roles the policy does not define (ignored). */
+  unknownRoles: string[];
 }
 
 /** What {@link Policy.describe} returns. */
@@ -169,13 +220,31 @@ export interface PolicyDescription {
     owner: string | null;
     implies: string[];
     impliesAll: string[];
+    /** Scopes that imply this one, transitively. */
+    impliedBy: string[];
+    /** Roles whose holders are granted it (directly, by inheritance or implication). */
     grantedBy: string[];
     roleGated: boolean;
     constraints: { ipRanges: string[]; environments: string[]; timeWindows: { days: string[]; start: string; end: string }[]; maxTokenLifetime: number | null };
     deprecated: string | null;
     sunset: string | null;
   }[];
-  roles: { name: string; description: string | null; owner: string | null; inherits: string[]; holds: string[]; grants: string[]; grantsAll: string[] }[];
+  roles: {
+    name: string;
+    description: string | null;
+    owner: string | null;
+    inherits: string[];
+    /** Itself and every role it inherits, transitively. */
+    holds: string[];
+    /** Roles that hold this one through inheritance. */
+    heldBy: string[];
+    /** Grants as written (names and wildcards). */
+    grants: string[];
+    /** For each of `grants`, the scopes it names (a wildcard expanded). */
+    grantScopes: string[][];
+    /** Scopes granted with inheritance and implication. */
+    grantsAll: string[];
+  }[];
   rules: {
     index: number;
     id: string | null;
@@ -188,5 +257,11 @@ export interface PolicyDescription {
     anyRoles: string[];
     public: boolean;
     constraints: { ipRanges: string[]; environments: string[]; timeWindows: { days: string[]; start: string; end: string }[]; maxTokenLifetime: number | null };
+    /** Required scopes no token can make effective while holding only the rule's roles. */
+    unsatisfiableScopes: string[];
+    /** The first path segment when it is a wildcard (`*`, `:id`, `**`): the rule spans namespaces. */
+    leadingWildcard: string | null;
+    /** A minimal set of earlier rules that together match every request this one matches; null when it is reached. */
+    shadowedBy: number[] | null;
   }[];
 }

@@ -140,10 +140,46 @@ export class Policy {
     );
   }
 
-  /** The compiled model: scopes with closures and granting roles, roles, rules. */
+  /**
+   * The compiled model: scopes with their closures (both ways) and granting
+   * roles, roles with what they hold, are held by and grant, rules with the
+   * earlier rules that shadow them.
+   */
   describe() {
     this.#described ??= this.#raw.describe();
     return JSON.parse(this.#described);
+  }
+
+  /**
+   * The rules `request` (`{ method, path }`) matches, in order, as evaluation
+   * matches them: `{ path, rule, matches }` — `path` the normalized segments,
+   * `rule` the index of the first match (the one that decides) or null, and
+   * `matches` every matching index. `null` when the path is refused (a 400).
+   */
+  cover(request) {
+    const req = request !== null && typeof request === "object" ? request : {};
+    const text = this.#raw.cover(str(req.method) ?? "GET", str(req.path) ?? "");
+    return text === undefined ? null : JSON.parse(text);
+  }
+
+  /**
+   * What `subject` (claims, or `{ claims }` such as a `decode` result) carries
+   * as this policy reads it: `{ scopes, roles, refused, unknownScopes, unknownRoles }`
+   * — every scope and role found at the policy's claims, the role-granted scopes
+   * carried without a role that grants them (ignored), and names the policy does
+   * not define. `null` when the claims cannot be read (evaluation answers 401).
+   */
+  carried(subject) {
+    const claims = subject !== null && typeof subject === "object" && subject.claims !== undefined ? subject.claims : subject;
+    if (claims === null || typeof claims !== "object" || Array.isArray(claims)) return null;
+    let text;
+    try {
+      text = JSON.stringify(claims);
+    } catch {
+      return null;
+    }
+    const out = this.#raw.carried(text);
+    return out === undefined ? null : JSON.parse(out);
   }
 
   /** The document as loaded (as given: `describe()` shows the compiled form). */

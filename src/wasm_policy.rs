@@ -122,3 +122,21 @@ impl Policy {
         self.inner.describe()
     }
 }
+
+/// Questions tools ask the compiled policy (`tollgate lint | catalog | drift`).
+#[wasm_bindgen(js_class = RawPolicy)]
+impl Policy {
+    /// The rules matching a request, in order, as JSON text
+    /// `{path, rule, matches}`; `undefined` when the path is refused (400).
+    pub fn cover(&self, method: &str, path: &str) -> Option<String> {
+        self.inner.cover(method, path).ok().map(|c| c.to_json())
+    }
+
+    /// What `claims` (JSON text of an object) carry as this policy reads
+    /// them, as JSON text; `undefined` when the claims are not an object or a
+    /// scope or role claim has the wrong shape (evaluation answers 401).
+    pub fn carried(&self, claims: &str) -> Option<String> {
+        let claims = json::parse_object(claims.as_bytes()).ok()?;
+        self.inner.carried(&claims).ok().map(|c| c.to_json())
+    }
+}

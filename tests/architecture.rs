@@ -18,9 +18,14 @@ const SOURCES: &[(&str, &str)] = &[
     ("options.rs", include_str!("../src/options.rs")),
     ("policy/bits.rs", include_str!("../src/policy/bits.rs")),
     (
+        "policy/carried.rs",
+        include_str!("../src/policy/carried.rs"),
+    ),
+    (
         "policy/constraints.rs",
         include_str!("../src/policy/constraints.rs"),
     ),
+    ("policy/cover.rs", include_str!("../src/policy/cover.rs")),
     ("policy/decide.rs", include_str!("../src/policy/decide.rs")),
     (
         "policy/decision.rs",

@@ -1,44 +1,44 @@
-// The catalog: scopes, roles and routes cross-referenced (buildCatalog), and as Markdown (catalogMarkdown).
+// The catalog: scopes, roles and routes cross-referenced (buildCatalog), and as Markdown
+// (catalogMarkdown). The cross-references are read from the compiled policy (closures,
+// expanded grants, shadowed rules: Policy.describe()); this module arranges and writes them.
 
 import { ROLE_CLAIMS, SCOPE_CLAIMS } from "../facts.js";
-import { policyModel, shadowedRules } from "./model.js";
-import { dayOf, formatDuration, list, parseDuration } from "./util.js";
+import { policyModel } from "./model.js";
+import { dayOf, formatDuration } from "./util.js";
 
 // ─── Catalog ──────────────────────────────────────────────────────────────────────────
 
-function lifecycle(def, today) {
-  const deprecated = typeof def.deprecated === "string" ? def.deprecated : null;
-  const sunset = typeof def.sunset === "string" ? def.sunset : null;
+function lifecycle(entry, today) {
+  const { deprecated, sunset } = entry;
   let status = "active";
-  if (sunset && sunset <= today) status = "sunset";
-  else if (deprecated && deprecated <= today) status = "deprecated";
+  if (sunset !== null && sunset <= today) status = "sunset";
+  else if (deprecated !== null && deprecated <= today) status = "deprecated";
   return { status, deprecated, sunset };
 }
 
-function constraintsOf(def) {
-  const c = def.constraints ?? {};
+// The compiled constraints, keeping only those that constrain something.
+function constraintsOf(entry) {
+  const c = entry.constraints;
   const out = {};
-  if (c.ipRanges) out.ipRanges = [...c.ipRanges];
-  if (c.environments) out.environments = [...c.environments];
-  if (c.timeWindows) out.timeWindows = c.timeWindows.map((w) => ({ ...w }));
-  if (def.maxTokenLifetime !== undefined && def.maxTokenLifetime !== null) {
-    out.maxTokenLifetime = parseDuration(def.maxTokenLifetime);
-  }
+  if (c.ipRanges.length > 0) out.ipRanges = [...c.ipRanges];
+  if (c.environments.length > 0) out.environments = [...c.environments];
+  if (c.timeWindows.length > 0) out.timeWindows = c.timeWindows.map((w) => ({ ...w }));
+  if (c.maxTokenLifetime !== null) out.maxTokenLifetime = c.maxTokenLifetime;
   return out;
 }
 
 // Why `role` holds `scope`: granted by the role itself, by a role it inherits, or implied.
 function grantReason(model, role, scope) {
-  const own = model.grants(role);
+  const own = model.ownGrants(role);
   if (own.has(scope)) {
     const grant = own.get(scope);
     return grant === scope ? { role } : { role, wildcard: grant };
   }
-  for (const r of model.held(role)) {
-    if (r !== role && model.grants(r).has(scope)) return { role, inherits: r };
+  for (const r of model.role(role).holds) {
+    if (r !== role && model.ownGrants(r).has(scope)) return { role, inherits: r };
   }
   for (const s of model.granted(role)) {
-    if (s !== scope && model.implied(s).has(scope)) return { role, impliedBy: s };
+    if (s !== scope && model.scope(s).impliesAll.includes(scope)) return { role, impliedBy: s };
   }
   return null;
 }
@@ -58,19 +58,18 @@ function routeEntry(rule, scope, via) {
 }
 
 /**
- * Cross-referenced catalog of a loaded policy: for each scope, the routes it opens
+ * Cross-referenced catalog of a compiled `Policy`: for each scope, the routes it opens
  * (rules requiring it, and `via` rules requiring a scope it implies), the roles that
  * grant it (directly, by inheritance, by wildcard or by implication), its constraints
  * and lifecycle; for each role, what it inherits, grants and is required by; the rules.
  * `now` (Date, seconds or "YYYY-MM-DD") places the lifecycle dates.
  */
-export function buildCatalog(doc, options = {}) {
-  const model = policyModel(doc);
+export function buildCatalog(policy, options = {}) {
+  const model = policyModel(policy);
   const today = dayOf(options.now ?? new Date());
-  const shadowed = new Map(shadowedRules(doc).map((s) => [s.index, s.by]));
 
-  const scopes = model.scopeNames.map((name) => {
-    const def = model.scopeDefs.get(name);
+  const scopes = [...model.scopes.values()].map((def) => {
+    const name = def.name;
     const routes = [];
     for (const rule of model.rules) {
       const required = [...rule.scopes, ...rule.anyScopes];
@@ -78,44 +77,40 @@ export function buildCatalog(doc, options = {}) {
         routes.push(routeEntry(rule, name, null));
         continue;
       }
-      const via = required.find((s) => model.implied(name).has(s));
+      const via = required.find((s) => def.impliesAll.includes(s));
       if (via !== undefined) routes.push(routeEntry(rule, name, via));
     }
-    const roles = [...model.roleDefs.keys()]
-      .filter((r) => model.effective(r).has(name))
-      .map((r) => grantReason(model, r, name));
-    const impliedBy = model.scopeNames.filter((s) => s !== name && model.implied(s).has(name));
     return {
       name,
-      description: def.description ?? null,
-      owner: def.owner ?? null,
-      implies: list(def.implies),
-      impliedBy,
+      description: def.description,
+      owner: def.owner,
+      implies: def.implies,
+      impliedBy: def.impliedBy,
       routes,
-      roles,
-      delegationOnly: !model.roleGranted.has(name),
+      roles: def.grantedBy.map((r) => grantReason(model, r, name)),
+      delegationOnly: !def.roleGated,
       constraints: constraintsOf(def),
       lifecycle: lifecycle(def, today),
     };
   });
 
-  const roles = [...model.roleDefs.keys()].map((name) => {
-    const def = model.roleDefs.get(name);
+  const roles = [...model.roles.values()].map((def) => {
+    const name = def.name;
     const requiredBy = model.rules.filter((rule) =>
-      [...rule.roles, ...rule.anyRoles].some((r) => model.held(name).has(r)));
+      [...rule.roles, ...rule.anyRoles].some((r) => def.holds.includes(r)));
     return {
       name,
-      description: def.description ?? null,
-      owner: def.owner ?? null,
-      inherits: list(def.inherits),
-      holds: [...model.held(name)].filter((r) => r !== name),
-      heldBy: [...model.roleDefs.keys()].filter((r) => r !== name && model.held(r).has(name)),
-      grants: list(def.grants),
-      scopes: [...model.effective(name)].sort(),
+      description: def.description,
+      owner: def.owner,
+      inherits: def.inherits,
+      holds: def.holds.filter((r) => r !== name),
+      heldBy: def.heldBy,
+      grants: def.grants,
+      scopes: [...def.grantsAll].sort(),
       // `as`: the required role this role holds (itself, or one it inherits).
       rules: requiredBy.map((r) => ({
         rule: r.index, id: r.id, method: r.method, path: r.path,
-        as: [...r.roles, ...r.anyRoles].find((x) => x === name) ?? [...r.roles, ...r.anyRoles].find((x) => model.held(name).has(x)),
+        as: [...r.roles, ...r.anyRoles].find((x) => x === name) ?? [...r.roles, ...r.anyRoles].find((x) => def.holds.includes(x)),
       })),
     };
   });
@@ -132,14 +127,15 @@ export function buildCatalog(doc, options = {}) {
     roles: rule.roles,
     anyRoles: rule.anyRoles,
     constraints: constraintsOf(rule),
-    shadowedBy: shadowed.get(rule.index) ?? null,
+    shadowedBy: rule.shadowedBy,
   }));
 
+  const d = model.described;
   return {
-    description: doc?.description ?? null,
-    default: doc?.default ?? "deny",
-    roleClaim: doc?.roleClaim ?? null,
-    scopeClaim: doc?.scopeClaim ?? null,
+    description: d.description,
+    default: d.default,
+    roleClaim: d.roleClaim,
+    scopeClaim: d.scopeClaim,
     date: today,
     scopes,
     roles,
@@ -167,7 +163,8 @@ export function describeConstraints(c) {
   if (c.ipRanges) parts.push(`IP ${c.ipRanges.join(", ")}`);
   if (c.environments) parts.push(`env ${c.environments.join(", ")}`);
   if (c.timeWindows) {
-    parts.push(c.timeWindows.map((w) => `${w.days ? `${dayRanges(w.days)} ` : ""}${w.start}-${w.end} UTC`).join(" or "));
+    const days = (w) => (w.days && w.days.length < DAYS.length ? `${dayRanges(w.days)} ` : "");
+    parts.push(c.timeWindows.map((w) => `${days(w)}${w.start}-${w.end} UTC`).join(" or "));
   }
   if (c.maxTokenLifetime !== undefined) parts.push(`lifetime ≤ ${formatDuration(c.maxTokenLifetime)}`);
   return parts.join("; ");
@@ -190,9 +187,7 @@ function table(headers, rows) {
   return lines.join("\n");
 }
 
-function methodText(method) {
-  return Array.isArray(method) ? method.map((m) => String(m).toUpperCase()).join(",") : String(method).toUpperCase();
-}
+const methodText = (method) => method.join(",");
 
 function roleRequirement(route) {
   const parts = [];
@@ -208,7 +203,7 @@ export function catalogMarkdown(catalog) {
   out.push(
     `Unmatched requests: **${catalog.default}**. ` +
     `Scopes read from: ${catalog.scopeClaim ? code(catalog.scopeClaim) : SCOPE_CLAIMS.map(code).join(", ")}. ` +
-    `Roles read from: ${catalog.roleClaim ? code([catalog.roleClaim].flat().join(".")) : ROLE_CLAIMS.map((path) => code(path.join("."))).join(", ")}. ` +
+    `Roles read from: ${catalog.roleClaim ? code(catalog.roleClaim) : ROLE_CLAIMS.map((path) => code(path.join("."))).join(", ")}. ` +
     `Lifecycle as of ${catalog.date}.`,
     "",
     "## Scopes",

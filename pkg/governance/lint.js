@@ -1,8 +1,9 @@
-// Lint: the lint codes, the checks that find them, and lintPolicy.
+// Lint: the lint codes, the findings, and lintPolicy. The facts behind each finding (shadowed
+// rules, unsatisfiable scopes, closures, wildcard paths) are the compiled policy's
+// (Policy.describe()); this module decides severities and writes the messages.
 
-import { policyModel, reachableWith, ruleLabel, shadowedRules } from "./model.js";
-import { LITERAL, parsePattern } from "./patterns.js";
-import { dayOf, formatDuration, jsonPath, list, parseDuration, text } from "./util.js";
+import { policyModel, ruleLabel } from "./model.js";
+import { dayOf, formatDuration, jsonPath, parseDuration, text } from "./util.js";
 
 // ─── Lint codes ───────────────────────────────────────────────────────────────────────
 
@@ -33,58 +34,59 @@ function finding(code, path, message) {
 // Wildcard grants are not references: they follow the catalog by design.
 function referencesOf(model, scope) {
   const out = [];
-  for (const [role, def] of model.roleDefs) {
-    if (list(def.grants).includes(scope)) out.push(`granted by role ${role}`);
+  for (const role of model.roles.values()) {
+    if (role.grants.includes(scope)) out.push(`granted by role ${role.name}`);
   }
   for (const rule of model.required.get(scope) ?? []) out.push(`required by ${ruleLabel(rule)}`);
-  for (const [other, def] of model.scopeDefs) {
-    if (list(def.implies).includes(scope)) out.push(`implied by ${other}`);
+  for (const other of model.scopes.values()) {
+    if (other.implies.includes(scope)) out.push(`implied by ${other.name}`);
   }
   return out;
 }
 
 function lifecycleFindings(model, today) {
   const out = [];
-  for (const [scope, def] of model.scopeDefs) {
-    const sunset = typeof def.sunset === "string" && def.sunset <= today;
-    const deprecated = typeof def.deprecated === "string" && def.deprecated <= today;
+  for (const { name: scope, deprecated: dep, sunset: end } of model.scopes.values()) {
+    const sunset = end !== null && end <= today;
+    const deprecated = dep !== null && dep <= today;
     if (!sunset && !deprecated) continue;
     const refs = referencesOf(model, scope);
     if (refs.length === 0) continue;
     if (sunset) {
       out.push(finding("scope-sunset", jsonPath("scopes", scope, "sunset"),
-        `scope ${scope} reached its sunset on ${def.sunset} but is still ${refs.join("; ")}`));
+        `scope ${scope} reached its sunset on ${end} but is still ${refs.join("; ")}`));
     } else {
-      const until = typeof def.sunset === "string" ? ` (sunset ${def.sunset})` : "";
+      const until = end !== null ? ` (sunset ${end})` : "";
       out.push(finding("scope-deprecated", jsonPath("scopes", scope, "deprecated"),
-        `scope ${scope} is deprecated since ${def.deprecated}${until} but is still ${refs.join("; ")}`));
+        `scope ${scope} is deprecated since ${dep}${until} but is still ${refs.join("; ")}`));
     }
   }
   return out;
 }
 
+const lifetimeOf = (entry) => entry.constraints.maxTokenLifetime;
+
 function lifetimeFindings(model, budget) {
   const out = [];
   if (budget === undefined) return out;
   const limit = formatDuration(budget);
-  for (const [scope, def] of model.scopeDefs) {
-    if (def.maxTokenLifetime === undefined) continue;
-    const value = parseDuration(def.maxTokenLifetime);
-    if (value > budget) {
-      out.push(finding("lifetime-over-budget", jsonPath("scopes", scope, "maxTokenLifetime"),
-        `scope ${scope} accepts tokens living ${formatDuration(value)}, above the budget of ${limit}`));
+  for (const scope of model.scopes.values()) {
+    const value = lifetimeOf(scope);
+    if (value !== null && value > budget) {
+      out.push(finding("lifetime-over-budget", jsonPath("scopes", scope.name, "maxTokenLifetime"),
+        `scope ${scope.name} accepts tokens living ${formatDuration(value)}, above the budget of ${limit}`));
     }
   }
   for (const rule of model.rules) {
-    if (rule.maxTokenLifetime !== null && rule.maxTokenLifetime > budget) {
+    const value = lifetimeOf(rule);
+    if (value !== null && value > budget) {
       out.push(finding("lifetime-over-budget", jsonPath("rules", rule.index, "maxTokenLifetime"),
-        `${ruleLabel(rule)} accepts tokens living ${formatDuration(rule.maxTokenLifetime)}, above the budget of ${limit}`));
+        `${ruleLabel(rule)} accepts tokens living ${formatDuration(value)}, above the budget of ${limit}`));
     }
   }
   for (const [scope, rules] of model.required) {
-    const def = model.scopeDefs.get(scope);
-    if (!def || def.maxTokenLifetime !== undefined) continue;
-    const open = rules.filter((r) => !r.public && r.maxTokenLifetime === null);
+    if (lifetimeOf(model.scope(scope)) !== null) continue;
+    const open = rules.filter((r) => !r.public && lifetimeOf(r) === null);
     if (open.length === 0) continue;
     out.push(finding("lifetime-missing", jsonPath("scopes", scope),
       `scope ${scope} has no maxTokenLifetime and neither do ${open.map(ruleLabel).join(", ")}: ` +
@@ -93,23 +95,33 @@ function lifetimeFindings(model, budget) {
   return out;
 }
 
+function shadowedFindings(model) {
+  const out = [];
+  for (const rule of model.rules) {
+    if (rule.shadowedBy === null) continue;
+    const shadows = rule.shadowedBy.map((i) => ruleLabel(model.rules[i]));
+    const verb = shadows.length === 1 ? "matches" : "together match";
+    out.push(finding("rule-shadowed", jsonPath("rules", rule.index),
+      `${ruleLabel(rule)} is never reached: ${shadows.join(" and ")} ${verb} every request it matches`));
+  }
+  return out;
+}
+
 function unsatisfiableFindings(model) {
   const out = [];
   for (const rule of model.rules) {
+    const unreachable = new Set(rule.unsatisfiableScopes);
+    if (unreachable.size === 0) continue;
     const roles = [...rule.roles, ...rule.anyRoles];
-    if (rule.public || roles.length === 0) continue;
-    const reachable = reachableWith(model, roles);
-    const givers = (scope) =>
-      [...model.roleDefs.keys()].filter((r) => model.effective(r).has(scope));
     // An unreachable scope is role-granted (a scope no role grants is honoured as issued).
-    const explain = (scope) => `only roles ${givers(scope).join(", ")} grant it`;
+    const explain = (scope) => `only roles ${model.scope(scope).grantedBy.join(", ")} grant it`;
     rule.scopes.forEach((scope, i) => {
-      if (reachable.has(scope)) return;
+      if (!unreachable.has(scope)) return;
       out.push(finding("rule-unsatisfiable", jsonPath("rules", rule.index, "scopes", i),
         `${ruleLabel(rule)} requires scope ${scope} and roles ${roles.join(", ")}, but none of those roles ` +
         `grants it (${explain(scope)}): a token needs a role outside the rule's`));
     });
-    if (rule.anyScopes.length > 0 && !rule.anyScopes.some((s) => reachable.has(s))) {
+    if (rule.anyScopes.length > 0 && rule.anyScopes.every((s) => unreachable.has(s))) {
       out.push(finding("rule-unsatisfiable", jsonPath("rules", rule.index, "anyScopes"),
         `${ruleLabel(rule)} requires one of ${rule.anyScopes.join(", ")} and roles ${roles.join(", ")}, ` +
         `but none of those roles grants any of them`));
@@ -120,27 +132,27 @@ function unsatisfiableFindings(model) {
 
 function usageFindings(model) {
   const out = [];
-  for (const [scope, def] of model.scopeDefs) {
-    const explicitlyGranted = [...model.roleDefs.values()].some((d) => list(d.grants).includes(scope));
-    if (!model.needed(scope) && !explicitlyGranted) {
-      out.push(finding("scope-unused", jsonPath("scopes", scope),
-        `scope ${scope} is required by no rule (directly or through what it implies) and granted by no role`));
+  for (const scope of model.scopes.values()) {
+    const explicitlyGranted = [...model.roles.values()].some((r) => r.grants.includes(scope.name));
+    if (!model.needed(scope.name) && !explicitlyGranted) {
+      out.push(finding("scope-unused", jsonPath("scopes", scope.name),
+        `scope ${scope.name} is required by no rule (directly or through what it implies) and granted by no role`));
     }
-    const missing = ["description", "owner"].filter((field) => !text(def[field]));
+    const missing = ["description", "owner"].filter((field) => !text(scope[field]));
     if (missing.length > 0) {
-      out.push(finding("scope-undocumented", jsonPath("scopes", scope),
-        `scope ${scope} has no ${missing.join(" and no ")}`));
+      out.push(finding("scope-undocumented", jsonPath("scopes", scope.name),
+        `scope ${scope.name} has no ${missing.join(" and no ")}`));
     }
   }
-  for (const [role, def] of model.roleDefs) {
-    if (!text(def.description)) {
-      out.push(finding("role-undocumented", jsonPath("roles", role), `role ${role} has no description`));
+  for (const role of model.roles.values()) {
+    if (!text(role.description)) {
+      out.push(finding("role-undocumented", jsonPath("roles", role.name), `role ${role.name} has no description`));
     }
-    const byRules = [...model.held(role)].some((r) => model.requiredRoles.has(r));
-    const byScopes = [...model.granted(role)].some((s) => model.needed(s));
+    const byRules = role.holds.some((r) => model.requiredRoles.has(r));
+    const byScopes = role.grantsAll.some((s) => model.needed(s));
     if (!byRules && !byScopes) {
-      out.push(finding("role-unused", jsonPath("roles", role),
-        `role ${role} is required by no rule (nor is any role it inherits) and grants no scope a rule needs`));
+      out.push(finding("role-unused", jsonPath("roles", role.name),
+        `role ${role.name} is required by no rule (nor is any role it inherits) and grants no scope a rule needs`));
     }
   }
   return out;
@@ -149,17 +161,16 @@ function usageFindings(model) {
 function wildcardFindings(model) {
   const out = [];
   for (const rule of model.rules) {
-    const first = parsePattern(rule.path)[0];
-    if (first && first.kind !== LITERAL) {
+    if (rule.leadingWildcard !== null) {
       out.push(finding("wildcard-broad", jsonPath("rules", rule.index, "path"),
-        `${ruleLabel(rule)} starts with ${first.value}: it spans every namespace; start with a literal segment`));
+        `${ruleLabel(rule)} starts with ${rule.leadingWildcard}: it spans every namespace; start with a literal segment`));
     }
   }
-  for (const [role, def] of model.roleDefs) {
-    list(def.grants).forEach((grant, i) => {
+  for (const role of model.roles.values()) {
+    role.grants.forEach((grant, i) => {
       if (grant === "*") {
-        out.push(finding("wildcard-broad", jsonPath("roles", role, "grants", i),
-          `role ${role} grants "*": every scope, including any added later; grant a namespace like "messages:*"`));
+        out.push(finding("wildcard-broad", jsonPath("roles", role.name, "grants", i),
+          `role ${role.name} grants "*": every scope, including any added later; grant a namespace like "messages:*"`));
       }
     });
   }
@@ -167,33 +178,29 @@ function wildcardFindings(model) {
 }
 
 /**
- * Lints a loaded policy document. Options: `now` (Date, seconds or "YYYY-MM-DD"; the day
- * deprecation and sunset are compared with; default today), `maxLifetime` (seconds or a
- * duration: the token lifetime budget). Findings come errors first, then warnings, each
- * group in document order.
+ * Lints a compiled `Policy` (from `Policy.fromJson`: a document that does not load is
+ * the `policy-invalid` finding, reported by the caller). Options: `now` (Date, seconds or
+ * "YYYY-MM-DD"; the day deprecation and sunset are compared with; default today),
+ * `maxLifetime` (seconds or a duration: the token lifetime budget). Findings come errors
+ * first, then warnings, each group in document order.
  */
-export function lintPolicy(doc, options = {}) {
-  const model = policyModel(doc);
+export function lintPolicy(policy, options = {}) {
+  const model = policyModel(policy);
   const today = dayOf(options.now ?? new Date());
   let budget;
   if (options.maxLifetime !== undefined) {
     budget = parseDuration(options.maxLifetime);
     if (Number.isNaN(budget)) throw new TypeError("maxLifetime must be seconds or a duration like \"1h\"");
   }
-  const findings = [];
-  const rules = model.rules;
-  for (const { index, by } of shadowedRules(doc)) {
-    const shadows = by.map((i) => ruleLabel(rules[i]));
-    const verb = shadows.length === 1 ? "matches" : "together match";
-    findings.push(finding("rule-shadowed", jsonPath("rules", index),
-      `${ruleLabel(rules[index])} is never reached: ${shadows.join(" and ")} ${verb} every request it matches`));
-  }
-  findings.push(...unsatisfiableFindings(model));
-  findings.push(...lifecycleFindings(model, today));
-  findings.push(...lifetimeFindings(model, budget));
-  findings.push(...usageFindings(model));
-  findings.push(...wildcardFindings(model));
-  if (doc?.default === "allow") {
+  const findings = [
+    ...shadowedFindings(model),
+    ...unsatisfiableFindings(model),
+    ...lifecycleFindings(model, today),
+    ...lifetimeFindings(model, budget),
+    ...usageFindings(model),
+    ...wildcardFindings(model),
+  ];
+  if (model.described.default === "allow") {
     findings.push(finding("default-allow", jsonPath("default"),
       "default is \"allow\": a request no rule matches is allowed, with or without a token"));
   }

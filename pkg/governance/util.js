@@ -1,4 +1,4 @@
-// Small helpers of the governance analyses: JSON paths, durations, days, tolerant readers of the document.
+// Small helpers of the governance reports: JSON paths, durations, days.
 
 import { unitDuration } from "../internal.js";
 
@@ -22,7 +22,7 @@ export function jsonPath(...segments) {
 
 /**
  * Seconds from a number of seconds or a duration string ("300", "5m", "1.5h", "2 days"),
- * the grammar of the core's durations. `NaN` when it is neither.
+ * the grammar of the core's durations (for command-line budgets). `NaN` when it is neither.
  */
 export function parseDuration(value) {
   if (typeof value === "number") return Number.isFinite(value) && value >= 0 ? value : Number.NaN;
@@ -50,6 +50,3 @@ export function dayOf(now) {
 }
 
 export const text = (value) => typeof value === "string" && value.trim() !== "";
-export const own = (object, key) => object !== null && typeof object === "object" && Object.hasOwn(object, key);
-export const list = (value) => (Array.isArray(value) ? value : []);
-export const entries = (object) => (object !== null && typeof object === "object" ? Object.entries(object) : []);

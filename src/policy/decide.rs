@@ -180,26 +180,13 @@ impl Policy {
             }
         };
 
-        // Roles held, with inheritance, and the scopes they grant.
-        let mut held = Bits::new(self.roles.len());
-        let mut user_grants = Bits::new(self.scopes.len());
-        for name in token_roles.iter() {
-            if let Some(role) = self.role_index(name).and_then(|i| self.roles.get(i)) {
-                held.union(&role.holds);
-                user_grants.union(&role.grants);
-            }
-        }
-        // Honoured scopes, then the effective closure.
-        let mut honoured = Bits::new(self.scopes.len());
-        let mut refused = Vec::new();
-        let mut unknown = Vec::new();
-        for name in granted.iter() {
-            match self.scope_index(name) {
-                Some(i) if self.role_granted.has(i) && !user_grants.has(i) => refused.push(i),
-                Some(i) => honoured.set(i),
-                None => unknown.push(name.clone()),
-            }
-        }
+        // Roles held, with inheritance; honoured scopes, then the effective closure.
+        let super::carried::Reading {
+            held,
+            honoured,
+            refused,
+            unknown,
+        } = self.reading(&granted, &token_roles);
         let mut effective = honoured.clone();
         for i in honoured.iter() {
             if let Some(s) = self.scopes.get(i) {

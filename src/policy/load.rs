@@ -465,7 +465,7 @@ impl Policy {
 
 /// The prefix of a namespace wildcard grant (`messages:*` → `messages:`,
 /// `*` → ``), or `None` when `grant` is not one.
-fn wildcard_prefix(grant: &str) -> Option<&str> {
+pub(super) fn wildcard_prefix(grant: &str) -> Option<&str> {
     let prefix = grant.strip_suffix('*')?;
     if prefix.contains('*') {
         return None;

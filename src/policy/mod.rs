@@ -15,7 +15,9 @@
 //! stable code and a reason written for a log line.
 
 mod bits;
+mod carried;
 mod constraints;
+mod cover;
 mod decide;
 mod decision;
 mod describe;
@@ -23,6 +25,8 @@ mod load;
 mod model;
 mod read;
 
+pub use carried::Carried;
+pub use cover::{Cover, Shadowed};
 pub use decide::{AlreadyRead, Request, Subject};
 pub use decision::Decision;
 pub use load::VERSION;

@@ -198,6 +198,29 @@ describe('tollgate test', () => {
     assert.match(out, /^5 cases: 1 passed, 4 failed$/m);
   });
 
+  test('a case expecting another rule: the rules the request matches, in order (Policy.cover)', () => {
+    const dir = scratch();
+    const policy = writeJson(dir, 'policy.json', {
+      version: 1,
+      scopes: { read: { description: 'Read', owner: 'team' } },
+      rules: [
+        { id: 'one', method: 'GET', path: '/a/:id', scopes: ['read'] },
+        { id: 'all', method: '*', path: '/a/**', scopes: ['read'] },
+        { id: 'b', method: 'GET', path: '/b', scopes: ['read'] },
+      ],
+    });
+    const cases = writeJson(dir, 'cases.json', {
+      cases: [
+        { name: 'shadowed here', claims: { scope: 'read' }, request: { method: 'HEAD', path: '/a/1' }, expect: { rule: 'all' } },
+        { name: 'one match', claims: { scope: 'read' }, request: { method: 'GET', path: '/b' }, expect: { rule: 'one' } },
+      ],
+    });
+    const r = run(['test', policy, cases]);
+    assert.equal(r.code, 1, r.out);
+    assert.match(r.stdout, /^FAIL +1  shadowed here\n +rule: expected "all", got rules\[0\] "one"\n +the request matches rules\[0\], rules\[1\], in order: the first decides$/m);
+    assert.match(r.stdout, /^FAIL +2  one match\n +rule: expected "one", got rules\[2\] "b"\n +decision:/m);
+  });
+
   test('coverage: unmatched rules and scopes never missing are warnings; --require-coverage fails', () => {
     const file = fixture('cases/partial.cases.json');
     const r = run(['test', POLICY, file]);

@@ -683,3 +683,53 @@ describe('loading, describe, toJSON', () => {
     assertDenied(p.evaluate(results.reader, ask('GET', '/messages/1')), { status: 401, code: 'ERR_JWT_REVOKED' });
   });
 });
+
+describe('questions for tools: cover, carried, and what describe() derives', () => {
+  const p = Policy.fromJson({
+    version: 1,
+    scopes: { 'notes:read': {}, 'notes:write': { implies: ['notes:read'] }, admin: {} },
+    roles: {
+      reader: { grants: ['notes:read'] },
+      editor: { inherits: ['reader'], grants: ['notes:*'] },
+      boss: { grants: ['admin'] },
+    },
+    rules: [
+      { id: 'one', method: 'GET', path: '/notes/:id', scopes: ['notes:read'] },
+      { id: 'all', method: '*', path: '/notes/**', scopes: ['notes:write'], roles: ['reader'] },
+      { id: 'again', method: 'HEAD', path: '/notes/x', scopes: ['notes:read'] },
+      { method: 'GET', path: '/*/admin', scopes: ['admin'], roles: ['editor'] },
+    ],
+  });
+
+  test('cover: every matching rule in order, the first decides; GET rules match HEAD', () => {
+    assert.deepEqual(p.cover({ method: 'HEAD', path: '/notes/x?y=1' }), { path: ['notes', 'x'], rule: 0, matches: [0, 1, 2] });
+    assert.deepEqual(p.cover({ method: 'delete', path: '/notes//x/' }), { path: ['notes', 'x'], rule: 1, matches: [1] });
+    assert.deepEqual(p.cover({ method: 'GET', path: '/other' }), { path: ['other'], rule: null, matches: [] });
+    assert.deepEqual(p.cover({ path: '/n%6ftes/1' }).matches, [0, 1], 'GET by default; segments decoded');
+    assert.equal(p.cover({ method: 'GET', path: '/notes/%2e%2e/admin' }), null, 'a refused path (400)');
+    assert.equal(p.cover(null), null);
+    // The same answer evaluation gives.
+    assert.equal(p.evaluate(null, { method: 'HEAD', path: '/notes/x' }).rule.index, 0);
+  });
+
+  test('describe: shadowed rules, grant expansions, inverse closures, unsatisfiable scopes, wildcard paths', () => {
+    const m = p.describe();
+    assert.deepEqual(m.rules.map((r) => r.shadowedBy), [null, null, [0], null], 'HEAD /notes/x: the GET rule before it already matches');
+    assert.deepEqual(m.rules.map((r) => r.leadingWildcard), [null, null, null, '*']);
+    assert.deepEqual(m.rules.map((r) => r.unsatisfiableScopes), [[], ['notes:write'], [], ['admin']], 'only editor grants notes:write, only boss admin');
+    const role = (name) => m.roles.find((r) => r.name === name);
+    assert.deepEqual(role('editor').grantScopes, [['notes:read', 'notes:write']]);
+    assert.deepEqual(role('reader').heldBy, ['editor']);
+    assert.deepEqual(m.scopes.find((s) => s.name === 'notes:read').impliedBy, ['notes:write']);
+  });
+
+  test('carried: the policy claims, refused and unknown names; null when unreadable', () => {
+    assert.deepEqual(p.carried({ scope: 'notes:write legacy', roles: ['reader', 'ghost'] }), {
+      scopes: ['notes:write', 'legacy'], roles: ['reader', 'ghost'], refused: ['notes:write'], unknownScopes: ['legacy'], unknownRoles: ['ghost'],
+    });
+    assert.deepEqual(p.carried({ claims: { scp: ['notes:write'], groups: 'editor' } }).refused, [], '{ claims } is read too');
+    assert.equal(p.carried({ scope: 7 }), null);
+    assert.equal(p.carried('scope'), null);
+    assert.equal(p.carried(null), null);
+  });
+});

@@ -1,6 +1,6 @@
 // Type-level tests of pkg/policy.d.ts and the role/revocation additions.
 import { RevocationList, createGuard, createVerifier, verifyAsync, KeySet, isVerified, type ErrorCode, type DecisionCode } from "tollgate";
-import { Policy, type Decision, type PolicyDocument } from "tollgate/policy";
+import { Policy, type Decision, type PolicyCarried, type PolicyCover, type PolicyDocument } from "tollgate/policy";
 
 declare const token: string;
 const keys = KeySet.fromSecret("0123456789abcdef0123456789abcdef", { alg: "HS256" });
@@ -30,6 +30,15 @@ if (!d.allow) {
 }
 policy.evaluate(null, { path: "/health" });
 const described: string[] = policy.describe().scopes.map((s) => s.name);
+const shadowedBy: (number[] | null)[] = policy.describe().rules.map((r) => r.shadowedBy);
+const expanded: string[][] = policy.describe().roles[0].grantScopes;
+const cover: PolicyCover | null = policy.cover({ method: "HEAD", path: "/messages/1" });
+const decides: number | null | undefined = cover?.rule;
+const carried: PolicyCarried | null = policy.carried({ claims: { scope: "read:messages" } });
+const refused: string[] | undefined = carried?.refused;
+void [shadowedBy, expanded, decides, refused];
+// @ts-expect-error: cover needs a path
+policy.cover({ method: "GET" });
 
 const guard = createGuard({ keys, issuer: "i", audience: "a", policy, environment: "production", clientIp: (r) => (r instanceof Request ? r.headers.get("x-ip") ?? undefined : undefined) });
 async function handle(request: Request) {

@@ -18,6 +18,9 @@
 // refreshed verifies with a new verifier (and cache) for the new set, so a key that
 // left the set takes its tokens with it.
 
+// Kept in JS, measured (bench/crossings.mjs): a hit with its scope check costs ~0.3 µs, the
+// same check in the core one crossing, ~4 µs (12×). What it reads is a subset of the call
+// options (names from the core's CALL_OPTIONS); anything else goes to the core.
 import { invalidArg } from "./internal.js";
 
 export const DEFAULT_CACHE_MAX = 1000;

@@ -215,7 +215,8 @@ export type GuardOptions = GuardVerifyOptions & {
   clientIp?: (request: Request | RequestLike) => string | undefined;
   /**
    * Check RSA, ECDSA and EdDSA signatures with the runtime's native crypto — WebCrypto;
-   * node:crypto in Node — (`Verifier.verifyAsync`) instead of the wasm core. Default false.
+   * node:crypto in Node — (`Verifier.verifyAsync`) instead of the wasm core, where the runtime
+   * has it. Default true (the guard answers asynchronously anyway); false keeps every check in wasm.
    */
   webCrypto?: boolean;
 } & (

@@ -119,7 +119,7 @@ export class Guard {
   #policy;
   #environment;
   #clientIp;
-  #webCrypto; // RSA/ECDSA/EdDSA signatures checked by native crypto (Verifier.verifyAsync)
+  #webCrypto; // RSA/ECDSA/EdDSA signatures checked by native crypto (Verifier.verifyAsync); default on
   #verifiers = new WeakMap(); // KeySet → Map(issuer key → Verifier)
 
   constructor(token, options) {
@@ -132,7 +132,7 @@ export class Guard {
       policy,
       environment,
       clientIp,
-      webCrypto = false,
+      webCrypto = true,
       ...verifyOptions
     } = options;
     if (typeof webCrypto !== "boolean") throw invalidArg("createGuard: webCrypto must be a boolean");

@@ -455,7 +455,7 @@ describe("guard + policy: one trip into the core", () => {
 
   test("route, token, revocation and decision: one call per request", async () => {
     const revocations = new RevocationList();
-    const g = createGuard({ keys, issuer: ISSUER, audience: AUDIENCE, policy: Policy.fromJson(MESSAGES, { revocations }) });
+    const g = createGuard({ keys, issuer: ISSUER, audience: AUDIENCE, policy: Policy.fromJson(MESSAGES, { revocations }), webCrypto: false });
     await g.authorize(req("GET", "/messages/1", tokens.reader), AT); // the verifier is made on first use
     const cases = [
       ["GET", "/messages/1", tokens.reader, 200],
@@ -477,8 +477,8 @@ describe("guard + policy: one trip into the core", () => {
   });
 
   test("with native crypto: the same answers, the payload read only after the signature", async () => {
-    const wasmPath = createGuard({ keys, issuer: ISSUER, audience: AUDIENCE, policy });
-    const native = createGuard({ keys, issuer: ISSUER, audience: AUDIENCE, policy, webCrypto: true });
+    const wasmPath = createGuard({ keys, issuer: ISSUER, audience: AUDIENCE, policy, webCrypto: false });
+    const native = createGuard({ keys, issuer: ISSUER, audience: AUDIENCE, policy }); // native crypto: the default
     const other = await makeKey("k1");
     const forged = await mint(other, { sub: "reader-1", roles: ["admin"], scope: "admin:messages", iat: WED_10 - 100, exp: WED_10 + 200 });
     const notJson = await new jose.CompactSign(new TextEncoder().encode("\u00ff not json"))

@@ -183,7 +183,7 @@ demo: pkg tools-npm
 
 bench: pkg
 	@if [ -f bench/package.json ]; then \
-		(cd bench && npm install); \
+		(cd bench && npm install --no-save); \
 	fi
 	node bench/run.mjs
 	node bench/peers.mjs
@@ -223,16 +223,17 @@ tools-wasm-pack:
 tools-wasm-opt: .ci/node_modules/.installed
 
 .ci/node_modules/.installed: .ci/package.json .ci/package-lock.json
-	cd .ci && npm install
+	cd .ci && npm install --no-save
 	touch $@
 
 tools-npm: tests/node_modules/.installed
 
 # `npm install`, not `npm ci`: the lock lists only the platform packages the registry
 # serves here (workerd's darwin/windows builds are absent), which `npm ci` rejects as
-# out of sync. With the lock present, install still takes the locked versions.
+# out of sync. With the lock present, install still takes the locked versions;
+# --no-save leaves the committed lock as it is (a checkout stays clean).
 tests/node_modules/.installed: tests/package.json tests/package-lock.json
-	cd tests && npm install
+	cd tests && npm install --no-save
 	touch $@
 
 # -------------------------------------------------------------- fragments

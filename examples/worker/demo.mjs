@@ -87,7 +87,7 @@ console.log(bold("\ntollgate demo"));
 console.log(`  worker (workerd, examples/worker/worker.js)  ${api}`);
 console.log(`  page   (www/index.html)                      ${www.url}/www/`);
 console.log(`  spa    (examples/spa/, a stub backend)       ${www.url}/examples/spa/`);
-console.log(dim(`  issuer ${DEMO_ISSUER}   audience ${DEMO_AUDIENCE}   tokens expire in 1 hour`));
+console.log(dim(`  issuer ${DEMO_ISSUER}   audience ${DEMO_AUDIENCE}   tokens expire in 1 hour (the moderator's in 10 minutes)`));
 
 for (const c of cases) {
   // Run each case once so the printed status is what the worker really answers.

@@ -94,9 +94,11 @@ export default {
       if (request.method !== "DELETE") return methodNotAllowed("DELETE");
       const auth = await authorize(request);
       if (auth instanceof Response) return auth;
+      // Idempotent (RFC 9110 §9.2.2): a message already gone is deleted all the same, so
+      // the demo's printed curl answers as printed however often it is pasted.
       const index = messages.findIndex((m) => m.id === Number(id));
-      if (index < 0) return json(404, { error: "not_found" });
-      return json(200, { deleted: messages.splice(index, 1)[0] }, { "Cache-Control": "no-store" });
+      if (index >= 0) messages.splice(index, 1);
+      return new Response(null, { status: 204, headers: { "Cache-Control": "no-store" } });
     }
 
     return json(404, { error: "not_found" });

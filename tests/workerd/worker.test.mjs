@@ -166,8 +166,11 @@ describe("example worker on workerd", { timeout: 60_000 }, () => {
     const now = Math.floor(Date.now() / 1000);
     const moderator = mintDemoToken({ scope: "admin:messages", roles: ["moderator"], iat: now, exp: now + 600 });
     const res = await call(`/messages/${posted.json.id}`, { method: "DELETE", token: moderator });
-    assert.equal(res.status, 200, res.text);
-    assert.equal(res.json.deleted.text, "spam");
+    assert.equal(res.status, 204, res.text);
+    const left = await call("/messages", { token: mintDemoToken({ scope: WRITE }) });
+    assert.equal(left.json.messages.some((m) => m.id === posted.json.id), false, "the message is gone");
+    // Idempotent: the same DELETE again answers the same (the demo prints it to paste).
+    assert.equal((await call(`/messages/${posted.json.id}`, { method: "DELETE", token: moderator })).status, 204);
   });
 
   test("the policy: an admin scope without the moderator role is refused", async () => {

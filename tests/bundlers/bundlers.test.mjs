@@ -12,82 +12,17 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { createHmac } from "node:crypto";
 import { existsSync } from "node:fs";
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
+import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { serveStatic } from "../browser/static-server.mjs";
-
-const run = promisify(execFile);
-const HERE = dirname(fileURLToPath(import.meta.url));
-const ROOT = resolve(HERE, "../..");
-const BIN = join(HERE, "node_modules/.bin");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-
-const SECRET = "tollgate-bundler-test-secret-0123456789";
-const ISSUER = "https://issuer.example/";
-const AUDIENCE = "https://api.example";
-const b64 = (value) => Buffer.from(JSON.stringify(value)).toString("base64url");
-function hs256(claims) {
-  const input = `${b64({ alg: "HS256", typ: "JWT" })}.${b64(claims)}`;
-  return `${input}.${createHmac("sha256", SECRET).update(input).digest("base64url")}`;
-}
-const NOW = Math.floor(Date.now() / 1000);
-const TOKEN = hs256({ iss: ISSUER, aud: AUDIENCE, sub: "bundled-user", iat: NOW, exp: NOW + 3600, scope: "read:messages" });
-const EXPIRED = hs256({ iss: ISSUER, aud: AUDIENCE, sub: "bundled-user", iat: NOW - 7200, exp: NOW - 3600 });
-const EXPECTED = { sub: "bundled-user", scopes: ["read:messages"], expired: "ERR_JWT_EXPIRED" };
-// With tollgate/policy: allowed, and the policy trusts the result (one tollgate instance).
-const DECIDED = { ...EXPECTED, allow: true, unverified: false };
-
-const npmEnv = {
-  ...process.env,
-  npm_config_audit: "false",
-  npm_config_fund: "false",
-  npm_config_update_notifier: "false",
-  npm_config_loglevel: "error",
-};
-
-/**
- * The verify-only app: ESM (`import`) or CommonJS (`require`) source. With `policy`, it also
- * decides on the verified token with tollgate/policy (the second wasm module).
- */
-function appSource({ commonjs = false, policy = false } = {}) {
-  const load = commonjs
-    ? `const { KeySet, verify } = require("tollgate");`
-    : `import { KeySet, verify } from "tollgate";`;
-  const decide = `
-  const policy = Policy.fromJson({ version: 1, scopes: { "read:messages": {} },
-    rules: [{ method: "GET", path: "/messages", scopes: ["read:messages"] }] });
-  const { allow, unverified } = policy.evaluate(verify(${JSON.stringify(TOKEN)}, options), { method: "GET", path: "/messages" });
-  out.textContent = JSON.stringify({ ...JSON.parse(out.textContent), allow, unverified });`;
-  return `${load}${policy ? `\nimport { Policy } from "tollgate/policy";` : ""}
-const out = document.getElementById("out");
-try {
-  const keys = KeySet.fromSecret(${JSON.stringify(SECRET)}, { alg: "HS256" });
-  const options = { keys, issuer: ${JSON.stringify(ISSUER)}, audience: ${JSON.stringify(AUDIENCE)} };
-  const { claims, scopes } = verify(${JSON.stringify(TOKEN)}, options);
-  let expired = "accepted";
-  try {
-    verify(${JSON.stringify(EXPIRED)}, options);
-  } catch (e) {
-    expired = e.code;
-  }
-  out.textContent = JSON.stringify({ sub: claims.sub, scopes, expired });${policy ? decide : ""}
-} catch (e) {
-  out.textContent = "failed: " + (e && e.message);
-}
-`;
-}
-
-// The same page for every app; a data: icon keeps Chromium from asking for /favicon.ico.
-const page = (script) =>
-  `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>app</title></head>` +
-  `<body><pre id="out">pending</pre>${script}</body></html>\n`;
+import {
+  BIN, CHROMIUM, DECIDED, EXPECTED, ROOT,
+  appSource, bundle, filesBelow, packTollgate, page, project as makeProject, wasmFiles,
+} from "./apps.mjs";
+import { UNUSED_MARKERS, measure, table } from "./sizes.mjs";
 
 let work;
 let unpacked; // the tarball's package/ folder
@@ -100,14 +35,7 @@ before(async () => {
   assert.ok(existsSync(join(BIN, "esbuild")), "tests/bundlers/node_modules is missing: run `make tools-npm`");
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: run \`make tools\``);
   work = await mkdtemp(join(tmpdir(), "tollgate-bundlers-"));
-  const { stdout } = await run("npm", ["pack", "--json", "--pack-destination", work], {
-    cwd: join(ROOT, "pkg"),
-    env: npmEnv,
-    timeout: 60_000,
-  });
-  const [packed] = JSON.parse(stdout);
-  await run("tar", ["xzf", join(work, packed.filename), "-C", work], { timeout: 60_000 });
-  unpacked = join(work, "package");
+  unpacked = await packTollgate(work);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -116,40 +44,12 @@ before(async () => {
   });
 });
 
+const project = (name, options) => makeProject(work, unpacked, name, options);
+
 after(async () => {
   await browser?.close();
   if (work) await rm(work, { recursive: true, force: true });
 });
-
-/**
- * A fresh project: its package.json (`type`: what `npm init -y` writes, "commonjs", or
- * "module"), tollgate installed from the tarball, and `files`.
- */
-async function project(name, { type = "module", files = {} } = {}) {
-  const dir = join(work, name);
-  await mkdir(join(dir, "node_modules"), { recursive: true });
-  await cp(unpacked, join(dir, "node_modules/tollgate"), { recursive: true });
-  const manifest = { name, version: "1.0.0", main: "index.js", license: "ISC", type, dependencies: { tollgate: "0.1.0" } };
-  await writeFile(join(dir, "package.json"), JSON.stringify(manifest, null, 2));
-  for (const [file, text] of Object.entries(files)) {
-    await mkdir(dirname(join(dir, file)), { recursive: true });
-    await writeFile(join(dir, file), text);
-  }
-  return dir;
-}
-
-async function bundle(dir, tool, args) {
-  try {
-    return await run(join(BIN, tool), args, { cwd: dir, env: { ...npmEnv, NO_COLOR: "1" }, timeout: 180_000 });
-  } catch (error) {
-    assert.fail(`${tool} ${args.join(" ")} failed:\n${error.stdout}\n${error.stderr}`);
-  }
-}
-
-async function filesBelow(dir) {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath ?? e.path, e.name).slice(dir.length + 1));
-}
 
 /** Serves `dist` on 127.0.0.1, opens its index.html in Chromium, returns what the page shows and fetched. */
 async function open(dist) {
@@ -183,8 +83,6 @@ async function open(dist) {
     await server.close();
   }
 }
-
-const wasmFiles = (files) => files.filter((f) => f.endsWith(".wasm"));
 
 describe("a verify-only app, bundled and run in Chromium", { timeout: 600_000 }, () => {
   test("esbuild, default (iife), in an `npm init -y` project (\"type\": \"commonjs\")", async () => {
@@ -269,5 +167,20 @@ describe("a verify-only app, bundled and run in Chromium", { timeout: 600_000 },
     await writeFile(join(dir, "dist/index.html"), page(`<script src="main.js"></script>`));
     const { result } = await open(join(dir, "dist"));
     assert.deepEqual(result, EXPECTED);
+  });
+});
+
+describe("sideEffects", { timeout: 600_000 }, () => {
+  test("a verify-only bundle holds no edge, SPA or cache code, and is smaller than with sideEffects: true", async (t) => {
+    const rows = await measure(work, unpacked);
+    t.diagnostic(`\n${table(rows)}`);
+    for (const row of rows.filter((r) => r.app === "tollgate")) {
+      const found = Object.entries(UNUSED_MARKERS).filter(([, marker]) => row.text.includes(marker));
+      assert.deepEqual(found, [], `${row.bundler}: code of ${found.map(([file]) => file).join(", ")} kept`);
+      const all = rows.find((r) => r.app.includes('"sideEffects": true') && r.bundler === row.bundler);
+      assert.ok(row.total < all.total, `${row.bundler}: ${row.total} bytes, ${all.total} with "sideEffects": true`);
+    }
+    const esbuildAll = rows.find((r) => r.app.includes('"sideEffects": true') && r.bundler === "esbuild");
+    assert.ok(esbuildAll.text.includes(UNUSED_MARKERS["guard.js, module scope"]), "the marker shows what sideEffects drops");
   });
 });

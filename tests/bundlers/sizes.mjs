@@ -96,7 +96,7 @@ export async function measure(work, tollgate) {
   return rows;
 }
 
-const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
+const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
 
 export const table = (rows) =>
   [

@@ -150,10 +150,12 @@ test-wasm:
 	wasm-pack test --node
 	WASM_BINDGEN_USE_BROWSER=1 wasm-pack test --headless --chrome --chromedriver $(CHROMEDRIVER)
 
-# The hand-written pkg/tollgate.d.ts: documented usage compiles, misuse does not.
+# The hand-written pkg/tollgate.d.ts: documented usage compiles, misuse does not; every
+# ```js/```ts block of README.md compiles under strict (tests/types/readme.mjs).
 test-types:
 	cd tests && npx tsc -p types
 	cd tests && npx tsc -p edge/types
+	node tests/types/readme.mjs
 
 # tollgate/hono with real hono: in Node, and the examples/hono app bundled (esbuild) in workerd.
 test-hono:

@@ -16,6 +16,18 @@ export function invalidArg(message) {
   return error;
 }
 
+/**
+ * Refuses an option name not in `allowed`, naming every allowed one: a misspelled
+ * `audiance` must never silently disable a check.
+ */
+export function checkOptionNames(options, allowed, name) {
+  for (const key of Object.keys(options)) {
+    if (!allowed.has(key)) {
+      throw invalidArg(`${name}: unknown option \`${key}\` (expected one of: ${[...allowed].join(", ")})`);
+    }
+  }
+}
+
 /** An options-style argument: `{}` when absent, else it must be a (non-array) object. */
 export function plainObject(value, name) {
   if (value === undefined || value === null) return {};

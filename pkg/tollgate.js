@@ -16,13 +16,18 @@ import {
   rawDecode,
   rawCheckScopes,
 } from "./wasm/tollgate_wasm.js";
-import { invalidArg, plainObject, verifiedTexts } from "./internal.js";
+import { checkOptionNames, invalidArg, plainObject, verifiedTexts } from "./internal.js";
 import { VerifiedCache, cacheSize, deepFreeze, holds, readCall } from "./cache.js";
 import { importPublicKey, signatureBackend, verifySignature } from "./webcrypto.js";
-import { ALGORITHMS, DEFAULT_MAX_TOKEN_LENGTH } from "./facts.js";
+import { ALGORITHMS, CALL_OPTIONS, DEFAULT_MAX_TOKEN_LENGTH, VERIFY_OPTIONS } from "./facts.js";
 
 // The codes, defined once in the core's table (src/error.rs).
 export { ERROR_CODES, DECISION_CODES } from "./facts.js";
+
+// The option names: the core's (facts.js) and those this file reads itself. An unknown name
+// is refused here, listing them all; the core's own check knows only its part.
+const VERIFIER_OPTIONS = new Set(["keys", ...VERIFY_OPTIONS, "currentDate", "revocations", "cache"]);
+const VERIFIER_CALL_OPTIONS = new Set([...CALL_OPTIONS, "currentDate"]);
 
 const FIELDS = ["status", "wwwAuthenticate", "claim", "reason", "missing", "skipped", "path", "binding"];
 
@@ -220,7 +225,9 @@ function verifiedResult(text) {
 }
 
 function prepare(options) {
-  const opts = withClock(plainObject(options, "options"), "options");
+  const given = plainObject(options, "options");
+  checkOptionNames(given, VERIFIER_OPTIONS, "verify options");
+  const opts = withClock(given, "options");
   if (opts.keys === undefined) throw invalidArg("options.keys is required (a KeySet)");
   const { keys, revocations, cache, ...rest } = opts;
   const raw = rawKeys(keys);
@@ -230,7 +237,10 @@ function prepare(options) {
 }
 
 function callText(options) {
-  return options === undefined ? "" : toJson(withClock(plainObject(options, "options"), "options"), "options");
+  if (options === undefined) return "";
+  const given = plainObject(options, "options");
+  checkOptionNames(given, VERIFIER_CALL_OPTIONS, "verify call options");
+  return toJson(withClock(given, "options"), "options");
 }
 
 const NONE = Object.freeze([]);

@@ -71,7 +71,7 @@ CHROMIUM := /usr/bin/chromium
 CHROMEDRIVER := /usr/bin/chromedriver
 NODE_TEST := node --test
 
-.PHONY: all pkg facts size size-report test test-rust test-wasm test-types test-edge test-hono test-js test-cli test-package test-workerd test-browser \
+.PHONY: all pkg facts size size-report test test-rust test-wasm test-types test-edge test-hono test-js test-cli test-package test-workerd test-browser test-bundlers \
 	demo bench tools tools-rust tools-apt tools-wasm-bindgen tools-wasm-pack tools-wasm-opt tools-npm clean
 
 all: pkg
@@ -86,6 +86,9 @@ pkg: tools-rust tools-apt tools-wasm-bindgen tools-wasm-opt
 	wasm-bindgen --target web --out-dir pkg/wasm --out-name tollgate_policy $(RAW_POLICY_WASM)
 	$(WASM_OPT) $(WASM_OPT_FLAGS) -o $(PKG_WASM) $(PKG_WASM)
 	$(WASM_OPT) $(subst -Oz,-Os,$(WASM_OPT_FLAGS)) -o $(PKG_POLICY_WASM) $(PKG_POLICY_WASM)
+	@# The same bytes inside JavaScript, for the self-contained entries (inline.js, policy-inline.js).
+	node .ci/wasm-inline.mjs $(PKG_WASM) pkg/wasm/tollgate_wasm_inline.js
+	node .ci/wasm-inline.mjs $(PKG_POLICY_WASM) pkg/wasm/tollgate_policy_inline.js
 	@test -f README.md || { echo "make pkg: README.md is missing (copied into pkg/)" >&2; exit 1; }
 	cp README.md pkg/README.md
 	@shopt -s nullglob; for f in LICENSE*; do cp "$$f" pkg/; done
@@ -131,6 +134,7 @@ test: tools
 	$(MAKE) test-hono
 	$(MAKE) test-workerd
 	$(MAKE) test-browser
+	$(MAKE) test-bundlers
 
 test-rust:
 	cargo fmt --all -- --check --color=never
@@ -147,10 +151,12 @@ test-wasm:
 	wasm-pack test --node
 	WASM_BINDGEN_USE_BROWSER=1 wasm-pack test --headless --chrome --chromedriver $(CHROMEDRIVER)
 
-# The hand-written pkg/tollgate.d.ts: documented usage compiles, misuse does not.
+# The hand-written pkg/tollgate.d.ts: documented usage compiles, misuse does not; every
+# ```js/```ts block of README.md compiles under strict (tests/types/readme.mjs).
 test-types:
 	cd tests && npx tsc -p types
 	cd tests && npx tsc -p edge/types
+	node tests/types/readme.mjs
 
 # tollgate/hono with real hono: in Node, and the examples/hono app bundled (esbuild) in workerd.
 test-hono:
@@ -175,6 +181,11 @@ test-workerd:
 
 test-browser:
 	$(NODE_TEST) tests/browser/
+
+# Verify-only apps built by esbuild (iife, esm, neutral, CommonJS projects), Vite and webpack
+# from the packed tarball, run in Chromium (tests/bundlers/package.json has the bundlers).
+test-bundlers: tools-npm
+	$(NODE_TEST) tests/bundlers/
 
 # -------------------------------------------------------------------------- demo
 
@@ -226,7 +237,7 @@ tools-wasm-opt: .ci/node_modules/.installed
 	cd .ci && npm install --no-save
 	touch $@
 
-tools-npm: tests/node_modules/.installed
+tools-npm: tests/node_modules/.installed tests/bundlers/node_modules/.installed
 
 # `npm install`, not `npm ci`: the lock lists only the platform packages the registry
 # serves here (workerd's darwin/windows builds are absent), which `npm ci` rejects as
@@ -234,6 +245,11 @@ tools-npm: tests/node_modules/.installed
 # --no-save leaves the committed lock as it is (a checkout stays clean).
 tests/node_modules/.installed: tests/package.json tests/package-lock.json
 	cd tests && npm install --no-save
+	touch $@
+
+# The bundlers' lock lists every platform's optional binaries (esbuild, rolldown): `npm ci` works.
+tests/bundlers/node_modules/.installed: tests/bundlers/package.json tests/bundlers/package-lock.json
+	cd tests/bundlers && npm ci
 	touch $@
 
 # -------------------------------------------------------------- fragments
@@ -247,4 +263,4 @@ include .ci/fuzz.mk
 clean:
 	cargo clean
 	rm -rf pkg/wasm pkg/README.md pkg/LICENSE* pkg/*.tgz
-	rm -rf tests/node_modules bench/node_modules .ci/node_modules tests/browser/screenshots
+	rm -rf tests/node_modules tests/bundlers/node_modules bench/node_modules .ci/node_modules tests/browser/screenshots

@@ -1,7 +1,6 @@
 // What more than one module of the edge layer (remote.js, issuers.js, guard.js) uses.
 
 import { TollgateError } from "./tollgate.js";
-import { invalidArg } from "./internal.js";
 import { EDGE_ERROR_CODES } from "./facts.js";
 
 // Error codes added by the edge layer (keys over HTTP), from the core's code table. The
@@ -23,13 +22,7 @@ export const isPlainObject = (value) =>
   value !== null && typeof value === "object" && !Array.isArray(value) &&
   (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null);
 
-export function checkOptionNames(options, allowed, name) {
-  for (const key of Object.keys(options)) {
-    if (!allowed.has(key)) {
-      throw invalidArg(`${name}: unknown option \`${key}\` (expected one of: ${[...allowed].join(", ")})`);
-    }
-  }
-}
+export { checkOptionNames } from "./internal.js";
 
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 

@@ -38,6 +38,9 @@ export { EDGE_ERROR_CODES } from "./facts.js";
 export interface RemoteKeySetError extends Error {
   readonly name: "TollgateError";
   readonly code: EdgeErrorCode;
+  /** No HTTP answer comes with it (a guard answers 503 itself). */
+  readonly status?: undefined;
+  readonly wwwAuthenticate?: undefined;
   /** The document's URL, without query string or credentials. */
   readonly url?: string;
   /** Seconds until the next fetch is allowed (the guard's `Retry-After`). */

@@ -1,7 +1,7 @@
 // The request guard: the bearer token found by RFC 6750 §2, verified by the core, answered by §3.
 
 import { KeySet, TollgateError, createVerifier, decode } from "./tollgate.js";
-import { AUTHORIZE, handles, invalidArg } from "./internal.js";
+import { handles, invalidArg } from "./internal.js";
 import { ALGORITHMS, CALL_OPTIONS } from "./facts.js";
 import { challenge, oauthErrorOf, statusOf } from "./answer.js";
 import { CONSTRUCT, checkOptionNames, isEdgeError, isPlainObject, readText } from "./edge-common.js";
@@ -348,7 +348,7 @@ export class Guard {
   // `{ outcome, result?, decision? }` or `{ error }` — or a promise of one (native crypto).
   #verifyWith(keys, issuer, token, call, route) {
     const verifier = this.#verifier(keys, issuer);
-    if (route !== undefined) return verifier[AUTHORIZE](this.#policy, token, route, call, this.#webCrypto);
+    if (route !== undefined) return handles.get(verifier).authorize(this.#policy, token, route, call, this.#webCrypto);
     if (this.#webCrypto) return verifier.verifyAsync(token, call).then((result) => ({ result }), refused);
     try {
       return { result: verifier.verify(token, call) };

@@ -49,9 +49,9 @@ export type TollgateEnv<C extends JWTClaims = JWTClaims> = {
 
 /**
  * Per-route options: the scopes this route needs (they replace the guard's own
- * `requiredScopes` for the route), and the clock (tests).
+ * `requiredScopes` for the route), and the clock (tests). Any other name throws.
  */
-export type TollgateRouteOptions = VerifyCallOptions;
+export type TollgateRouteOptions = Pick<VerifyCallOptions, "requiredScopes" | "scopeMode" | "now" | "currentDate">;
 
 /**
  * Makes the middleware for one route or path pattern; every middleware it makes shares
@@ -107,7 +107,7 @@ export interface TollgateMiddlewareFactory<C extends JWTClaims = JWTClaims> {
  * }));
  * ```
  */
-export function tollgate<C extends JWTClaims = JWTClaims, Bindings = any>(
+export function tollgate<C extends JWTClaims = JWTClaims, Bindings = unknown>(
   options: GuardOptions | ((env: Bindings) => GuardOptions),
 ): TollgateMiddlewareFactory<C>;
 

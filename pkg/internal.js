@@ -10,19 +10,29 @@ import { DURATION_MAX_DIGITS, DURATION_UNITS } from "./facts.js";
 export const verifiedTexts = new WeakMap();
 
 /**
- * The wasm handles behind the package's objects that other files of the package need:
- * a Policy's compiled policy and revocation list (`{ raw, revocations }`), for the guard.
+ * What other files of the package need from an object, beyond its API: a Policy's
+ * compiled policy and revocation list (`{ raw, revocations }`), a Verifier's one-trip
+ * authorization (`{ authorize }`, see tollgate.js), both for the guard.
  */
 export const handles = new WeakMap();
-
-/** A Verifier's one-trip authorization, for the guard (see Verifier in tollgate.js). */
-export const AUTHORIZE = Symbol("tollgate.authorize");
 
 /** A caller mistake: a `TypeError` with code `ERR_INVALID_ARG`, never a 401. */
 export function invalidArg(message) {
   const error = new TypeError(message);
   error.code = "ERR_INVALID_ARG";
   return error;
+}
+
+/**
+ * Refuses an option name not in `allowed`, naming every allowed one: a misspelled
+ * `audiance` must never silently disable a check.
+ */
+export function checkOptionNames(options, allowed, name) {
+  for (const key of Object.keys(options)) {
+    if (!allowed.has(key)) {
+      throw invalidArg(`${name}: unknown option \`${key}\` (expected one of: ${[...allowed].join(", ")})`);
+    }
+  }
 }
 
 /** An options-style argument: `{}` when absent, else it must be a (non-array) object. */

@@ -7,12 +7,16 @@
  */
 
 // Algorithm names and codes are generated from the core's tables (facts.d.ts).
-import type { Algorithm, DecisionCode, ErrorCode } from "./facts.js";
+import type { Algorithm, DecisionCode, EdgeErrorCode, ErrorCode } from "./facts.js";
+import type { RemoteKeySetError } from "./edge.js";
 export type { Algorithm, DecisionCode, ErrorCode } from "./facts.js";
 export { ERROR_CODES, DECISION_CODES } from "./facts.js";
 
-/** The codes of errors thrown as {@link TollgateError} (all but `ERR_INVALID_ARG`). */
+/** The codes of the core's errors thrown as {@link TollgateError} (all but `ERR_INVALID_ARG`). */
 export type TokenErrorCode = Exclude<ErrorCode, "ERR_INVALID_ARG">;
+
+/** Every code a {@link TollgateError} carries: the core's and the edge layer's (key sets over HTTP). */
+export type TollgateErrorCode = TokenErrorCode | EdgeErrorCode;
 
 // The edge layer: remote key sets, discovery, keys per issuer, the request guard.
 export * from "./edge.js";
@@ -47,7 +51,7 @@ export interface SkippedKey {
 export class TollgateError extends Error {
   readonly name: "TollgateError";
   /** The stable code. */
-  readonly code: TokenErrorCode;
+  readonly code: TollgateErrorCode;
   /** 401 (identity not proven) or 403 (insufficient scope or role); absent for key and policy-load errors. */
   readonly status?: 401 | 403;
   /** RFC 6750 §3 `WWW-Authenticate` value; absent for key errors. */
@@ -72,18 +76,29 @@ export class TollgateError extends Error {
 /** A caller mistake (bad or misspelled option, non-string token): never a 401. */
 export interface InvalidArgumentError extends TypeError {
   readonly code: "ERR_INVALID_ARG";
+  readonly status?: undefined;
+  readonly wwwAuthenticate?: undefined;
 }
 
+/** A rejected token: a {@link TollgateError} with the HTTP answer to send (401 or 403). */
+export type AnsweredError = TollgateError & { readonly status: 401 | 403; readonly wwwAuthenticate: string };
+
+/** A {@link TollgateError} without an HTTP answer: a key or a policy that cannot be loaded. */
+export type UnansweredError = TollgateError & { readonly status?: undefined; readonly wwwAuthenticate?: undefined };
+
 /**
- * Whether `error` came from tollgate (a {@link TollgateError}, or a `TypeError`
- * with code `ERR_INVALID_ARG`), optionally with the given code.
+ * Whether `error` came from tollgate (a {@link TollgateError}, a key set's
+ * {@link RemoteKeySetError}, or a `TypeError` with code `ERR_INVALID_ARG`), optionally with
+ * the given code. A truthy `status` narrows it to an {@link AnsweredError}.
  *
  * @example
  * ```ts
  * if (isTollgateError(e, "ERR_JWT_EXPIRED")) refreshToken();
+ * if (isTollgateError(e) && e.status) return new Response(null, { status: e.status, headers: { "WWW-Authenticate": e.wwwAuthenticate } });
  * ```
  */
-export function isTollgateError(error: unknown): error is TollgateError | InvalidArgumentError;
+export function isTollgateError(error: unknown): error is AnsweredError | UnansweredError | RemoteKeySetError | InvalidArgumentError;
+export function isTollgateError<C extends EdgeErrorCode>(error: unknown, code: C): error is RemoteKeySetError & { code: C };
 export function isTollgateError<C extends TokenErrorCode>(error: unknown, code: C): error is TollgateError & { code: C };
 export function isTollgateError(error: unknown, code: "ERR_INVALID_ARG"): error is InvalidArgumentError;
 

@@ -10,13 +10,18 @@
 // edge layer and the SPA helpers: those import this file, never the reverse.
 
 import { wasm } from "./core.js";
-import { AUTHORIZE, handles, invalidArg, plainObject, verifiedTexts } from "./internal.js";
+import { checkOptionNames, handles, invalidArg, plainObject, verifiedTexts } from "./internal.js";
 import { VerifiedCache, cacheSize, deepFreeze, holds, readCall } from "./cache.js";
 import { importPublicKey, signatureBackend, verifySignature } from "./webcrypto.js";
-import { ALGORITHMS, DEFAULT_MAX_TOKEN_LENGTH } from "./facts.js";
+import { ALGORITHMS, CALL_OPTIONS, DEFAULT_MAX_TOKEN_LENGTH, VERIFY_OPTIONS } from "./facts.js";
 
 // The codes, defined once in the core's table (src/error.rs).
 export { ERROR_CODES, DECISION_CODES } from "./facts.js";
+
+// The option names: the core's (facts.js) and those this file reads itself. An unknown name
+// is refused here, listing them all; the core's own check knows only its part.
+const VERIFIER_OPTIONS = new Set(["keys", ...VERIFY_OPTIONS, "currentDate", "revocations", "cache"]);
+const VERIFIER_CALL_OPTIONS = new Set([...CALL_OPTIONS, "currentDate"]);
 
 const FIELDS = ["status", "wwwAuthenticate", "claim", "reason", "missing", "skipped", "path", "binding"];
 
@@ -220,7 +225,9 @@ function verifiedResult(text) {
 }
 
 function prepare(options) {
-  const opts = withClock(plainObject(options, "options"), "options");
+  const given = plainObject(options, "options");
+  checkOptionNames(given, VERIFIER_OPTIONS, "verify options");
+  const opts = withClock(given, "options");
   if (opts.keys === undefined) throw invalidArg("options.keys is required (a KeySet)");
   const { keys, revocations, cache, ...rest } = opts;
   const raw = rawKeys(keys);
@@ -230,7 +237,10 @@ function prepare(options) {
 }
 
 function callText(options) {
-  return options === undefined ? "" : toJson(withClock(plainObject(options, "options"), "options"), "options");
+  if (options === undefined) return "";
+  const given = plainObject(options, "options");
+  checkOptionNames(given, VERIFIER_CALL_OPTIONS, "verify call options");
+  return toJson(withClock(given, "options"), "options");
 }
 
 const NONE = Object.freeze([]);
@@ -250,6 +260,8 @@ class Verifier {
 
   constructor({ raw, keys, revocations, cache, options }) {
     this.#raw = raw;
+    // The guard's one trip (guard.js), reached through the package's handles, not the API.
+    handles.set(this, { authorize: (...args) => this.#authorize(...args) });
     this.#limit = limitOf(options);
     this.#keys = keys;
     this.#algs = keyAlgorithms(keys);
@@ -339,7 +351,7 @@ class Verifier {
   // full module; two (a first half, then the rest) when `native` sends the signature to
   // the runtime's crypto. `{ outcome, result?, decision? }` or `{ error }`; a promise
   // of one on the native path.
-  [AUTHORIZE](policy, token, route, options, native) {
+  #authorize(policy, token, route, options, native) {
     const raw = this.#withPolicy(policy);
     token = bounded(token, this.#limit);
     const args = [callText(options), route.method, route.path, route.ip, route.environment];

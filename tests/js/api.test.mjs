@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import {
   tollgate, ISSUER, AUDIENCE, T0, makeKey, mint, opts, expectTokenError, expectMisuse, assertNoTokenLeak,
 } from './helpers.mjs';
+import { CALL_OPTIONS, VERIFY_OPTIONS } from '../../pkg/facts.js';
 
 const {
   KeySet, verify, createVerifier, decode, checkScopes, TollgateError, isTollgateError,
@@ -51,6 +52,31 @@ describe('misuse → TypeError ERR_INVALID_ARG', () => {
     expectMisuse(() => createVerifier({ keys, issuer: ISSUER, audiance: AUDIENCE }));
     expectMisuse(() => createVerifier(opts(keys)).verify(token, { now: T0, requiredScope: ['a'] }));
     expectMisuse(() => decode(token, { maxTokenLenght: 10 }));
+  });
+
+  test('the unknown-option error lists every option, the core\'s and the JS layer\'s', () => {
+    const listed = (fn) => {
+      try {
+        fn();
+      } catch (e) {
+        assert.equal(e.code, 'ERR_INVALID_ARG');
+        return /\(expected one of: (.*)\)$/.exec(e.message)[1].split(', ');
+      }
+      assert.fail('no error');
+    };
+    for (const fn of [
+      () => createVerifier({ keys, issuer: ISSUER, audiance: AUDIENCE }),
+      () => verify(token, { keys, issuer: ISSUER, audiance: AUDIENCE, now: T0 }),
+    ]) {
+      const names = listed(fn);
+      for (const name of [...VERIFY_OPTIONS, 'keys', 'cache', 'revocations', 'currentDate']) {
+        assert.ok(names.includes(name), `${name} missing from ${names.join(', ')}`);
+      }
+    }
+    const call = listed(() => createVerifier(opts(keys)).verify(token, { now: T0, requiredScope: ['a'] }));
+    for (const name of [...CALL_OPTIONS, 'currentDate']) {
+      assert.ok(call.includes(name), `${name} missing from ${call.join(', ')}`);
+    }
   });
 
   test('missing issuer without dangerouslySkipIssuerCheck', () => {

@@ -11,6 +11,7 @@ import {
   expiresIn,
   isExpired,
   hasScopes,
+  type EdgeErrorCode,
   type ErrorCode,
   type VerifyResult,
 } from "tollgate";
@@ -42,10 +43,35 @@ try {
     void [missing, status];
   }
   if (e instanceof TollgateError) {
-    const code: ErrorCode = e.code;
+    // Key sets over HTTP throw TollgateErrors with the edge layer's codes too.
+    const code: ErrorCode | EdgeErrorCode = e.code;
     void code;
   }
 }
+
+// The README's quick start: a truthy status narrows to an error with its challenge.
+function answer(e: unknown): Response {
+  if (!isTollgateError(e) || !e.status) throw e;
+  const status: 401 | 403 = e.status;
+  return new Response(null, { status, headers: { "WWW-Authenticate": e.wwwAuthenticate } });
+}
+function edgeCodes(e: unknown): number | undefined {
+  if (isTollgateError(e) && e.code === "ERR_JWKS_TIMEOUT") return 503;
+  if (isTollgateError(e, "ERR_JWKS_FETCH_FAILED")) return e.httpStatus;
+  return undefined;
+}
+function noStatusNoChallenge(e: unknown): string | undefined {
+  if (!isTollgateError(e)) return undefined;
+  // @ts-expect-error without a status there may be no challenge
+  const challenge: string = e.wwwAuthenticate;
+  if (isTollgateError(e, "ERR_INVALID_ARG")) {
+    // @ts-expect-error a TypeError has no status
+    const status: number = e.status;
+    void status;
+  }
+  return challenge;
+}
+void [answer, edgeCodes, noStatusNoChallenge];
 
 // @ts-expect-error keys is required
 createVerifier({ issuer: "i", audience: "a" });

@@ -69,6 +69,10 @@ auth({ requiredScope: ["read"] });
 auth({ requiredScopes: "read" });
 // @ts-expect-error scopeMode is "all" or "any"
 auth({ scopeMode: "some" });
+// @ts-expect-error a route takes scopes, not roles (the runtime throws)
+auth({ requiredRoles: ["admin"] });
+// @ts-expect-error the bindings are unknown until typed: no `any`
+tollgate((env) => ({ keys: KeySet.fromSecret(env.SECRET, { alg: "HS256" }), issuer: "i", audience: "a" }));
 app.get("/x", orgAuth(), (c) => {
   // @ts-expect-error claims are typed: no such claim
   const n: number = c.get("tollgate").claims.org_id;

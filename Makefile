@@ -45,7 +45,9 @@ CARGO_TARGET_DIR ?= target
 WASM_TARGET := wasm32-unknown-unknown
 RAW_WASM := $(CARGO_TARGET_DIR)/$(WASM_TARGET)/release/tollgate.wasm
 PKG_WASM := pkg/wasm/tollgate_wasm_bg.wasm
-SIZE_BUDGET := 81920
+# 86 KiB: 80 KiB until serde_json read the JSON text (+6.7 KB with the base64 crate, from 78.5 KB;
+# docs/design.md "serde, measured"); the issue allowed the verifier +10 KB for the crates.
+SIZE_BUDGET := 88064
 # The policy engine is a second module (tollgate/policy), built from the same
 # crate with the `policy-module` feature in its own target dir, at the same
 # opt-level "s" (evaluate ~1.4x faster than at z, for ~6 KB of gzip).

@@ -45,7 +45,9 @@ CARGO_TARGET_DIR ?= target
 WASM_TARGET := wasm32-unknown-unknown
 RAW_WASM := $(CARGO_TARGET_DIR)/$(WASM_TARGET)/release/tollgate.wasm
 PKG_WASM := pkg/wasm/tollgate_wasm_bg.wasm
-SIZE_BUDGET := 81920
+# 86 KiB: 80 KiB until serde_json read the JSON text (+6.7 KB with the base64 crate, from 78.5 KB;
+# docs/design.md "serde, measured"); the issue allowed the verifier +10 KB for the crates.
+SIZE_BUDGET := 88064
 # tollgate/policy's module is the full one: the verifier's exports plus the policy
 # engine (feature `policy-module`), so that a guard with a policy authorizes a request
 # in one call; built in its own target dir at opt-level "s" (evaluate ~1.4x faster than
@@ -53,7 +55,7 @@ SIZE_BUDGET := 81920
 POLICY_TARGET_DIR := $(CARGO_TARGET_DIR)/policy-module
 RAW_POLICY_WASM := $(POLICY_TARGET_DIR)/$(WASM_TARGET)/release/tollgate.wasm
 PKG_POLICY_WASM := pkg/wasm/tollgate_policy_bg.wasm
-POLICY_SIZE_BUDGET := 131072
+POLICY_SIZE_BUDGET := 139264
 
 # wasm-opt comes from npm's binaryen (pinned in .ci/package.json), not Debian's:
 # binaryen 108 (Debian 12) round-trips wasm-bindgen's module with the exported

@@ -5,6 +5,9 @@
 //! `JSON.parse` on the JS side; errors leave as JS `Error`s carrying `code`,
 //! `status`, `wwwAuthenticate` and the fields of [`crate::Error`]. The clock
 //! is read here and nowhere else.
+//!
+//! JSON text rather than serde-wasm-bindgen: reading the options object through its
+//! `Deserializer` into the same `json::Value` cost +19.5 KB of wasm gzip (docs/design.md).
 
 use std::cell::{Cell, Ref, RefCell};
 use std::rc::Rc;

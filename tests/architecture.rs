@@ -108,6 +108,14 @@ fn only_crypto_rs_calls_ring() {
     assert_eq!(users(&["ring"]), ["crypto.rs"]);
 }
 
+/// One JSON reader (the duplicate-refusing visitor) and one base64url: a second
+/// `serde_json::from_*` would read a token or a key without those rules.
+#[test]
+fn only_json_rs_reads_json_and_only_b64_rs_decodes_base64() {
+    assert_eq!(users(&["serde", "serde_json"]), ["json.rs"]);
+    assert_eq!(users(&["base64"]), ["b64.rs"]);
+}
+
 #[test]
 fn only_the_wasm_modules_touch_javascript() {
     assert_eq!(

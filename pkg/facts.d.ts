@@ -46,6 +46,37 @@ export type Algorithm =
   | "ES384"
   | "EdDSA";
 
+/** A kind of policy constraint (a decision's `constraint`). */
+export type ConstraintName =
+  | "ipRanges"
+  | "environments"
+  | "timeWindows"
+  | "maxTokenLifetime";
+
+/** Constraints on a scope or a rule, as a policy document gives them. */
+export interface PolicyConstraints {
+  /** IPv4/IPv6 CIDR ranges the request's `ip` must be in (IPv4-mapped IPv6 counts as IPv4). */
+  ipRanges?: string[];
+  /** Environments the request's `environment` must be one of. */
+  environments?: string[];
+  /** UTC windows: `days` (`mon`…`sun`, default all), `start`/`end` `"HH:MM"` (end exclusive, `"24:00"` allowed; start > end runs past midnight). */
+  timeWindows?: { days?: string[]; start: string; end: string }[];
+}
+
+/** Constraints as the policy compiled them (`describe()`); empty lists constrain nothing. */
+export interface CompiledConstraints {
+  /** IPv4/IPv6 CIDR ranges the request's `ip` must be in (IPv4-mapped IPv6 counts as IPv4). */
+  ipRanges: string[];
+  /** Environments the request's `environment` must be one of. */
+  environments: string[];
+  /** UTC windows: `days` (`mon`…`sun`, default all), `start`/`end` `"HH:MM"` (end exclusive, `"24:00"` allowed; start > end runs past midnight). */
+  timeWindows: { days: string[]; start: string; end: string }[];
+  /** Longest lifetime (`exp − iat`) of a token used for it, in seconds (a scope's own field; `"5m"` in documents). */
+  maxTokenLifetime: number | null;
+  /** All of them in one line, for catalogs; empty when there are none. */
+  summary: string;
+}
+
 /** Every code: its HTTP status, RFC 6750 error and origin. */
 export declare const CODES: Readonly<Record<ErrorCode | DecisionCode | EdgeErrorCode, Readonly<{
   status: 400 | 401 | 403 | 503 | null;
@@ -68,6 +99,8 @@ export declare const ALGORITHMS: Readonly<Record<Algorithm, Readonly<{
 }>>>;
 /** The claims scopes are read from by default. */
 export declare const SCOPE_CLAIMS: readonly string[];
+/** Every kind of policy constraint. */
+export declare const CONSTRAINT_KINDS: readonly ConstraintName[];
 /** The claim paths roles are read from by default. */
 export declare const ROLE_CLAIMS: readonly (readonly string[])[];
 /** The option names the core reads for a verifier. */

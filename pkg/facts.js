@@ -127,6 +127,9 @@ export const ALGORITHMS = Object.freeze({
 /** The claims scopes are read from by default. */
 export const SCOPE_CLAIMS = Object.freeze(["scope", "scp", "permissions"]);
 
+/** Every kind of policy constraint. */
+export const CONSTRAINT_KINDS = Object.freeze(["ipRanges", "environments", "timeWindows", "maxTokenLifetime"]);
+
 /** The claim paths roles are read from by default. */
 export const ROLE_CLAIMS = Object.freeze([Object.freeze(["roles"]), Object.freeze(["role"]), Object.freeze(["groups"]), Object.freeze(["realm_access", "roles"])]);
 

@@ -1,22 +1,18 @@
 /**
  * tollgate/policy — authorization as code: scopes (with implications and
  * constraints), roles (with inheritance) and route rules, compiled once and
- * evaluated per request into an HTTP-ready decision. A second wasm module:
+ * evaluated per request into an HTTP-ready decision. Its module is the full one (the
+ * verifier's exports and the policy engine), and this entry exports the whole API:
  * applications that only verify tokens never load it.
  * @packageDocumentation
  */
 
 import type { DecisionCode, JWTClaims, RevocationList, TokenErrorCode } from "./tollgate.js";
+import type { CompiledConstraints, ConstraintName, PolicyConstraints } from "./facts.js";
 
-/** Constraints on a scope or a rule. */
-export interface PolicyConstraints {
-  /** IPv4/IPv6 CIDR ranges the request's `ip` must be in (IPv4-mapped IPv6 counts as IPv4). */
-  ipRanges?: string[];
-  /** Environments the request's `environment` must be one of. */
-  environments?: string[];
-  /** UTC windows: `days` (`mon`…`sun`, default all), `start`/`end` `"HH:MM"` (end exclusive, `"24:00"` allowed; start > end runs past midnight). */
-  timeWindows?: { days?: string[]; start: string; end: string }[];
-}
+export type { CompiledConstraints, ConstraintName, PolicyConstraints } from "./facts.js";
+export * from "./tollgate.js";
+
 
 /** A scope of the catalog. */
 export interface PolicyScope {
@@ -98,7 +94,6 @@ export interface PolicyRequest {
 }
 
 /** The constraint that failed. */
-export type ConstraintName = "ipRanges" | "environments" | "timeWindows" | "maxTokenLifetime";
 
 /** The answer to one request. */
 export interface Decision {
@@ -225,7 +220,7 @@ export interface PolicyDescription {
     /** Roles whose holders are granted it (directly, by inheritance or implication). */
     grantedBy: string[];
     roleGated: boolean;
-    constraints: { ipRanges: string[]; environments: string[]; timeWindows: { days: string[]; start: string; end: string }[]; maxTokenLifetime: number | null };
+    constraints: CompiledConstraints;
     deprecated: string | null;
     sunset: string | null;
   }[];
@@ -256,7 +251,7 @@ export interface PolicyDescription {
     roles: string[];
     anyRoles: string[];
     public: boolean;
-    constraints: { ipRanges: string[]; environments: string[]; timeWindows: { days: string[]; start: string; end: string }[]; maxTokenLifetime: number | null };
+    constraints: CompiledConstraints;
     /** Required scopes no token can make effective while holding only the rule's roles. */
     unsatisfiableScopes: string[];
     /** The first path segment when it is a wildcard (`*`, `:id`, `**`): the rule spans namespaces. */

@@ -8,6 +8,7 @@ use crate::alg::{self, Algorithm, KeyKind, Scheme};
 use crate::error::{Code, Origin};
 use crate::json::write_str;
 use crate::options::{CALL_FIELDS, DURATION_MAX_DIGITS, DURATION_UNITS, VERIFY_FIELDS};
+use crate::policy::KINDS as CONSTRAINT_KINDS;
 use crate::{roles, scopes};
 
 const HEADER: &str =
@@ -175,6 +176,12 @@ pub fn js() -> String {
         "The claims scopes are read from by default.",
         scopes::DEFAULT_CLAIMS,
     );
+    frozen_list(
+        &mut out,
+        "CONSTRAINT_KINDS",
+        "Every kind of policy constraint.",
+        CONSTRAINT_KINDS.iter().map(|k| k.name),
+    );
     out.push_str("\n/** The claim paths roles are read from by default. */\nexport const ROLE_CLAIMS = Object.freeze([");
     for (i, path) in roles::DEFAULT_PATHS.iter().enumerate() {
         if i > 0 {
@@ -261,6 +268,27 @@ pub fn dts() -> String {
         "A JWS algorithm tollgate verifies.",
         alg::ALL.map(Algorithm::name),
     );
+    union(
+        &mut out,
+        "ConstraintName",
+        "A kind of policy constraint (a decision's `constraint`).",
+        CONSTRAINT_KINDS.iter().map(|k| k.name),
+    );
+    out.push_str("\n/** Constraints on a scope or a rule, as a policy document gives them. */\nexport interface PolicyConstraints {\n");
+    for kind in CONSTRAINT_KINDS.iter().filter(|k| k.in_constraints) {
+        out.push_str(&format!(
+            "  /** {} */\n  {}?: {};\n",
+            kind.doc, kind.name, kind.document_type
+        ));
+    }
+    out.push_str("}\n\n/** Constraints as the policy compiled them (`describe()`); empty lists constrain nothing. */\nexport interface CompiledConstraints {\n");
+    for kind in CONSTRAINT_KINDS {
+        out.push_str(&format!(
+            "  /** {} */\n  {}: {};\n",
+            kind.doc, kind.name, kind.compiled_type
+        ));
+    }
+    out.push_str("  /** All of them in one line, for catalogs; empty when there are none. */\n  summary: string;\n}\n");
     out.push_str(
         "
 /** Every code: its HTTP status, RFC 6750 error and origin. */
@@ -285,6 +313,8 @@ export declare const ALGORITHMS: Readonly<Record<Algorithm, Readonly<{
 }>>>;
 /** The claims scopes are read from by default. */
 export declare const SCOPE_CLAIMS: readonly string[];
+/** Every kind of policy constraint. */
+export declare const CONSTRAINT_KINDS: readonly ConstraintName[];
 /** The claim paths roles are read from by default. */
 export declare const ROLE_CLAIMS: readonly (readonly string[])[];
 /** The option names the core reads for a verifier. */

@@ -2,9 +2,9 @@
 // (catalogMarkdown). The cross-references are read from the compiled policy (closures,
 // expanded grants, shadowed rules: Policy.describe()); this module arranges and writes them.
 
-import { ROLE_CLAIMS, SCOPE_CLAIMS } from "../facts.js";
+import { CONSTRAINT_KINDS, ROLE_CLAIMS, SCOPE_CLAIMS } from "../facts.js";
 import { policyModel } from "./model.js";
-import { dayOf, formatDuration } from "./util.js";
+import { dayOf } from "./util.js";
 
 // ─── Catalog ──────────────────────────────────────────────────────────────────────────
 
@@ -16,14 +16,16 @@ function lifecycle(entry, today) {
   return { status, deprecated, sunset };
 }
 
-// The compiled constraints, keeping only those that constrain something.
+// The compiled constraints, keeping only those that constrain something (every kind the
+// core defines), and the core's one-line summary of them (non-enumerable: not in the JSON).
 function constraintsOf(entry) {
   const c = entry.constraints;
   const out = {};
-  if (c.ipRanges.length > 0) out.ipRanges = [...c.ipRanges];
-  if (c.environments.length > 0) out.environments = [...c.environments];
-  if (c.timeWindows.length > 0) out.timeWindows = c.timeWindows.map((w) => ({ ...w }));
-  if (c.maxTokenLifetime !== null) out.maxTokenLifetime = c.maxTokenLifetime;
+  for (const kind of CONSTRAINT_KINDS) {
+    const value = c[kind];
+    if (value !== null && !(Array.isArray(value) && value.length === 0)) out[kind] = structuredClone(value);
+  }
+  Object.defineProperty(out, "summary", { value: c.summary, enumerable: false });
   return out;
 }
 
@@ -143,31 +145,9 @@ export function buildCatalog(policy, options = {}) {
   };
 }
 
-const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-
-function dayRanges(days) {
-  const idx = [...new Set(days.map((d) => DAYS.indexOf(String(d).toLowerCase())))].filter((i) => i >= 0).sort((a, b) => a - b);
-  const out = [];
-  for (let i = 0; i < idx.length; i += 1) {
-    let j = i;
-    while (j + 1 < idx.length && idx[j + 1] === idx[j] + 1) j += 1;
-    out.push(j - i >= 2 ? `${DAYS[idx[i]]}-${DAYS[idx[j]]}` : DAYS.slice(idx[i], idx[j] + 1).join(","));
-    i = j;
-  }
-  return out.join(",");
-}
-
-/** Constraints in one line: `IP 10.0.0.0/8; env production; mon-fri 08:00-18:00 UTC; lifetime ≤ 5m`. */
+/** Constraints in one line, as the core summarizes them: `IP 10.0.0.0/8; env production; …`. */
 export function describeConstraints(c) {
-  const parts = [];
-  if (c.ipRanges) parts.push(`IP ${c.ipRanges.join(", ")}`);
-  if (c.environments) parts.push(`env ${c.environments.join(", ")}`);
-  if (c.timeWindows) {
-    const days = (w) => (w.days && w.days.length < DAYS.length ? `${dayRanges(w.days)} ` : "");
-    parts.push(c.timeWindows.map((w) => `${days(w)}${w.start}-${w.end} UTC`).join(" or "));
-  }
-  if (c.maxTokenLifetime !== undefined) parts.push(`lifetime ≤ ${formatDuration(c.maxTokenLifetime)}`);
-  return parts.join("; ");
+  return c.summary ?? "";
 }
 
 function describeLifecycle(l) {

@@ -7,6 +7,63 @@ use crate::error::Error;
 use crate::json::{write_str_array, Map, Value};
 use crate::net::{Addr, Cidr};
 
+/// A kind of constraint: its name in documents and decisions, and its types in the JS
+/// package's declarations (`pkg/facts.d.ts` is written from these rows).
+pub struct Kind {
+    /// The name (`ipRanges`), also a decision's `constraint`.
+    pub name: &'static str,
+    /// Its doc line.
+    pub doc: &'static str,
+    /// Where a document gives it: in a `constraints` object, or on the scope itself.
+    pub in_constraints: bool,
+    /// The TypeScript type of the document's value.
+    pub document_type: &'static str,
+    /// The TypeScript type of the compiled value (`describe()`).
+    pub compiled_type: &'static str,
+}
+
+/// Every constraint kind. A new kind is a row here and its code in this file
+/// (field, parse, check, write, summary); the JS types follow from `make facts`.
+pub const KINDS: &[Kind] = &[
+    Kind {
+        name: "ipRanges",
+        doc: "IPv4/IPv6 CIDR ranges the request's `ip` must be in (IPv4-mapped IPv6 counts as IPv4).",
+        in_constraints: true,
+        document_type: "string[]",
+        compiled_type: "string[]",
+    },
+    Kind {
+        name: "environments",
+        doc: "Environments the request's `environment` must be one of.",
+        in_constraints: true,
+        document_type: "string[]",
+        compiled_type: "string[]",
+    },
+    Kind {
+        name: "timeWindows",
+        doc: "UTC windows: `days` (`mon`…`sun`, default all), `start`/`end` `\"HH:MM\"` (end exclusive, `\"24:00\"` allowed; start > end runs past midnight).",
+        in_constraints: true,
+        document_type: "{ days?: string[]; start: string; end: string }[]",
+        compiled_type: "{ days: string[]; start: string; end: string }[]",
+    },
+    Kind {
+        name: "maxTokenLifetime",
+        doc: "Longest lifetime (`exp − iat`) of a token used for it, in seconds (a scope's own field; `\"5m\"` in documents).",
+        in_constraints: false,
+        document_type: "number | string",
+        compiled_type: "number | null",
+    },
+];
+
+/// The names a document's `constraints` object may hold.
+fn document_names() -> Vec<&'static str> {
+    KINDS
+        .iter()
+        .filter(|k| k.in_constraints)
+        .map(|k| k.name)
+        .collect()
+}
+
 /// A UTC weekly time window.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) struct Window {
@@ -30,6 +87,37 @@ impl Window {
         } else {
             (listed(day) && minute >= self.start) || (listed((day + 6) % 7) && minute < self.end)
         }
+    }
+
+    /// `mon-fri 08:00-18:00 UTC` (the days left out when all seven are listed).
+    fn summary(&self) -> String {
+        let listed: Vec<usize> = (0..7usize).filter(|d| self.days & (1 << d) != 0).collect();
+        let mut runs = Vec::new();
+        let mut i = 0;
+        while let Some(&first) = listed.get(i) {
+            let mut j = i;
+            while listed
+                .get(j + 1)
+                .is_some_and(|&next| Some(&(next - 1)) == listed.get(j))
+            {
+                j += 1;
+            }
+            let name = |d: usize| DAYS.get(d).copied().unwrap_or("");
+            let last = listed.get(j).copied().unwrap_or(first);
+            runs.push(if j - i >= 2 {
+                format!("{}-{}", name(first), name(last))
+            } else {
+                (first..=last).map(name).collect::<Vec<_>>().join(",")
+            });
+            i = j + 1;
+        }
+        let hm = |m: u16| format!("{:02}:{:02}", m / 60, m % 60);
+        let days = if listed.len() == 7 {
+            String::new()
+        } else {
+            format!("{} ", runs.join(","))
+        };
+        format!("{days}{}-{} UTC", hm(self.start), hm(self.end))
     }
 
     fn write(&self, out: &mut String) {
@@ -169,8 +257,41 @@ impl Constraints {
         }
         out.push_str("],\"maxTokenLifetime\":");
         write_number(out, self.max_token_lifetime);
+        out.push_str(",\"summary\":");
+        crate::json::write_str(out, &self.summary());
         out.push('}');
     }
+
+    /// The constraints in one line, for catalogs: `IP 10.0.0.0/8; env production;
+    /// mon-fri 08:00-18:00 UTC; lifetime ≤ 5m`; empty when there are none.
+    pub(super) fn summary(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.ip_ranges.is_empty() {
+            let ranges: Vec<&str> = self.ip_ranges.iter().map(|r| r.text()).collect();
+            parts.push(format!("IP {}", ranges.join(", ")));
+        }
+        if !self.environments.is_empty() {
+            parts.push(format!("env {}", self.environments.join(", ")));
+        }
+        if !self.time_windows.is_empty() {
+            let windows: Vec<String> = self.time_windows.iter().map(Window::summary).collect();
+            parts.push(windows.join(" or "));
+        }
+        if let Some(max) = self.max_token_lifetime {
+            parts.push(format!("lifetime ≤ {}", duration(max)));
+        }
+        parts.join("; ")
+    }
+}
+
+/// Seconds in the largest unit that divides them: `5m`, `2h`, `90s`.
+fn duration(seconds: u64) -> String {
+    for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60)] {
+        if seconds >= size && seconds % size == 0 {
+            return format!("{}{unit}", seconds / size);
+        }
+    }
+    format!("{seconds}s")
 }
 
 fn write_number(out: &mut String, n: Option<u64>) {
@@ -217,7 +338,7 @@ pub(super) fn constraints(
     let Some(value) = value else {
         return Ok(out);
     };
-    let c = Obj::new(value, path, &["ipRanges", "environments", "timeWindows"])?;
+    let c = Obj::new(value, path, &document_names())?;
     for (i, range) in c
         .strings("ipRanges", false)?
         .unwrap_or_default()
@@ -279,7 +400,15 @@ pub(super) fn constraints(
     if out.is_empty() {
         return Err(c
             .path
-            .error("constrains nothing: remove it or list ipRanges, environments or timeWindows"));
+            .error(format!("constrains nothing: remove it or list {}", {
+                let names = document_names();
+                match names.split_last() {
+                    Some((last, rest)) if !rest.is_empty() => {
+                        format!("{} or {last}", rest.join(", "))
+                    }
+                    _ => names.join(""),
+                }
+            })));
     }
     Ok(out)
 }

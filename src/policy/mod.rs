@@ -26,6 +26,7 @@ mod model;
 mod read;
 
 pub use carried::Carried;
+pub use constraints::{Kind, KINDS};
 pub use cover::{Cover, Shadowed};
 pub use decide::{AlreadyRead, Request, Subject};
 pub use decision::Decision;

@@ -7,6 +7,7 @@ export const CODES = Object.freeze({
   ERR_JOSE_ALG_NOT_ALLOWED: Object.freeze({ status: 401, error: "invalid_token", origin: "core" }),
   ERR_JOSE_NOT_SUPPORTED: Object.freeze({ status: 401, error: "invalid_token", origin: "core" }),
   ERR_JWKS_NO_MATCHING_KEY: Object.freeze({ status: 401, error: "invalid_token", origin: "core" }),
+  ERR_JWKS_MULTIPLE_MATCHING_KEYS: Object.freeze({ status: 401, error: "invalid_token", origin: "core" }),
   ERR_JWS_SIGNATURE_VERIFICATION_FAILED: Object.freeze({ status: 401, error: "invalid_token", origin: "core" }),
   ERR_JWT_INVALID: Object.freeze({ status: 401, error: "invalid_token", origin: "core" }),
   ERR_JWT_EXPIRED: Object.freeze({ status: 401, error: "invalid_token", origin: "core" }),
@@ -28,7 +29,7 @@ export const CODES = Object.freeze({
 });
 
 /** Codes the core throws. */
-export const ERROR_CODES = Object.freeze(["ERR_JWS_INVALID", "ERR_JOSE_ALG_NOT_ALLOWED", "ERR_JOSE_NOT_SUPPORTED", "ERR_JWKS_NO_MATCHING_KEY", "ERR_JWS_SIGNATURE_VERIFICATION_FAILED", "ERR_JWT_INVALID", "ERR_JWT_EXPIRED", "ERR_JWT_CLAIM_VALIDATION_FAILED", "ERR_JWT_INSUFFICIENT_SCOPE", "ERR_JWT_INSUFFICIENT_ROLE", "ERR_JWT_REVOKED", "ERR_JWT_SENDER_CONSTRAINED", "ERR_INVALID_ARG", "ERR_JWK_INVALID", "ERR_POLICY_INVALID"]);
+export const ERROR_CODES = Object.freeze(["ERR_JWS_INVALID", "ERR_JOSE_ALG_NOT_ALLOWED", "ERR_JOSE_NOT_SUPPORTED", "ERR_JWKS_NO_MATCHING_KEY", "ERR_JWKS_MULTIPLE_MATCHING_KEYS", "ERR_JWS_SIGNATURE_VERIFICATION_FAILED", "ERR_JWT_INVALID", "ERR_JWT_EXPIRED", "ERR_JWT_CLAIM_VALIDATION_FAILED", "ERR_JWT_INSUFFICIENT_SCOPE", "ERR_JWT_INSUFFICIENT_ROLE", "ERR_JWT_REVOKED", "ERR_JWT_SENDER_CONSTRAINED", "ERR_INVALID_ARG", "ERR_JWK_INVALID", "ERR_POLICY_INVALID"]);
 
 /** Codes that only appear in decisions (policy, guard). */
 export const DECISION_CODES = Object.freeze(["ERR_POLICY_NO_MATCHING_RULE", "ERR_POLICY_CONSTRAINT_FAILED", "ERR_NO_CREDENTIALS", "ERR_INVALID_REQUEST"]);

@@ -109,7 +109,6 @@ const STALE =
 // Set by KeySet's static block: read the wasm handle, the keys' algorithms and
 // their WebCrypto imports without exposing them.
 let rawKeys;
-let keyAlgorithms;
 let webCryptoKey;
 
 /**
@@ -119,7 +118,7 @@ let webCryptoKey;
 export class KeySet {
   #raw;
   #info;
-  #webCrypto = []; // per key index: the native crypto's key once imported, null if it cannot
+  #webCrypto = new Map(); // per key index and alg: the native crypto's key once imported, null if it cannot
 
   constructor(raw) {
     if (!(raw instanceof wasm.RawKeySet)) {
@@ -194,15 +193,16 @@ export class KeySet {
       if (!(keys.#raw instanceof wasm.RawKeySet)) throw invalidArg(STALE);
       return keys.#raw;
     };
-    keyAlgorithms = (keys) => keys.#describe().keys.map((k) => k.alg);
     // Imported once per set and key, whichever verifier asks first; `material()`
     // reads the public key from that verifier's own handle on the same keys. Returns
     // the key itself once imported (no promise on the hot path), else a promise of it.
     webCryptoKey = (keys, index, alg, material) => {
-      const imported = keys.#webCrypto[index];
+      // By index and alg: verifiers may bind an RSA key without alg each their own way.
+      const slot = `${index} ${alg}`;
+      const imported = keys.#webCrypto.get(slot);
       if (imported !== undefined) return imported;
       return importPublicKey(material(), alg).then((key) => {
-        keys.#webCrypto[index] = key;
+        keys.#webCrypto.set(slot, key);
         return key;
       });
     };
@@ -264,7 +264,7 @@ class Verifier {
     handles.set(this, { authorize: (...args) => this.#authorize(...args) });
     this.#limit = limitOf(options);
     this.#keys = keys;
-    this.#algs = keyAlgorithms(keys);
+    this.#algs = raw.algorithms().split(" ");
     this.#asymmetric = this.#algs.some((alg) => ALGORITHMS[alg].webCrypto !== null);
     this.#revocations = revocations;
     const size = cacheSize(cache);

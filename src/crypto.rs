@@ -7,7 +7,7 @@ use ring::{hmac, signature};
 use crate::alg::{Algorithm, Curve, Hash, Scheme};
 
 /// Key material prepared once at import, in the form `ring` verifies with.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub enum Material {
     /// An HMAC key (already keyed with its hash).
     Hmac(hmac::Key),

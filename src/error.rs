@@ -92,6 +92,8 @@ codes! {
     NotSupported = "ERR_JOSE_NOT_SUPPORTED", Some(401), Some("invalid_token"), Core;
     /// No key matches the token's `kid` and `alg`.
     NoMatchingKey = "ERR_JWKS_NO_MATCHING_KEY", Some(401), Some("invalid_token"), Core;
+    /// The token names no `kid` and more keys could have signed it than are tried.
+    MultipleMatchingKeys = "ERR_JWKS_MULTIPLE_MATCHING_KEYS", Some(401), Some("invalid_token"), Core;
     /// The signature does not verify.
     SignatureInvalid = "ERR_JWS_SIGNATURE_VERIFICATION_FAILED", Some(401), Some("invalid_token"), Core;
     /// The payload is not a JSON object, or a registered claim has the wrong type.
@@ -185,6 +187,9 @@ pub enum Error {
     NotSupported(&'static str),
     /// No key in the set matches the token's `kid` / `alg`.
     NoMatchingKey,
+    /// The token names no `kid` (or one no key has) and more keys without a
+    /// matching `kid` fit its `alg` than are tried ([`crate::verify::MAX_UNNAMED_KEYS`]).
+    MultipleMatchingKeys,
     /// The signature does not verify with the selected key.
     SignatureInvalid,
     /// The payload is not a JSON object, or a registered claim has the wrong type.
@@ -247,6 +252,7 @@ impl Error {
             Error::AlgNotAllowed(_) => Code::AlgNotAllowed,
             Error::NotSupported(_) => Code::NotSupported,
             Error::NoMatchingKey => Code::NoMatchingKey,
+            Error::MultipleMatchingKeys => Code::MultipleMatchingKeys,
             Error::SignatureInvalid => Code::SignatureInvalid,
             Error::JwtInvalid { .. } => Code::JwtInvalid,
             Error::Expired => Code::Expired,
@@ -366,6 +372,9 @@ impl fmt::Display for Error {
             Error::NoMatchingKey => {
                 f.write_str("no key in the key set matches the token's kid and alg")
             }
+            Error::MultipleMatchingKeys => f.write_str(
+                "more than 3 keys could have signed this token and none is named by its kid: send a kid",
+            ),
             Error::SignatureInvalid => f.write_str("signature verification failed"),
             Error::JwtInvalid { message, .. } => f.write_str(message),
             Error::Expired => f.write_str("token expired (exp claim check failed)"),

@@ -18,7 +18,7 @@ const RSA_MIN_BITS: usize = 2048;
 const RSA_MAX_BITS: usize = 8192;
 
 /// One verification key, bound to one algorithm.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Key {
     kid: Option<String>,
     alg: Algorithm,
@@ -59,7 +59,21 @@ impl Key {
 pub struct KeySet {
     keys: Vec<Key>,
     skipped: Vec<Skipped>,
+    /// RSA JWKs without `alg` (several algorithms fit them): a verifier's
+    /// `algorithms` binds them ([`KeySet::bind`]); they are listed as skipped too.
+    unbound: Vec<(Option<String>, Material)>,
 }
+
+/// What one JWK imports as.
+enum Imported {
+    Bound(Key),
+    /// An RSA key without `alg`, waiting for a verifier's `algorithms`.
+    Unbound(Option<String>, Material),
+}
+
+/// The reason an unbound RSA key gives, in `skipped`.
+const UNBOUND: &str =
+    "RSA JWK without alg: a verifier's algorithms option binds it (e.g. [\"RS256\"])";
 
 impl KeySet {
     /// Imports a JWKS (`{"keys":[...]}`) given as JSON text. Keys tollgate
@@ -82,7 +96,15 @@ impl KeySet {
                 _ => Err(jwk_invalid("JWKS entry is not an object")),
             };
             match imported {
-                Ok(key) => set.keys.push(key),
+                Ok(Imported::Bound(key)) => set.keys.push(key),
+                Ok(Imported::Unbound(kid, material)) => {
+                    set.skipped.push(Skipped {
+                        index,
+                        kid: kid.clone(),
+                        reason: UNBOUND.into(),
+                    });
+                    set.unbound.push((kid, material));
+                }
                 Err(e) => set.skipped.push(Skipped {
                     index,
                     kid,
@@ -90,9 +112,23 @@ impl KeySet {
                 }),
             }
         }
-        if set.keys.is_empty() {
+        if set.keys.is_empty() && set.unbound.is_empty() {
+            // The first skipped key's reason in the message, not only in `skipped`.
+            let message = match set.skipped.first() {
+                Some(first) => cat(&[
+                    "JWKS has no key usable for signature verification (key ",
+                    &decimal(first.index),
+                    first.kid.as_deref().map_or("", |_| ", kid \""),
+                    &first.kid.as_deref().map(truncate).unwrap_or_default(),
+                    first.kid.as_deref().map_or("", |_| "\""),
+                    ": ",
+                    &first.reason,
+                    ")",
+                ]),
+                None => "JWKS has no key usable for signature verification".into(),
+            };
             return Err(Error::JwkInvalid {
-                message: "JWKS has no key usable for signature verification".into(),
+                message,
                 skipped: set.skipped,
             });
         }
@@ -109,11 +145,12 @@ impl KeySet {
                 return Err(jwk_invalid("the JWK's alg differs from the alg option"));
             }
         }
-        let key = import_jwk(&jwk, alg.as_slice())?;
-        Ok(KeySet {
-            keys: vec![key],
-            skipped: Vec::new(),
-        })
+        match import_jwk(&jwk, alg.as_slice())? {
+            Imported::Bound(key) => Ok(KeySet::single(key)),
+            Imported::Unbound(..) => Err(jwk_invalid(
+                "RSA JWK without alg: give the alg option (e.g. { alg: \"RS256\" })",
+            )),
+        }
     }
 
     /// Imports a PEM public key (SPKI `PUBLIC KEY`, or PKCS #1 `RSA PUBLIC
@@ -155,8 +192,47 @@ impl KeySet {
     fn single(key: Key) -> KeySet {
         KeySet {
             keys: vec![key],
-            skipped: Vec::new(),
+            ..KeySet::default()
         }
+    }
+
+    /// The set with its RSA keys without `alg` bound to the one RSA algorithm
+    /// of `algorithms` (a verifier's allow-list); `None` when there is nothing
+    /// to bind or no such algorithm. Several RSA algorithms listed: an error
+    /// (a key is bound to one).
+    pub fn bind(&self, algorithms: &[Algorithm]) -> Result<Option<KeySet>, Error> {
+        if self.unbound.is_empty() {
+            return Ok(None);
+        }
+        let mut rsa = algorithms
+            .iter()
+            .copied()
+            .filter(|a| a.key_kind() == KeyKind::Rsa);
+        let alg = match (rsa.next(), rsa.next()) {
+            (None, _) => return Ok(None),
+            (Some(alg), None) => alg,
+            (Some(_), Some(_)) => {
+                return Err(Error::InvalidArg(
+                    "the key set has RSA keys without alg and several RSA algorithms are allowed: a key is bound to one".into(),
+                ))
+            }
+        };
+        let mut keys = self.keys.clone();
+        keys.extend(self.unbound.iter().map(|(kid, material)| Key {
+            kid: kid.clone(),
+            alg,
+            material: material.clone(),
+        }));
+        Ok(Some(KeySet {
+            keys,
+            skipped: self.skipped.clone(),
+            unbound: Vec::new(),
+        }))
+    }
+
+    /// Whether some keys wait for a verifier's `algorithms` ([`KeySet::bind`]).
+    pub fn has_unbound(&self) -> bool {
+        !self.unbound.is_empty()
     }
 
     /// The usable keys.
@@ -175,7 +251,7 @@ impl KeySet {
     }
 }
 
-fn import_jwk(jwk: &Map, algorithms: &[Algorithm]) -> Result<Key, Error> {
+fn import_jwk(jwk: &Map, algorithms: &[Algorithm]) -> Result<Imported, Error> {
     let kty = string_member(jwk, "kty")?.ok_or_else(|| jwk_invalid("JWK has no kty"))?;
     let kid = string_member(jwk, "kid")?.map(str::to_owned);
     // RFC 7517 §4.2, §4.3: a key meant for encryption, or whose permitted
@@ -225,12 +301,30 @@ fn import_jwk(jwk: &Map, algorithms: &[Algorithm]) -> Result<Key, Error> {
         Some(_) => return Err(jwk_invalid("JWK alg does not fit its kty/crv")),
         None => {
             let mut fitting = algorithms.iter().copied().filter(|a| a.key_kind() == kind);
+            // Without a listed algorithm, the key decides where only one algorithm
+            // fits it (P-256 → ES256, P-384 → ES384, Ed25519 → EdDSA).
+            let mut only = crate::alg::ALL
+                .iter()
+                .copied()
+                .filter(|a| a.key_kind() == kind);
             match (fitting.next(), fitting.next()) {
                 (Some(alg), None) => alg,
-                (None, _) => {
+                (None, _) if !algorithms.is_empty() => {
                     return Err(jwk_invalid(
-                        "JWK has no alg: list the algorithm it is for in the algorithms option",
+                        "JWK has no alg and none of the listed algorithms fits it",
                     ))
+                }
+                (None, _) => {
+                    match (only.next(), only.next()) {
+                        (Some(alg), None) => alg,
+                        _ if kind == KeyKind::Rsa => {
+                            let material = rsa(b64_member(jwk, "n")?, b64_member(jwk, "e")?)?;
+                            return Ok(Imported::Unbound(kid, material));
+                        }
+                        _ => return Err(jwk_invalid(
+                            "JWK has no alg: list the algorithm it is for in the algorithms option",
+                        )),
+                    }
                 }
                 (Some(_), Some(_)) => return Err(jwk_invalid(
                     "JWK has no alg and several listed algorithms fit it: a key is bound to one",
@@ -257,7 +351,7 @@ fn import_jwk(jwk: &Map, algorithms: &[Algorithm]) -> Result<Key, Error> {
         }
         KeyKind::Ed25519 => ed25519(b64_member(jwk, "x")?)?,
     };
-    Ok(Key { kid, alg, material })
+    Ok(Imported::Bound(Key { kid, alg, material }))
 }
 
 fn string_member<'a>(jwk: &'a Map, name: &'static str) -> Result<Option<&'a str>, Error> {
@@ -396,10 +490,9 @@ mod tests {
 
     #[test]
     fn jwk_without_alg_needs_exactly_one_fitting_algorithm() {
-        assert_eq!(
-            code(KeySet::from_jwk(P256.as_bytes(), None)),
-            "ERR_JWK_INVALID"
-        );
+        // Without options the curve decides: P-256 is ES256's alone.
+        let set = KeySet::from_jwk(P256.as_bytes(), None);
+        assert!(matches!(&set, Ok(s) if s.keys().first().map(Key::alg) == Some(Algorithm::ES256)));
         let set = KeySet::from_jwk(P256.as_bytes(), Some(Algorithm::ES256));
         assert!(matches!(&set, Ok(s) if s.keys().first().map(Key::alg) == Some(Algorithm::ES256)));
         assert_eq!(

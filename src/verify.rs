@@ -44,6 +44,17 @@ impl Verifier {
     /// Prepares a verifier. Fails when the allow-list names an algorithm no
     /// key in the set is bound to (a configuration that can never verify).
     pub fn new(keys: Arc<KeySet>, validation: Validation) -> Result<Verifier, Error> {
+        // RSA JWKs that came without `alg`: bound here by the allow-list, once.
+        let keys = match validation.algorithms.as_deref().map(|a| keys.bind(a)) {
+            Some(Err(e)) => return Err(e),
+            Some(Ok(Some(bound))) => Arc::new(bound),
+            _ => keys,
+        };
+        if keys.keys().is_empty() {
+            return Err(Error::InvalidArg(
+                "the key set's RSA keys have no alg: give the verifier's algorithms option the one they verify (e.g. [\"RS256\"])".into(),
+            ));
+        }
         if let Some(algs) = &validation.algorithms {
             if !algs.iter().any(|a| keys.has_alg(*a)) {
                 return Err(Error::InvalidArg(
@@ -217,6 +228,7 @@ pub fn begin(
     }
     let length = compact.signature.len();
     let candidates: Vec<usize> = candidates(keys, compact.header.kid.as_deref(), alg)?
+        .into_iter()
         .filter(|(_, key)| key.material().signature_len() == Some(length))
         .map(|(i, _)| i)
         .collect();
@@ -337,29 +349,47 @@ fn allowed_compact<'a>(
     Ok((compact, alg))
 }
 
-/// The keys that may have signed a token (RFC 7515 §4.1.4: by `kid` when the
-/// token names one, otherwise every key bound to the header's algorithm),
-/// with their indexes; an error when there is none.
+/// Keys tried for a token whose `kid` names none of them: a token without a
+/// `kid` cannot make the verifier try every key of a large set (each a
+/// signature check an unauthenticated request costs).
+pub const MAX_UNNAMED_KEYS: usize = 3;
+
+/// The keys that may have signed a token, with their indexes, bound to the
+/// header's algorithm: those its `kid` names (RFC 7515 §4.1.4), then those
+/// that have no `kid` (a key imported without one, as a PEM key or a lone
+/// JWK usually is, fits whatever `kid` the token names, as jose and PyJWT
+/// have it); when the token has no `kid`, every key. More than
+/// [`MAX_UNNAMED_KEYS`] that its `kid` does not name is an error, and so is none.
 fn candidates<'k>(
     keys: &'k KeySet,
-    kid: Option<&'k str>,
+    kid: Option<&str>,
     alg: Algorithm,
-) -> Result<impl Iterator<Item = (usize, &'k Key)> + 'k, Error> {
-    let named = move |k: &Key| kid.is_none() || k.kid() == kid;
-    let mut found = keys
-        .keys()
-        .iter()
-        .enumerate()
-        .filter(move |(_, k)| named(k) && k.alg() == alg)
-        .peekable();
-    if found.peek().is_none() {
-        return Err(if kid.is_some() && keys.keys().iter().any(named) {
-            // The kid exists but is bound to another algorithm: the header asks
-            // for an algorithm this key must never be used with (RFC 8725 §3.1).
-            Error::AlgNotAllowed("the key for this kid is bound to a different alg")
-        } else {
-            Error::NoMatchingKey
-        });
+) -> Result<Vec<(usize, &'k Key)>, Error> {
+    let all = || keys.keys().iter().enumerate();
+    let mut found: Vec<(usize, &Key)> = match kid {
+        Some(kid) => all()
+            .filter(|(_, k)| k.kid() == Some(kid) && k.alg() == alg)
+            .collect(),
+        None => Vec::new(),
+    };
+    if found.is_empty() && kid.is_some() && all().any(|(_, k)| k.kid() == kid) {
+        // The kid exists but is bound to another algorithm: the header asks
+        // for an algorithm this key must never be used with (RFC 8725 §3.1).
+        return Err(Error::AlgNotAllowed(
+            "the key for this kid is bound to a different alg",
+        ));
+    }
+    let named = found.len();
+    found.extend(
+        all().filter(|(_, k)| {
+            k.alg() == alg && (kid.is_none() || (k.kid().is_none() && named == 0))
+        }),
+    );
+    if found.len() - named > MAX_UNNAMED_KEYS {
+        return Err(Error::MultipleMatchingKeys);
+    }
+    if found.is_empty() {
+        return Err(Error::NoMatchingKey);
     }
     Ok(found)
 }
@@ -449,6 +479,103 @@ mod tests {
     }
 
     const CLAIMS: &str = r#"{"iss":"https://idp","aud":"api","exp":1700000600,"scope":"read:messages write:messages"}"#;
+
+    /// A JWKS of HMAC secrets: `(kid or none, secret)` each, bound to HS256.
+    fn jwks(entries: &[(Option<&str>, &[u8])]) -> KeySet {
+        let keys: Vec<String> = entries
+            .iter()
+            .map(|(kid, secret)| {
+                let kid = kid.map_or(String::new(), |k| format!(r#","kid":"{k}""#));
+                format!(
+                    r#"{{"kty":"oct","alg":"HS256","k":"{}"{kid}}}"#,
+                    b64::encode(secret)
+                )
+            })
+            .collect();
+        KeySet::from_jwks(
+            format!(r#"{{"keys":[{}]}}"#, keys.join(",")).as_bytes(),
+            &[],
+        )
+        .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_key_without_kid_fits_any_kid_and_a_named_key_comes_first() {
+        let v = options("");
+        let check = |set: &KeySet, token: &str| {
+            verify(token, set, &v, &v.scopes, NOW)
+                .map(|_| ())
+                .map_err(|e| e.code())
+        };
+        // A key imported without a kid (a PEM key, a lone secret): whatever kid the token names.
+        let lone = KeySet::from_secret(SECRET, Algorithm::HS256, None).unwrap_or_default();
+        for header in [
+            r#"{"alg":"HS256","kid":"rotated-2026"}"#,
+            r#"{"alg":"HS256"}"#,
+        ] {
+            assert_eq!(
+                check(&lone, &sign(header, CLAIMS, SECRET)),
+                Ok(()),
+                "{header}"
+            );
+        }
+        // A kid that names a key: that key only, never the kid-less ones beside it.
+        let other: &[u8] = b"another secret of thirty-two bytes!";
+        let mixed = jwks(&[(Some("a"), other), (None, SECRET)]);
+        let named_a = sign(r#"{"alg":"HS256","kid":"a"}"#, CLAIMS, SECRET);
+        assert_eq!(
+            check(&mixed, &named_a),
+            Err("ERR_JWS_SIGNATURE_VERIFICATION_FAILED")
+        );
+        assert_eq!(
+            check(
+                &mixed,
+                &sign(r#"{"alg":"HS256","kid":"zz"}"#, CLAIMS, SECRET)
+            ),
+            Ok(())
+        );
+        // A kid bound to another algorithm is still refused as such.
+        let token = sign(r#"{"alg":"HS384","kid":"a"}"#, CLAIMS, SECRET);
+        assert_eq!(check(&mixed, &token), Err("ERR_JOSE_ALG_NOT_ALLOWED"));
+    }
+
+    #[test]
+    fn without_a_naming_kid_at_most_three_keys_are_tried() {
+        let v = options("");
+        let secrets: Vec<Vec<u8>> = (0..4u8).map(|i| vec![b'a' + i; 32]).collect();
+        let last = secrets.last().cloned().unwrap_or_default();
+        let token = sign(r#"{"alg":"HS256"}"#, CLAIMS, &last);
+        let set = |n: usize, kid: bool| {
+            let entries: Vec<(Option<&str>, &[u8])> = secrets
+                .iter()
+                .rev()
+                .take(n)
+                .enumerate()
+                .map(|(i, s)| (kid.then_some(["k0", "k1", "k2", "k3"][i]), s.as_slice()))
+                .collect();
+            jwks(&entries)
+        };
+        let code = |set: &KeySet, token: &str| {
+            verify(token, set, &v, &v.scopes, NOW)
+                .map(|_| ())
+                .map_err(|e| e.code())
+        };
+        assert_eq!(code(&set(3, true), &token), Ok(()));
+        assert_eq!(
+            code(&set(4, true), &token),
+            Err("ERR_JWKS_MULTIPLE_MATCHING_KEYS")
+        );
+        // Kid-less keys and a kid that names none of them: the same bound.
+        let named = sign(r#"{"alg":"HS256","kid":"unknown"}"#, CLAIMS, &last);
+        assert_eq!(code(&set(3, false), &named), Ok(()));
+        assert_eq!(
+            code(&set(4, false), &named),
+            Err("ERR_JWKS_MULTIPLE_MATCHING_KEYS")
+        );
+        // A kid that names one of many keys: only that one is tried.
+        let by_kid = sign(r#"{"alg":"HS256","kid":"k0"}"#, CLAIMS, &last);
+        assert_eq!(code(&set(4, true), &by_kid), Ok(()));
+    }
 
     #[test]
     fn a_good_token_verifies_and_keeps_its_json() {

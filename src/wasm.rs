@@ -278,6 +278,20 @@ impl Verifier {
         drop(self.unpark(ticket));
     }
 
+    /// The algorithm of each of the verifier's keys, by index (its key set's,
+    /// with RSA keys that came without `alg` bound by the allow-list).
+    /// Space-separated.
+    pub fn algorithms(&self) -> String {
+        let mut out = String::new();
+        for key in self.inner.keys().keys() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(key.alg().name());
+        }
+        out
+    }
+
     /// The first second at which the last result passes the time checks
     /// (exp, nbf, iat, max age): for the package's verified-token cache.
     #[wasm_bindgen(js_name = windowFrom)]

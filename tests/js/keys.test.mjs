@@ -4,11 +4,12 @@
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
+import * as jose from 'jose';
 import {
   tollgate, T0, HMAC_MIN, makeKey, mint, opts, expectTokenError, expectKeyError,
 } from './helpers.mjs';
 
-const { KeySet, verify, createVerifier } = tollgate;
+const { KeySet, verify, createVerifier, isTollgateError } = tollgate;
 
 const nodeJwk = (type, options, extra) =>
   ({ ...generateKeyPairSync(type, options).publicKey.export({ format: 'jwk' }), ...extra });
@@ -199,5 +200,62 @@ describe('KeySet object', () => {
     const keys = KeySet.fromJwk(k.jwk);
     assert.equal(keys.size, 1);
     keys.free();
+  });
+});
+
+describe('keys as IdPs and jose publish them', () => {
+  const ISSUER = 'https://idp.example';
+  const AUDIENCE = 'api';
+  const claims = () => ({ sub: 'u', exp: Math.floor(Date.now() / 1000) + 600 });
+  const sign = (key, alg, header = {}) =>
+    new jose.SignJWT(claims()).setProtectedHeader({ alg, ...header }).setIssuer(ISSUER).setAudience(AUDIENCE).sign(key);
+  const options = (keys, extra = {}) => ({ keys, issuer: ISSUER, audience: AUDIENCE, ...extra });
+
+  test('a PEM key imported without a kid verifies a token whatever kid it names', async () => {
+    const { publicKey, privateKey } = await jose.generateKeyPair('ES256', { extractable: true });
+    const keys = KeySet.fromPem(await jose.exportSPKI(publicKey), { alg: 'ES256' });
+    for (const header of [{ kid: '2026-rotation' }, {}]) {
+      assert.equal(verify(await sign(privateKey, 'ES256', header), options(keys)).claims.sub, 'u');
+    }
+  });
+
+  test('a JWKS without alg (jose exportJWK): EC and OKP keys by their curve, RSA by the verifier\'s algorithms', async () => {
+    const pairs = {};
+    for (const alg of ['ES256', 'ES384', 'EdDSA', 'RS256']) pairs[alg] = await jose.generateKeyPair(alg, { extractable: true });
+    const jwks = { keys: await Promise.all(Object.entries(pairs).map(async ([alg, p]) => ({ ...(await jose.exportJWK(p.publicKey)), kid: alg }))) };
+    assert.ok(jwks.keys.every((k) => k.alg === undefined));
+    const keys = KeySet.fromJwks(jwks);
+    for (const alg of ['ES256', 'ES384', 'EdDSA']) {
+      assert.equal(verify(await sign(pairs[alg].privateKey, alg, { kid: alg }), options(keys)).claims.sub, 'u', alg);
+    }
+    // The RSA key waits for the verifier's algorithms, and says so.
+    assert.deepEqual(keys.skipped.map((s) => s.kid), ['RS256']);
+    assert.match(keys.skipped[0].reason, /algorithms option/);
+    const rs = await sign(pairs.RS256.privateKey, 'RS256', { kid: 'RS256' });
+    assert.throws(() => verify(rs, options(keys)), (e) => isTollgateError(e) && e.code === 'ERR_JOSE_ALG_NOT_ALLOWED');
+    assert.equal(verify(rs, options(keys, { algorithms: ['RS256'] })).claims.sub, 'u');
+    // Only RSA keys without alg: a verifier without algorithms says exactly what is missing.
+    const rsaOnly = KeySet.fromJwks({ keys: [jwks.keys[3]] });
+    assert.throws(() => createVerifier(options(rsaOnly)), (e) => e.code === 'ERR_INVALID_ARG' && /algorithms option/.test(e.message));
+    const verifier = createVerifier(options(rsaOnly, { algorithms: ['RS256'] }));
+    assert.equal(verifier.verify(rs).claims.sub, 'u');
+    assert.equal((await verifier.verifyAsync(rs)).claims.sub, 'u');
+  });
+
+  test('a set with no usable key names the first skipped key\'s reason in its message', () => {
+    const jwks = { keys: [{ kty: 'EC', crv: 'P-256', use: 'enc', x: 'x', y: 'y', kid: 'enc-key' }] };
+    assert.throws(() => KeySet.fromJwks(jwks), (e) => e.code === 'ERR_JWK_INVALID' && /kid "enc-key": JWK use is not "sig"/.test(e.message));
+  });
+
+  test('a token without kid is tried against at most 3 keys', async () => {
+    const pairs = await Promise.all([0, 1, 2, 3].map(() => jose.generateKeyPair('ES256', { extractable: true })));
+    const jwk = async (p, i) => ({ ...(await jose.exportJWK(p.publicKey)), kid: `k${i}` });
+    const token = await sign(pairs[3].privateKey, 'ES256');
+    const three = KeySet.fromJwks({ keys: await Promise.all(pairs.slice(1).map(jwk)) });
+    assert.equal(verify(token, options(three)).claims.sub, 'u');
+    const four = KeySet.fromJwks({ keys: await Promise.all(pairs.map(jwk)) });
+    assert.throws(() => verify(token, options(four)), (e) => e.code === 'ERR_JWKS_MULTIPLE_MATCHING_KEYS' && e.status === 401);
+    // Named by its kid, the same token verifies against the four.
+    assert.equal(verify(await sign(pairs[3].privateKey, 'ES256', { kid: 'k3' }), options(four)).claims.sub, 'u');
   });
 });

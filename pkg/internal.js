@@ -15,6 +15,13 @@ export const verifiedTexts = new WeakMap();
  */
 export const handles = new WeakMap();
 
+/**
+ * What tollgate.js lends the package's other modules without exporting it, set when
+ * tollgate.js is evaluated (before any module that imports it runs):
+ * `introspectionChecker(options)` (see tollgate.js).
+ */
+export const lent = {};
+
 /** A Verifier's one-trip authorization, for the guard (see Verifier in tollgate.js). */
 export const AUTHORIZE = Symbol("tollgate.authorize");
 

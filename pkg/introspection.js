@@ -256,7 +256,8 @@ export class Introspector {
     const { text } = await fetchText(this.#endpoint, {
       fetchImpl: config.fetch ?? globalThis.fetch,
       // Never follow a redirect: the body carries the token, and the header our credentials.
-      init: { method: "POST", headers, body: form.toString(), redirect: "error" },
+      // "manual" (workerd refuses "error"): a 3xx is then an answer other than 200, a failure.
+      init: { method: "POST", headers, body: form.toString(), redirect: "manual" },
       timeout: config.timeoutDuration,
       limit: MAX_RESPONSE_BYTES,
       what: "introspection endpoint",

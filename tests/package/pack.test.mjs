@@ -115,7 +115,10 @@ describe("npm package", { timeout: 180_000 }, () => {
     const wasm = packed.files.find((f) => f.path === "wasm/tollgate_wasm_bg.wasm");
     const built = await readFile(join(PKG, "wasm/tollgate_wasm_bg.wasm"));
     assert.equal(wasm.size, built.length);
-    assert.ok(packed.size < 300 * 1024, `tarball is ${packed.size} bytes`);
+    // A check against stray files and unoptimized wasm (each hundreds of KiB), not a size
+    // budget (the wasm has its own, in the Makefile): 305 KiB before introspection and
+    // scheduleRefresh (~9 KiB of JS, types and README).
+    assert.ok(packed.size < 320 * 1024, `tarball is ${packed.size} bytes`);
   });
 
   test("package.json exports map: every condition points at a file in the tarball", async () => {

@@ -1,4 +1,5 @@
-// What more than one module of the edge layer (remote.js, issuers.js, guard.js) uses.
+// What more than one module of the edge layer (remote.js, issuers.js, introspection.js,
+// guard.js) uses.
 
 import { TollgateError } from "./tollgate.js";
 import { EDGE_ERROR_CODES } from "./facts.js";
@@ -80,4 +81,61 @@ export async function readText(body, limit) {
     offset += chunk.byteLength;
   }
   return new TextDecoder().decode(bytes);
+}
+
+/**
+ * Fetches `url` with `init` (method, headers as pairs, body, redirect) and returns
+ * `{ text, headers }` of a 200 answer. Everything (connect, headers, body) happens inside
+ * the calling request and within `timeout` ms; a fetch that ignores the abort signal is
+ * abandoned at the deadline all the same. Failures are edge errors with `codes.failed` or
+ * `codes.timeout`; their messages show `what` and the URL without its query, nothing sent.
+ */
+export async function fetchText(url, { fetchImpl, init, timeout, limit, what, codes }) {
+  const shown = safeUrl(url);
+  const controller = new AbortController();
+  let timer;
+  const deadline = new Promise((_, reject) => {
+    timer = setTimeout(() => {
+      reject(edgeError(codes.timeout, `${what} ${shown} did not answer within ${timeout} ms`, { url: shown }));
+      controller.abort();
+    }, timeout);
+  });
+  const fail = (message, extra) => edgeError(codes.failed, `${what} ${shown}${message}`, { url: shown, ...extra });
+  const work = (async () => {
+    let response;
+    try {
+      response = await fetchImpl.call(globalThis, url, {
+        ...init,
+        headers: init.headers.map(([name, value]) => [name, value]),
+        signal: controller.signal,
+      });
+    } catch (cause) {
+      throw fail(" could not be fetched", { cause });
+    }
+    if (response.status !== 200) {
+      response.body?.cancel().catch(() => {});
+      throw fail(` answered HTTP ${response.status}, expected 200`, { httpStatus: response.status });
+    }
+    const length = Number(response.headers.get("content-length"));
+    let text;
+    if (!(length > limit)) {
+      try {
+        text = await readText(response.body, limit);
+      } catch (cause) {
+        throw fail(": the response body could not be read", { cause });
+      }
+    } else {
+      response.body?.cancel().catch(() => {});
+    }
+    if (text === undefined) throw fail(` is larger than ${limit} bytes`);
+    return { text, headers: response.headers };
+  })();
+  // Whichever loses the race must not surface as an unhandled rejection.
+  work.catch(() => {});
+  deadline.catch(() => {});
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

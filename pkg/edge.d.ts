@@ -189,6 +189,126 @@ export class IssuerKeys {
  */
 export function createIssuerKeys(source: IssuerKeysSource): IssuerKeys;
 
+// ─────────────────────────────────────────── opaque tokens (RFC 7662 introspection)
+
+/** Options of {@link createIntrospector}. Durations in milliseconds. */
+export interface IntrospectorOptions {
+  /** The RFC 7662 endpoint: https, except loopback hosts (or with `dangerouslyAllowHttp`). */
+  endpoint: string | URL;
+  /** The resource server's client id at the authorization server. */
+  clientId?: string;
+  /** With `clientId`: sent as HTTP Basic (RFC 6749 §2.3.1). */
+  clientSecret?: string;
+  /**
+   * Makes a client assertion (a signed JWT, RFC 7523), called once per request to the
+   * endpoint: sent as `client_assertion` with `client_assertion_type` jwt-bearer.
+   */
+  privateKeyJwt?: () => string | Promise<string>;
+  /**
+   * The issuer this endpoint speaks for: an active answer without `iss` is read as from
+   * it (a guard then compares it with its own issuer, as for a JWT). A guard without an
+   * `issuer` option takes this one.
+   */
+  issuer?: string;
+  /**
+   * `true` (default), `false`, or bounds: positive answers live until the token's `exp`
+   * and at most `maxTtl` (default 60 s), negative ones `negativeTtl` (default 5 s), at
+   * most `max` entries (default 10 000, least recently used leave). Keys are SHA-256
+   * hashes of the tokens, never the tokens.
+   */
+  cache?: boolean | { maxTtl?: number; negativeTtl?: number; max?: number };
+  /** The whole request, body included. Default 5 s. */
+  timeoutDuration?: number;
+  /** After a failed request, lookups that the cache cannot answer fail at once for this long. Default 1 s. */
+  cooldownDuration?: number;
+  /** Extra request headers (an `Authorization` header can replace clientSecret / privateKeyJwt). */
+  headers?: HeadersInit;
+  /** A fetch to use. */
+  fetch?: typeof fetch;
+  /** The clock in ms (tests). */
+  now?: () => number;
+  /** RISK: allow `http:` to non-loopback hosts: anyone on the path reads every token. */
+  dangerouslyAllowHttp?: boolean;
+}
+
+/** An RFC 7662 answer (§2.2): `active`, and when active the token's claims. */
+export interface IntrospectionResponse {
+  readonly active: boolean;
+  readonly scope?: string;
+  readonly client_id?: string;
+  readonly username?: string;
+  readonly token_type?: string;
+  readonly exp?: number;
+  readonly iat?: number;
+  readonly nbf?: number;
+  readonly sub?: string;
+  readonly aud?: string | string[];
+  readonly iss?: string;
+  readonly jti?: string;
+  readonly [claim: string]: unknown;
+}
+
+/**
+ * The introspection endpoint could not answer: unreachable, timeout, HTTP status other
+ * than 200, not an RFC 7662 response, a failing `privateKeyJwt`. A guard answers 503.
+ * Messages show the endpoint without its query, never the token.
+ */
+export interface IntrospectionError extends Error {
+  readonly name: "TollgateError";
+  readonly code: "ERR_INTROSPECTION_FAILED";
+  readonly url?: string;
+  /** Seconds until a new request is allowed (the guard's `Retry-After`). */
+  readonly retryAfter?: number;
+  readonly httpStatus?: number;
+  readonly cause?: unknown;
+}
+
+/** An introspection client: see {@link createIntrospector}. */
+export class Introspector {
+  private constructor();
+  /** The endpoint, without its query. */
+  readonly endpoint: string;
+  /** The `issuer` option, if given. */
+  readonly issuer: string | undefined;
+  /** Cached answers, positive and negative. */
+  readonly cacheSize: number;
+  /** Forgets every cached answer. */
+  clearCache(): void;
+  /**
+   * The server's answer about `token`, from the cache or one request (one in flight per
+   * token). **Not checked**: give the introspector to `createGuard({ introspection })`,
+   * which checks the answer with the core (issuer, audience, expiry, scopes) as it checks
+   * a JWT. Rejects with an {@link IntrospectionError} when the server cannot answer.
+   */
+  introspect(token: string): Promise<IntrospectionResponse>;
+}
+
+/**
+ * An RFC 7662 client for opaque access tokens, for `createGuard({ introspection })`.
+ * No I/O until the first lookup; safe to share between requests (and on Workers: no
+ * request awaits another's I/O).
+ * @example
+ * ```ts
+ * const guard = createGuard({
+ *   keys: createRemoteKeySet("https://idp.example/jwks"), // JWTs, if the IdP issues both
+ *   introspection: createIntrospector({
+ *     endpoint: "https://idp.example/oauth2/introspect",
+ *     clientId: "messages-api",
+ *     clientSecret: env.INTROSPECTION_SECRET,
+ *   }),
+ *   issuer: "https://idp.example/",
+ *   audience: "https://api.example",
+ * });
+ * ```
+ */
+export function createIntrospector(options: IntrospectorOptions): Introspector;
+
+/** How the request's credential was verified. */
+export type Credential =
+  | { readonly kind: "jwt" }
+  /** Introspected (RFC 7662); `clientId` is the answer's `client_id`. */
+  | { readonly kind: "opaque"; readonly clientId: string | undefined };
+
 /** Verification options of a guard: everything {@link VerifyOptions} has but `keys` and `issuer`. */
 type GuardVerifyOptions = Omit<VerifierOptions, "keys" | "issuer" | "dangerouslySkipIssuerCheck">;
 
@@ -222,7 +342,21 @@ export type GuardOptions = GuardVerifyOptions & {
    * has it. Default true (the guard answers asynchronously anyway); false keeps every check in wasm.
    */
   webCrypto?: boolean;
+  /**
+   * Opaque tokens: a token that is not a JWS goes to this introspector, and its answer
+   * passes the same checks as a JWT's claims (issuer, audience, expiry, scopes, policy).
+   * Without `keys`, a JWT is refused (401 invalid_token).
+   */
+  introspection?: Introspector;
 } & (
+    | {
+        /** Opaque tokens only. */
+        keys?: undefined;
+        introspection: Introspector;
+        /** Accepted `iss`. Default: the introspector's `issuer`. */
+        issuer?: string | string[];
+        dangerouslySkipIssuerCheck?: boolean;
+      }
     | {
         /** One issuer's keys. */
         keys: KeySet | RemoteKeySet;
@@ -275,8 +409,14 @@ export interface RequestLike {
 /** A request that passed: the verified token. */
 export interface AuthorizeSuccess<C extends JWTClaims = JWTClaims> {
   ok: true;
+  /** `claims.sub`, when a string. */
+  subject: string | undefined;
+  /** The claims; for an opaque token, the introspection answer. */
   claims: C;
+  /** The JWS header; `{}` for an opaque token. */
   header: JWSHeader;
+  /** How the token was verified. */
+  credential: Credential;
   /** The granted scopes. */
   scopes: string[];
   /** The roles the token lists. */
@@ -347,13 +487,13 @@ export type AuthorizeFailure =
       decision: PolicyDecisionLike;
     })
   | (FailureBase & {
-      /** The keys could not be loaded: 503 with `Retry-After`, no token error. */
+      /** The keys, or the introspection endpoint, are unavailable: 503 with `Retry-After`, no token error. */
       status: 503;
       code: EdgeErrorCode;
       error: "temporarily_unavailable";
       /** Seconds, as sent in `Retry-After`. */
       retryAfter: number;
-      cause: RemoteKeySetError;
+      cause: RemoteKeySetError | IntrospectionError;
     });
 
 /** What {@link Guard.authorize} resolves to. */

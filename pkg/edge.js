@@ -4,4 +4,5 @@
 export { EDGE_ERROR_CODES } from "./edge-common.js";
 export { RemoteKeySet, createRemoteKeySet } from "./remote.js";
 export { IssuerKeys, createIssuerKeys, discoverKeySet } from "./issuers.js";
+export { Introspector, createIntrospector } from "./introspection.js";
 export { Guard, createGuard } from "./guard.js";

@@ -15,6 +15,7 @@ export type ErrorCode =
   | "ERR_JWT_INSUFFICIENT_ROLE"
   | "ERR_JWT_REVOKED"
   | "ERR_JWT_SENDER_CONSTRAINED"
+  | "ERR_TOKEN_INACTIVE"
   | "ERR_INVALID_ARG"
   | "ERR_JWK_INVALID"
   | "ERR_POLICY_INVALID";
@@ -26,11 +27,12 @@ export type DecisionCode =
   | "ERR_NO_CREDENTIALS"
   | "ERR_INVALID_REQUEST";
 
-/** Codes the edge layer (key sets over HTTP) throws; the guard answers them with 503. */
+/** Codes the edge layer (key sets and introspection over HTTP) throws; the guard answers them with 503. */
 export type EdgeErrorCode =
   | "ERR_JWKS_TIMEOUT"
   | "ERR_JWKS_FETCH_FAILED"
-  | "ERR_DISCOVERY_ISSUER_MISMATCH";
+  | "ERR_DISCOVERY_ISSUER_MISMATCH"
+  | "ERR_INTROSPECTION_FAILED";
 
 /** A JWS algorithm tollgate verifies. */
 export type Algorithm =
@@ -98,6 +100,8 @@ export declare const ALGORITHMS: Readonly<Record<Algorithm, Readonly<{
   webCrypto: { import: Record<string, string>; verify: Record<string, string | number> } | null;
   node: { digest: string | null; options: Record<string, string | number> } | null;
 }>>>;
+/** WebCrypto's names of the table's hashes (token digests, thumbprints). */
+export declare const DIGESTS: Readonly<{ SHA256: "SHA-256"; SHA384: "SHA-384"; SHA512: "SHA-512" }>;
 /** The claims scopes are read from by default. */
 export declare const SCOPE_CLAIMS: readonly string[];
 /** Every kind of policy constraint. */

@@ -16,6 +16,7 @@ export const CODES = Object.freeze({
   ERR_JWT_INSUFFICIENT_ROLE: Object.freeze({ status: 403, error: "insufficient_scope", origin: "core" }),
   ERR_JWT_REVOKED: Object.freeze({ status: 401, error: "invalid_token", origin: "core" }),
   ERR_JWT_SENDER_CONSTRAINED: Object.freeze({ status: 401, error: "invalid_token", origin: "core" }),
+  ERR_TOKEN_INACTIVE: Object.freeze({ status: 401, error: "invalid_token", origin: "core" }),
   ERR_INVALID_ARG: Object.freeze({ status: null, error: null, origin: "core" }),
   ERR_JWK_INVALID: Object.freeze({ status: null, error: null, origin: "core" }),
   ERR_POLICY_INVALID: Object.freeze({ status: null, error: null, origin: "core" }),
@@ -26,16 +27,17 @@ export const CODES = Object.freeze({
   ERR_JWKS_TIMEOUT: Object.freeze({ status: 503, error: null, origin: "edge" }),
   ERR_JWKS_FETCH_FAILED: Object.freeze({ status: 503, error: null, origin: "edge" }),
   ERR_DISCOVERY_ISSUER_MISMATCH: Object.freeze({ status: 503, error: null, origin: "edge" }),
+  ERR_INTROSPECTION_FAILED: Object.freeze({ status: 503, error: null, origin: "edge" }),
 });
 
 /** Codes the core throws. */
-export const ERROR_CODES = Object.freeze(["ERR_JWS_INVALID", "ERR_JOSE_ALG_NOT_ALLOWED", "ERR_JOSE_NOT_SUPPORTED", "ERR_JWKS_NO_MATCHING_KEY", "ERR_JWKS_MULTIPLE_MATCHING_KEYS", "ERR_JWS_SIGNATURE_VERIFICATION_FAILED", "ERR_JWT_INVALID", "ERR_JWT_EXPIRED", "ERR_JWT_CLAIM_VALIDATION_FAILED", "ERR_JWT_INSUFFICIENT_SCOPE", "ERR_JWT_INSUFFICIENT_ROLE", "ERR_JWT_REVOKED", "ERR_JWT_SENDER_CONSTRAINED", "ERR_INVALID_ARG", "ERR_JWK_INVALID", "ERR_POLICY_INVALID"]);
+export const ERROR_CODES = Object.freeze(["ERR_JWS_INVALID", "ERR_JOSE_ALG_NOT_ALLOWED", "ERR_JOSE_NOT_SUPPORTED", "ERR_JWKS_NO_MATCHING_KEY", "ERR_JWKS_MULTIPLE_MATCHING_KEYS", "ERR_JWS_SIGNATURE_VERIFICATION_FAILED", "ERR_JWT_INVALID", "ERR_JWT_EXPIRED", "ERR_JWT_CLAIM_VALIDATION_FAILED", "ERR_JWT_INSUFFICIENT_SCOPE", "ERR_JWT_INSUFFICIENT_ROLE", "ERR_JWT_REVOKED", "ERR_JWT_SENDER_CONSTRAINED", "ERR_TOKEN_INACTIVE", "ERR_INVALID_ARG", "ERR_JWK_INVALID", "ERR_POLICY_INVALID"]);
 
 /** Codes that only appear in decisions (policy, guard). */
 export const DECISION_CODES = Object.freeze(["ERR_POLICY_NO_MATCHING_RULE", "ERR_POLICY_CONSTRAINT_FAILED", "ERR_NO_CREDENTIALS", "ERR_INVALID_REQUEST"]);
 
-/** Codes the edge layer (key sets over HTTP) throws. */
-export const EDGE_ERROR_CODES = Object.freeze(["ERR_JWKS_TIMEOUT", "ERR_JWKS_FETCH_FAILED", "ERR_DISCOVERY_ISSUER_MISMATCH"]);
+/** Codes the edge layer (key sets and introspection over HTTP) throws. */
+export const EDGE_ERROR_CODES = Object.freeze(["ERR_JWKS_TIMEOUT", "ERR_JWKS_FETCH_FAILED", "ERR_DISCOVERY_ISSUER_MISMATCH", "ERR_INTROSPECTION_FAILED"]);
 
 /** Every algorithm: key type, curve, and the runtime crypto parameters (null for HMAC: the secret stays in the core). */
 export const ALGORITHMS = Object.freeze({
@@ -124,6 +126,9 @@ export const ALGORITHMS = Object.freeze({
     node: { digest: null, options: {} },
   }),
 });
+
+/** WebCrypto's names of the table's hashes (token digests, thumbprints). */
+export const DIGESTS = Object.freeze({ SHA256: "SHA-256", SHA384: "SHA-384", SHA512: "SHA-512" });
 
 /** The claims scopes are read from by default. */
 export const SCOPE_CLAIMS = Object.freeze(["scope", "scp", "permissions"]);

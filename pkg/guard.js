@@ -1,12 +1,13 @@
 // The request guard: the bearer token found by RFC 6750 §2, verified by the core, answered by §3.
 
 import { KeySet, TollgateError, createVerifier, decode } from "./tollgate.js";
-import { handles, invalidArg } from "./internal.js";
+import { handles, invalidArg, lent } from "./internal.js";
 import { ALGORITHMS, CALL_OPTIONS } from "./facts.js";
 import { challenge, oauthErrorOf, statusOf } from "./answer.js";
 import { CONSTRUCT, checkOptionNames, isEdgeError, isPlainObject, readText } from "./edge-common.js";
 import { RemoteKeySet } from "./remote.js";
 import { IssuerKeys, createIssuerKeys } from "./issuers.js";
+import { Introspector } from "./introspection.js";
 
 /** Largest form body searched for `access_token`, in bytes (RFC 6750 §2.2). */
 const MAX_FORM_BODY_BYTES = 64 * 1024;
@@ -108,8 +109,10 @@ function probeVerifyOptions(verifyOptions, issuer) {
 
 /** Authorizes requests: see createGuard. */
 export class Guard {
-  #kind; // "local" | "remote" | "issuers"
-  #keys; // KeySet | RemoteKeySet | IssuerKeys
+  #kind; // "local" | "remote" | "issuers" | "none" (opaque tokens only)
+  #keys; // KeySet | RemoteKeySet | IssuerKeys | undefined
+  #introspection; // Introspector, or undefined
+  #opaque; // the core's checker of introspection responses, with the verify options
   #issuer;
   #realm;
   #verifyOptions; // everything but keys and issuer
@@ -133,6 +136,7 @@ export class Guard {
       environment,
       clientIp,
       webCrypto = true,
+      introspection,
       ...verifyOptions
     } = options;
     if (typeof webCrypto !== "boolean") throw invalidArg("createGuard: webCrypto must be a boolean");
@@ -177,9 +181,13 @@ export class Guard {
       this.#kind = "issuers";
       this.#keys = keys instanceof IssuerKeys ? keys : createIssuerKeys(keys);
       probeVerifyOptions(verifyOptions, "https://issuer.invalid/");
+    } else if (keys === undefined && introspection !== undefined) {
+      this.#kind = "none";
+      this.#issuer = issuer;
     } else {
       throw invalidArg("createGuard: keys must be a KeySet, a RemoteKeySet or keys per issuer (createIssuerKeys)");
     }
+    if (introspection !== undefined) this.#useIntrospection(introspection);
   }
 
   #verifier(keys, issuer) {
@@ -336,6 +344,8 @@ export class Guard {
 
   #verifyToken(token, call, route) {
     const answer = (outcome) => this.#answer(token, outcome, route);
+    if (this.#introspection !== undefined && !looksLikeJws(token)) return this.#verifyOpaque(token, call, route);
+    if (this.#kind === "none") return answer(noKeysFor(token, this.#realm));
     if (this.#kind === "local") {
       const outcome = this.#verifyWith(this.#keys, this.#issuer, token, call, route);
       return outcome instanceof Promise ? outcome.then(answer) : answer(outcome);
@@ -425,20 +435,24 @@ export class Guard {
   #answer(token, outcome, route) {
     if (outcome.outcome === "public") return { ok: true, public: true, decision: outcome.decision };
     if (outcome.outcome === "denied") return this.#fromDecision(outcome.decision);
-    if (outcome.result) {
-      const { claims, header, scopes, roles } = outcome.result;
-      const ok = { ok: true, claims, header, scopes, roles, token };
-      return outcome.decision === undefined ? ok : { ...ok, decision: outcome.decision };
-    }
+    if (outcome.result) return this.#success(token, outcome.result, JWT_CREDENTIAL, outcome.decision);
     // Refused before the core saw the token (keys, issuer): the route may not need one.
     if (outcome.outcome === undefined) return this.#routeFirst(this.#refusal(outcome), route);
     return this.#refusal(outcome);
   }
 
+  // Every credential ends in the same result, so the same scope checks and policy apply.
+  #success(token, result, credential, decision) {
+    const { claims, header, scopes, roles } = result;
+    const subject = typeof claims.sub === "string" ? claims.sub : undefined;
+    const ok = { ok: true, subject, claims, header, scopes, roles, credential, token };
+    return decision === undefined ? ok : { ...ok, decision };
+  }
+
   #refusal(outcome) {
     // A caller's mistake (bad call options) from the core: thrown, never an answer.
     if (outcome.error !== undefined && !(outcome.error instanceof TollgateError && outcome.error.status)) throw outcome.error;
-    if (outcome.unavailable) return this.#unavailable(outcome.unavailable);
+    if (outcome.unavailable) return this.#unavailable(outcome.unavailable, outcome.description);
     const error = outcome.error;
     const rfcError = oauthErrorOf(error.code);
     // Errors raised before the verifier (decode) carry no realm: #withRealm adds it.
@@ -452,6 +466,47 @@ export class Guard {
       cause: error,
       response: jsonResponse(error.status, { error: rfcError, error_description: error.message }, { "WWW-Authenticate": wwwAuthenticate }),
     };
+  }
+
+  // ── opaque tokens (RFC 7662): the introspector asks, the core checks the answer with
+  // the guard's own verify options, as it checks a JWT's claims.
+
+  #useIntrospection(introspection) {
+    if (!(introspection instanceof Introspector)) {
+      throw invalidArg("createGuard: introspection must be an Introspector (createIntrospector)");
+    }
+    // The issuer the answers must name: the guard's, else the introspector's own.
+    const issuer = this.#kind === "issuers" ? introspection.issuer : this.#issuer ?? introspection.issuer;
+    if (this.#kind === "issuers" && issuer === undefined) {
+      throw invalidArg("createGuard: with keys per issuer, give the introspector its issuer (createIntrospector({ issuer }))");
+    }
+    this.#introspection = introspection;
+    // Compiled now: bad options fail at createGuard, not per request.
+    this.#opaque = lent.introspectionChecker({ ...this.#verifyOptions, issuer });
+  }
+
+  async #verifyOpaque(token, call, route) {
+    if (route !== undefined) {
+      // The route first, as for a JWT: a public rule needs no lookup, a bad path is a 400.
+      const first = this.#policy.evaluate(null, route);
+      if (first.allow) return { ok: true, public: true, decision: first };
+      if (first.status === 400) return this.#fromDecision(first);
+    }
+    let response;
+    try {
+      response = await this.#introspection.introspect(token);
+    } catch (error) {
+      if (!isEdgeError(error)) throw error;
+      return this.#refusal({ unavailable: error, description: "the token cannot be checked right now; retry later" });
+    }
+    const outcome = this.#opaque.check(response, call);
+    if (outcome.error !== undefined) return this.#refusal(outcome);
+    const { result } = outcome;
+    const clientId = typeof result.claims.client_id === "string" ? result.claims.client_id : undefined;
+    const credential = Object.freeze({ kind: "opaque", clientId });
+    if (route === undefined) return this.#success(token, result, credential);
+    const decision = this.#policy.evaluate(result, route);
+    return decision.allow ? this.#success(token, result, credential, decision) : this.#fromDecision(decision);
   }
 
   /** `header` with the guard's realm first (one realm per guard: in place of any other). */
@@ -493,9 +548,8 @@ export class Guard {
     };
   }
 
-  #unavailable(error) {
+  #unavailable(error, description = "the signing keys cannot be loaded right now; retry later") {
     const retryAfter = Math.max(1, error.retryAfter ?? 1);
-    const description = "the signing keys cannot be loaded right now; retry later";
     const status = statusOf(error.code);
     return {
       ok: false,
@@ -512,6 +566,39 @@ export class Guard {
       ),
     };
   }
+}
+
+// ─────────────────────────────────────────── opaque tokens (RFC 7662 introspection)
+
+const JWT_CREDENTIAL = Object.freeze({ kind: "jwt" });
+
+/**
+ * Whether `token` is a JWS compact serialization (RFC 7515 §7.1): three base64url
+ * segments, the first a JSON object with `alg`. Those go to the JWT verifier, anything
+ * else (an opaque token, a JWE) to the introspector. Routing only: the verifier checks
+ * every byte again, and a forged "JWS" fails there, never reaching the introspector.
+ */
+function looksLikeJws(token) {
+  const parts = token.split(".");
+  if (parts.length !== 3 || parts[0] === "" || parts[1] === "") return false;
+  if (!parts.every((part) => /^[A-Za-z0-9_-]*$/.test(part))) return false;
+  try {
+    const base64 = parts[0].replace(/-/g, "+").replace(/_/g, "/");
+    const bytes = Uint8Array.from(atob(base64 + "=".repeat((4 - (base64.length % 4)) % 4)), (c) => c.charCodeAt(0));
+    const header = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+    return isPlainObject(header) && typeof header.alg === "string";
+  } catch {
+    return false;
+  }
+}
+
+/** A JWT at a guard that has only an introspector: no key can verify it. */
+function noKeysFor(_token, realm) {
+  const code = "ERR_JWKS_NO_MATCHING_KEY";
+  const message = "this API accepts opaque tokens only: there is no key to verify a JWT with";
+  return {
+    error: new TollgateError(message, { code, status: statusOf(code), wwwAuthenticate: challenge(code, realm, message) }),
+  };
 }
 
 /** The request's URL (relative ones against localhost), or undefined without one. */
@@ -547,6 +634,8 @@ function parseAuthorization(raw) {
  */
 export function createGuard(options) {
   if (!isPlainObject(options)) throw invalidArg("createGuard expects an options object");
-  if (options.keys === undefined) throw invalidArg("createGuard: options.keys is required");
+  if (options.keys === undefined && options.introspection === undefined) {
+    throw invalidArg("createGuard: options.keys is required (or introspection, for opaque tokens)");
+  }
   return new Guard(CONSTRUCT, options);
 }

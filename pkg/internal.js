@@ -16,6 +16,13 @@ export const verifiedTexts = new WeakMap();
  */
 export const handles = new WeakMap();
 
+/**
+ * What tollgate.js lends the package's other modules without exporting it, set when
+ * tollgate.js is evaluated (before any module that imports it runs):
+ * `introspectionChecker(options)` (see tollgate.js).
+ */
+export const lent = {};
+
 /** A caller mistake: a `TypeError` with code `ERR_INVALID_ARG`, never a 401. */
 export function invalidArg(message) {
   const error = new TypeError(message);

@@ -4,7 +4,7 @@
 import { KeySet } from "./tollgate.js";
 import { invalidArg } from "./internal.js";
 import {
-  CONSTRUCT, checkOptionNames, edgeError, isEdgeError, isPlainObject, parseUrl, readText, safeUrl,
+  CONSTRUCT, checkOptionNames, edgeError, fetchText, isEdgeError, isPlainObject, parseUrl, safeUrl,
 } from "./edge-common.js";
 
 const SECOND = 1000;
@@ -22,6 +22,11 @@ const DEFAULTS = Object.freeze({
 
 /** Largest JWKS or discovery document read, in bytes. */
 const MAX_DOCUMENT_BYTES = 1024 * 1024;
+/** The codes a failed JWKS or discovery fetch answers with. */
+const JWKS_CODES = Object.freeze({
+  failed: "ERR_JWKS_FETCH_FAILED",
+  timeout: "ERR_JWKS_TIMEOUT",
+});
 /** Extra time a waiter gives another request's fetch beyond its timeout. */
 const WAIT_GRACE = 250;
 /** Distinct in-flight fetches one call waits for before fetching itself. */
@@ -61,66 +66,6 @@ function freshnessOf(headers) {
   const age = headers.get("age");
   const ageMs = age && /^\d+$/.test(age.trim()) ? Number(age.trim()) * SECOND : 0;
   return Math.max(0, maxAge - ageMs);
-}
-
-/**
- * GETs `url` and returns `{ text, headers }`. Everything (connect, headers, body) happens
- * inside the calling request and within `timeout` ms; a fetch that ignores the abort
- * signal is abandoned at the deadline all the same.
- */
-async function fetchDocument(url, { fetchImpl, headers, timeout, what }) {
-  const shown = safeUrl(url);
-  const controller = new AbortController();
-  let timer;
-  const deadline = new Promise((_, reject) => {
-    timer = setTimeout(() => {
-      reject(edgeError("ERR_JWKS_TIMEOUT", `${what} ${shown} did not answer within ${timeout} ms`, { url: shown }));
-      controller.abort();
-    }, timeout);
-  });
-  const work = (async () => {
-    let response;
-    try {
-      response = await fetchImpl.call(globalThis, url, {
-        method: "GET",
-        headers: headers.map(([name, value]) => [name, value]),
-        signal: controller.signal,
-        redirect: "follow",
-      });
-    } catch (cause) {
-      throw edgeError("ERR_JWKS_FETCH_FAILED", `${what} ${shown} could not be fetched`, { url: shown, cause });
-    }
-    if (response.status !== 200) {
-      response.body?.cancel().catch(() => {});
-      throw edgeError("ERR_JWKS_FETCH_FAILED", `${what} ${shown} answered HTTP ${response.status}, expected 200`, {
-        url: shown,
-        httpStatus: response.status,
-      });
-    }
-    const length = Number(response.headers.get("content-length"));
-    let text;
-    if (!(length > MAX_DOCUMENT_BYTES)) {
-      try {
-        text = await readText(response.body, MAX_DOCUMENT_BYTES);
-      } catch (cause) {
-        throw edgeError("ERR_JWKS_FETCH_FAILED", `${what} ${shown}: the response body could not be read`, { url: shown, cause });
-      }
-    } else {
-      response.body?.cancel().catch(() => {});
-    }
-    if (text === undefined) {
-      throw edgeError("ERR_JWKS_FETCH_FAILED", `${what} ${shown} is larger than ${MAX_DOCUMENT_BYTES} bytes`, { url: shown });
-    }
-    return { text, headers: response.headers };
-  })();
-  // Whichever loses the race must not surface as an unhandled rejection.
-  work.catch(() => {});
-  deadline.catch(() => {});
-  try {
-    return await Promise.race([work, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 // ─────────────────────────────────────────────────────────────── RemoteResource
@@ -279,11 +224,13 @@ export class RemoteResource {
     this.#lastStart = started;
     const url = this.#url;
     try {
-      const { text, headers } = await fetchDocument(url, {
+      const { text, headers } = await fetchText(url, {
         fetchImpl: config.fetch ?? globalThis.fetch,
-        headers: config.headers,
+        init: { method: "GET", headers: config.headers, redirect: "follow" },
         timeout: config.timeoutDuration,
+        limit: MAX_DOCUMENT_BYTES,
         what: this.#what,
+        codes: JWKS_CODES,
       });
       let json;
       try {

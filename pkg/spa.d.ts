@@ -94,3 +94,54 @@ export function isExpired(token: string, options?: IsExpiredOptions): boolean;
  * ```
  */
 export function hasScopes(token: string, scopes: string[], options?: HasScopesOptions): boolean;
+
+/** Options of {@link scheduleRefresh}. Give at most one of `now` and `currentDate`. */
+export interface ScheduleRefreshOptions extends SpaClockOptions {
+  /** Seconds, or a duration such as `"2m"`, ahead of `exp`. Default 60. */
+  before?: Duration;
+  /** The shortest delay, in seconds or a duration: a token already within `before` of `exp` refreshes after it. Default 1. */
+  minDelay?: Duration;
+  /** Cancels the schedule when aborted. */
+  signal?: AbortSignal;
+  /**
+   * Schedule the token that `refresh` returns or resolves to, the same way, and so on.
+   * Repetition ends when it gives something else than a token with a readable `exp`.
+   */
+  repeat?: boolean;
+}
+
+/** A scheduled refresh: see {@link scheduleRefresh}. */
+export interface RefreshHandle {
+  /** Cancels it (idempotent). */
+  cancel(): void;
+  /** Whether a refresh is still to come. */
+  readonly active: boolean;
+}
+
+/**
+ * Calls `refresh()` `before` seconds (default 60) ahead of the token's `exp`, and never
+ * sooner than `minDelay` (default 1 s) from now. Returns a handle, or `null` when the
+ * token has no `exp` (nothing to schedule), as {@link expiresIn} returns `null`. Delays
+ * longer than `setTimeout` can hold (~24.8 days) are re-armed, never fired early.
+ *
+ * **Not a security boundary:** `exp` is decoded, NOT verified.
+ *
+ * Throws like {@link expiresIn}: a `TollgateError` for a malformed token, a `TypeError`
+ * (`ERR_INVALID_ARG`) on misuse. An error thrown or rejected by `refresh` ends the schedule
+ * and stays `refresh`'s to handle, as with `setTimeout(refresh)`.
+ *
+ * @example
+ * ```ts
+ * // Refresh one minute before expiry, then the new token's, until the page closes.
+ * const controller = new AbortController();
+ * scheduleRefresh(accessToken, async () => (accessToken = await fetchNewToken()), {
+ *   repeat: true,
+ *   signal: controller.signal,
+ * });
+ * ```
+ */
+export function scheduleRefresh(
+  token: string,
+  refresh: () => unknown,
+  options?: ScheduleRefreshOptions,
+): RefreshHandle | null;

@@ -3,6 +3,7 @@
 //   expiresIn(token, { now })                     seconds until `exp` (null: no `exp`)
 //   isExpired(token, { clockTolerance, now })     true when expired, malformed or without `exp`
 //   hasScopes(token, scopes, { mode })            false when a scope is missing or the token is malformed
+//   scheduleRefresh(token, refresh, { before })   calls refresh() `before` seconds ahead of `exp` (null: no `exp`)
 //
 // NOT A SECURITY BOUNDARY. These read the token with `decode`: the signature, issuer and
 // audience are NOT checked, and anyone can edit a token in their browser. Use them to
@@ -19,6 +20,8 @@
 //   - A malformed token never throws from the predicates: `isExpired` says true and
 //     `hasScopes` says false, so a broken token hides UI (fails closed). `expiresIn` has
 //     no honest number to return and throws the TollgateError `decode` or `verify` would.
+//     `scheduleRefresh` reads `exp` as `expiresIn` does, so it answers as `expiresIn`: it
+//     throws for a malformed token and returns null (nothing to schedule) without `exp`.
 
 import { TollgateError, checkScopes, decode } from "./tollgate.js";
 import { invalidArg, unitDuration } from "./internal.js";
@@ -30,6 +33,10 @@ const MAX_NUMERIC_DATE = 9_007_199_254_740_991;
 const EXPIRES_IN_OPTIONS = new Set(["now", "currentDate"]);
 const IS_EXPIRED_OPTIONS = new Set(["now", "currentDate", "clockTolerance", "dangerouslyAllowMissingExp"]);
 const HAS_SCOPES_OPTIONS = new Set(["mode", "scopeClaim"]);
+const SCHEDULE_OPTIONS = new Set(["before", "minDelay", "now", "currentDate", "signal", "repeat"]);
+
+/** The longest delay setTimeout keeps (2^31 - 1 ms, ~24.8 days): a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 function options(value, allowed, name) {
   if (value === undefined || value === null) return {};
@@ -72,13 +79,13 @@ function clock(opts, name) {
 
 // Seconds, or a jose-style duration string: the grammar of the core's parse_duration
 // ("30s", "5 minutes", "1.5h"; at most 15 digits; a unit is required in a string).
-function tolerance(value, name) {
-  if (value === undefined) return 0;
+function tolerance(value, name, option = "clockTolerance", fallback = 0) {
+  if (value === undefined) return fallback;
   let seconds = Number.NaN;
   if (typeof value === "number") seconds = value;
   else if (typeof value === "string") seconds = unitDuration(value);
   if (!Number.isFinite(seconds) || seconds < 0) {
-    throw invalidArg(`${name}.clockTolerance must be seconds or a duration like "30s" or "5m"`);
+    throw invalidArg(`${name}.${option} must be seconds or a duration like "30s" or "5m"`);
   }
   return seconds;
 }
@@ -161,4 +168,92 @@ export function hasScopes(token, scopes, opts) {
     throw error;
   }
   return checkScopes(granted, scopes, { mode }).ok;
+}
+
+/**
+ * Calls `refresh()` `before` seconds (default 60) ahead of the token's `exp`, and at
+ * least `minDelay` seconds (default 1) from now; returns `{ cancel(), active }`, or
+ * `null` when the token has no `exp` (nothing to schedule). With `repeat`, a string
+ * that `refresh` returns or resolves to is the next token, scheduled the same way
+ * (repetition ends at a non-string, or a token without a readable `exp`). `signal`
+ * cancels it. Delays beyond setTimeout's limit (~24.8 days) are re-armed, never fired
+ * early. NOT verified: `exp` is read as `expiresIn` reads it, and like it this throws
+ * a TollgateError for a malformed token, a TypeError on misuse. An error of `refresh`
+ * ends the schedule and stays `refresh`'s, as with `setTimeout(refresh)`.
+ */
+export function scheduleRefresh(token, refresh, opts) {
+  checkToken(token);
+  if (typeof refresh !== "function") throw invalidArg("scheduleRefresh: refresh must be a function");
+  const o = options(opts, SCHEDULE_OPTIONS, "scheduleRefresh");
+  const before = tolerance(o.before, "scheduleRefresh", "before", 60);
+  const minDelay = tolerance(o.minDelay, "scheduleRefresh", "minDelay", 1);
+  if (o.repeat !== undefined && typeof o.repeat !== "boolean") throw invalidArg("scheduleRefresh.repeat must be a boolean");
+  const signal = o.signal;
+  if (signal !== undefined && !(typeof signal?.aborted === "boolean" && typeof signal.addEventListener === "function")) {
+    throw invalidArg("scheduleRefresh.signal must be an AbortSignal");
+  }
+  const now = clock(o, "scheduleRefresh");
+  const exp = expOf(token);
+  if (exp === undefined) return null;
+
+  let active = true;
+  let timer;
+  let dueAt; // ms on the system clock: re-arming counts from it, not from a stale delay
+  const cancel = () => {
+    active = false;
+    clearTimeout(timer);
+    signal?.removeEventListener("abort", cancel);
+  };
+  const wait = () => {
+    const left = dueAt - Date.now();
+    timer = left > MAX_TIMER_MS ? setTimeout(wait, MAX_TIMER_MS) : setTimeout(fire, Math.max(0, left));
+  };
+  const arm = (exp, now) => {
+    dueAt = Date.now() + Math.max(minDelay, exp - before - now) * 1000;
+    wait();
+  };
+  const next = (value) => {
+    if (!active) return;
+    let exp;
+    try {
+      exp = typeof value === "string" ? expOf(value) : undefined;
+    } catch {
+      exp = undefined; // an unreadable new token: nothing to schedule
+    }
+    if (exp === undefined) cancel();
+    else arm(exp, Date.now() / 1000);
+  };
+  const fire = () => {
+    if (!active) return;
+    if (o.repeat !== true) cancel();
+    let result;
+    try {
+      result = refresh();
+    } catch (error) {
+      cancel();
+      throw error;
+    }
+    if (o.repeat === true) {
+      const ended = (error) => {
+        cancel();
+        throw error; // still unhandled unless refresh handles it, as without the schedule
+      };
+      if (result !== null && typeof result?.then === "function") result.then(next, ended);
+      else next(result);
+    }
+  };
+
+  const handle = {
+    cancel,
+    get active() {
+      return active;
+    },
+  };
+  if (signal?.aborted) {
+    active = false;
+    return handle;
+  }
+  signal?.addEventListener("abort", cancel, { once: true });
+  arm(exp, now);
+  return handle;
 }

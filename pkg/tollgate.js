@@ -10,7 +10,7 @@
 // edge layer and the SPA helpers: those import this file, never the reverse.
 
 import { wasm } from "./core.js";
-import { checkOptionNames, handles, invalidArg, plainObject, verifiedTexts } from "./internal.js";
+import { checkOptionNames, handles, invalidArg, lent, plainObject, verifiedTexts } from "./internal.js";
 import { VerifiedCache, cacheSize, deepFreeze, holds, readCall } from "./cache.js";
 import { importPublicKey, signatureBackend, verifySignature } from "./webcrypto.js";
 import { ALGORITHMS, CALL_OPTIONS, DEFAULT_MAX_TOKEN_LENGTH, VERIFY_OPTIONS } from "./facts.js";
@@ -640,3 +640,42 @@ export class RevocationList {
     revisionOf = (list) => list.#revision;
   }
 }
+
+// ───────────────────────────────────────────── introspection responses (internal)
+
+// An HMAC algorithm, for the throwaway key below (64 zero bytes: long enough for any).
+const THROWAWAY_ALG = Object.keys(ALGORITHMS).find((alg) => ALGORITHMS[alg].kty === "oct");
+
+/**
+ * Checks RFC 7662 introspection responses with the core's own claim checks
+ * (`RawVerifier.checkIntrospected`: `active`, then iss, aud, exp, nbf, iat, required
+ * claims, `cnf`, revocation, scopes, roles), compiled once from verify options — a
+ * guard's, so that an opaque token passes the same checks as a JWT. There is no JWS:
+ * `typ` and `algorithms` do not apply, and the core's verifier, which needs keys, gets
+ * a throwaway one that nothing ever reaches. `check(response, call)` gives `{ result }`
+ * (a verified result: `{ header: {}, claims, scopes, roles }`, claims being the response)
+ * or `{ error }`; caller mistakes throw. Lent to the guard through internal.js.
+ */
+lent.introspectionChecker = (options) => {
+  const { keys: _keys, typ: _typ, algorithms: _algorithms, cache: _cache, ...rest } = plainObject(options, "options");
+  const throwaway = KeySet.fromSecret(new Uint8Array(64), { alg: THROWAWAY_ALG });
+  let prepared;
+  try {
+    prepared = prepare({ ...rest, keys: throwaway });
+  } finally {
+    throwaway.free();
+  }
+  const raw = prepared.raw;
+  return {
+    check(response, options) {
+      const text = toJson(response, "introspection response");
+      try {
+        return { result: verifiedResult(call(() => raw.checkIntrospected(text, callText(options)))) };
+      } catch (error) {
+        if (error instanceof TollgateError && error.status) return { error };
+        throw error;
+      }
+    },
+    free: () => raw.free(),
+  };
+};

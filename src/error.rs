@@ -110,6 +110,8 @@ codes! {
     Revoked = "ERR_JWT_REVOKED", Some(401), Some("invalid_token"), Core;
     /// The token is bound by `cnf` and came without its proof (`binding`).
     SenderConstrained = "ERR_JWT_SENDER_CONSTRAINED", Some(401), Some("invalid_token"), Core;
+    /// The authorization server says the opaque token is not active (RFC 7662 §2.2).
+    TokenInactive = "ERR_TOKEN_INACTIVE", Some(401), Some("invalid_token"), Core;
     /// A bad argument or option: a `TypeError` in JS, never a 401.
     InvalidArg = "ERR_INVALID_ARG", None, None, Core;
     /// A key or key set cannot be imported (`skipped`).
@@ -130,6 +132,8 @@ codes! {
     JwksFetchFailed = "ERR_JWKS_FETCH_FAILED", Some(503), None, Edge;
     /// The discovery document names another issuer.
     DiscoveryIssuerMismatch = "ERR_DISCOVERY_ISSUER_MISMATCH", Some(503), None, Edge;
+    /// The introspection endpoint could not be reached, timed out or answered unusably.
+    IntrospectionFailed = "ERR_INTROSPECTION_FAILED", Some(503), None, Edge;
 }
 
 impl Code {
@@ -226,6 +230,9 @@ pub enum Error {
     /// certificate) and came without the proof of possession: a bound token
     /// must never be accepted as a bearer token.
     SenderConstrained(Binding),
+    /// The authorization server answered `active: false` (or anything but
+    /// `true`) for an opaque token (RFC 7662 §2.2).
+    TokenInactive,
     /// The caller passed a bad argument or option.
     InvalidArg(String),
     /// A policy document cannot be loaded.
@@ -261,6 +268,7 @@ impl Error {
             Error::InsufficientRole { .. } => Code::InsufficientRole,
             Error::Revoked(_) => Code::Revoked,
             Error::SenderConstrained(_) => Code::SenderConstrained,
+            Error::TokenInactive => Code::TokenInactive,
             Error::InvalidArg(_) => Code::InvalidArg,
             Error::PolicyInvalid { .. } => Code::PolicyInvalid,
             Error::JwkInvalid { .. } => Code::JwkInvalid,
@@ -409,6 +417,7 @@ impl fmt::Display for Error {
                      used as a bearer token"
                 }
             }),
+            Error::TokenInactive => f.write_str("token is not active"),
             Error::InvalidArg(m) => f.write_str(m),
             Error::PolicyInvalid { path, message } => write!(f, "policy {path} {message}"),
             Error::JwkInvalid { message, .. } => f.write_str(message),

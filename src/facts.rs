@@ -144,7 +144,7 @@ pub fn js() -> String {
     frozen_list(
         &mut out,
         "EDGE_ERROR_CODES",
-        "Codes the edge layer (key sets over HTTP) throws.",
+        "Codes the edge layer (key sets and introspection over HTTP) throws.",
         codes_of(Origin::Edge),
     );
 
@@ -169,6 +169,18 @@ pub fn js() -> String {
         out.push_str(",\n  }),\n");
     }
     out.push_str("});\n");
+
+    out.push_str("\n/** WebCrypto's names of the table's hashes (token digests, thumbprints). */\nexport const DIGESTS = Object.freeze({");
+    for (i, hash) in [alg::Hash::Sha256, alg::Hash::Sha384, alg::Hash::Sha512]
+        .into_iter()
+        .enumerate()
+    {
+        out.push_str(if i > 0 { ", " } else { " " });
+        out.push_str(&hash.name().replace('-', ""));
+        out.push_str(": ");
+        write_str(&mut out, hash.name());
+    }
+    out.push_str(" });\n");
 
     frozen_list(
         &mut out,
@@ -259,7 +271,7 @@ pub fn dts() -> String {
     union(
         &mut out,
         "EdgeErrorCode",
-        "Codes the edge layer (key sets over HTTP) throws; the guard answers them with 503.",
+        "Codes the edge layer (key sets and introspection over HTTP) throws; the guard answers them with 503.",
         codes_of(Origin::Edge),
     );
     union(
@@ -311,6 +323,8 @@ export declare const ALGORITHMS: Readonly<Record<Algorithm, Readonly<{
   webCrypto: { import: Record<string, string>; verify: Record<string, string | number> } | null;
   node: { digest: string | null; options: Record<string, string | number> } | null;
 }>>>;
+/** WebCrypto's names of the table's hashes (token digests, thumbprints). */
+export declare const DIGESTS: Readonly<{ SHA256: \"SHA-256\"; SHA384: \"SHA-384\"; SHA512: \"SHA-512\" }>;
 /** The claims scopes are read from by default. */
 export declare const SCOPE_CLAIMS: readonly string[];
 /** Every kind of policy constraint. */

@@ -119,6 +119,38 @@ impl Verifier {
         accept(pending.compact, &self.validation, &requirements, now)
     }
 
+    /// An opaque token's introspection response (RFC 7662 §2.2, JSON text),
+    /// checked as [`Verifier::verify_revocable`] checks a token's claims once
+    /// its signature verified: `active` must be `true` (anything else is an
+    /// inactive token), then the same claim checks (`iss`, `aud`, `exp`, …),
+    /// revocation, scopes and roles. The claims are the response itself;
+    /// there is no header, so a `typ` requirement cannot be met: check
+    /// responses with a verifier compiled without one.
+    pub fn check_introspected(
+        &self,
+        response: &str,
+        call: &CallOptions,
+        clock: i64,
+        revocations: Option<&RevocationList>,
+    ) -> Result<Verified, Error> {
+        let claims = jws::parse_payload(response.as_bytes())?;
+        if claims.get("active") != Some(&crate::json::Value::Bool(true)) {
+            return Err(Error::TokenInactive);
+        }
+        let now = call.now.or(self.validation.now).unwrap_or(clock);
+        claims::validate(&claims, None, &self.validation, now)?;
+        let requirements = self.requirements(call, revocations);
+        let (scopes, roles) = entitlements(&claims, &self.validation, &requirements)?;
+        Ok(Verified {
+            header: Map::new(),
+            claims,
+            scopes,
+            roles,
+            header_json: "{}".to_owned(),
+            claims_json: response.to_owned(),
+        })
+    }
+
     /// The key set.
     pub fn keys(&self) -> &KeySet {
         &self.keys
@@ -279,10 +311,21 @@ fn accept(
 ) -> Result<Verified, Error> {
     let claims = jws::parse_payload(&compact.payload)?;
     claims::validate(&claims, compact.header.typ.as_deref(), v, now)?;
+    let (granted, held) = entitlements(&claims, v, req)?;
+    finish(compact, claims, granted, held)
+}
+
+/// Revocation → scopes → roles, on claims that passed [`claims::validate`]:
+/// the granted scopes and the roles held.
+fn entitlements(
+    claims: &Map,
+    v: &Validation,
+    req: &Requirements<'_>,
+) -> Result<(Vec<String>, Vec<String>), Error> {
     if let Some(list) = req.revocations {
-        list.ensure_not_revoked(&claims)?;
+        list.ensure_not_revoked(claims)?;
     }
-    let granted = scopes::granted(&claims, &v.scope_source)?;
+    let granted = scopes::granted(claims, &v.scope_source)?;
     let check = scopes::check(&granted, req.scopes, req.scope_mode);
     if !check.ok {
         return Err(Error::InsufficientScope {
@@ -290,14 +333,14 @@ fn accept(
         });
     }
     let strict = v.roles_strict || !req.roles.is_empty();
-    let held = roles::granted(&claims, &v.role_source, strict)?;
+    let held = roles::granted(claims, &v.role_source, strict)?;
     let check = scopes::check(&held, req.roles, req.role_mode);
     if !check.ok {
         return Err(Error::InsufficientRole {
             missing: check.missing,
         });
     }
-    finish(compact, claims, granted, held)
+    Ok((granted, held))
 }
 
 /// A JWS whose signature verified; the payload is whatever was signed.
@@ -845,6 +888,67 @@ mod tests {
                 .map_err(|e| e.code())
                 .err(),
             Some("ERR_JWT_INSUFFICIENT_ROLE")
+        );
+    }
+
+    #[test]
+    fn introspection_responses_get_the_claim_checks_of_a_token() {
+        let Ok(verifier) = Verifier::new(
+            Arc::new(keys()),
+            options(r#","requiredScopes":["read:messages"]"#),
+        ) else {
+            panic!()
+        };
+        let check = |json: &str, call: &CallOptions| {
+            verifier
+                .check_introspected(json, call, NOW, None)
+                .map(|v| v.scopes)
+                .map_err(|e| e.code())
+        };
+        let none = CallOptions::default();
+        let active = CLAIMS.replacen('{', r#"{"active":true,"client_id":"c","#, 1);
+        assert_eq!(
+            check(&active, &none),
+            Ok(vec!["read:messages".into(), "write:messages".into()])
+        );
+        // RFC 7662 §2.2: anything but `"active": true` is an inactive token.
+        assert_eq!(check("[]", &none).err(), Some("ERR_JWT_INVALID"));
+        for inactive in [
+            r#"{"active":false}"#.to_owned(),
+            r#"{"active":"true"}"#.to_owned(),
+            CLAIMS.to_owned(),
+        ] {
+            assert_eq!(check(&inactive, &none).err(), Some("ERR_TOKEN_INACTIVE"));
+        }
+        for (json, want) in [
+            (
+                active.replace("https://idp", "https://other"),
+                "ERR_JWT_CLAIM_VALIDATION_FAILED",
+            ),
+            (
+                active.replace("\"api\"", "\"web\""),
+                "ERR_JWT_CLAIM_VALIDATION_FAILED",
+            ),
+            (
+                active.replace("1700000600", "1699999999"),
+                "ERR_JWT_EXPIRED",
+            ),
+            (
+                active.replace("read:messages ", ""),
+                "ERR_JWT_INSUFFICIENT_SCOPE",
+            ),
+        ] {
+            assert_eq!(check(&json, &none).err(), Some(want), "{json}");
+        }
+        let mut list = RevocationList::new();
+        list.revoke_subject("u", NOW as f64).unwrap_or(());
+        let response = active.replacen('{', r#"{"sub":"u","iat":1699999000,"#, 1);
+        assert_eq!(
+            verifier
+                .check_introspected(&response, &none, NOW, Some(&list))
+                .map_err(|e| e.code())
+                .err(),
+            Some("ERR_JWT_REVOKED")
         );
     }
 

@@ -677,3 +677,25 @@ impl Default for RevocationList {
         Self::new()
     }
 }
+
+// ─── Opaque tokens (RFC 7662). Internal: for pkg/introspection.js and the
+// guard, not part of the package's API.
+
+#[wasm_bindgen(js_class = RawVerifier)]
+impl Verifier {
+    /// Checks an introspection response (JSON text of an object) with the
+    /// core's claim checks ([`verify::Verifier::check_introspected`]);
+    /// `call` as for `verify`. Returns the result as `verify` does, the
+    /// response as its claims and `{}` as its header; throws the refusal as
+    /// `verify` does (`ERR_TOKEN_INACTIVE` when not active). The JS layer
+    /// compiles this verifier without `typ` and `algorithms` (no JWS here).
+    #[wasm_bindgen(js_name = checkIntrospected)]
+    pub fn check_introspected(&self, response: &str, call: &str) -> Result<String, JsValue> {
+        let (call, list) = self.prepare(call)?;
+        let result = self
+            .inner
+            .check_introspected(response, &call, now_seconds(), list.as_deref());
+        drop(list);
+        self.answer(result)
+    }
+}

@@ -7,8 +7,9 @@
 //   GET /cold/messages          guard over createRemoteKeySet(COLD_JWKS_URL): its own cache
 //   GET /down/messages          guard over createRemoteKeySet(DOWN_JWKS_URL), which answers 404
 //   GET /state                  the cached state of /messages' key set (remote.export())
+//   GET /opaque/messages        guard over createIntrospector(INTROSPECTION_URL) and the JWKS
 
-import { createGuard, createRemoteKeySet, discoverKeySet } from "tollgate";
+import { createGuard, createIntrospector, createRemoteKeySet, discoverKeySet } from "tollgate";
 
 let app;
 
@@ -28,6 +29,17 @@ function setup(env) {
       "/discovered/messages": createGuard({ keys: discoverKeySet(env.DISCOVERY_ISSUER, options), ...verify }),
       "/cold/messages": createGuard({ keys: createRemoteKeySet(env.COLD_JWKS_URL, options), issuer: env.ISSUER, ...verify }),
       "/down/messages": createGuard({ keys: createRemoteKeySet(env.DOWN_JWKS_URL, options), issuer: env.ISSUER, ...verify }),
+      "/opaque/messages": createGuard({
+        keys,
+        introspection: createIntrospector({
+          endpoint: env.INTROSPECTION_URL,
+          clientId: "edge",
+          clientSecret: "edge-secret",
+          timeoutDuration: options.timeoutDuration,
+        }),
+        issuer: env.ISSUER,
+        ...verify,
+      }),
     },
   };
   return app;
@@ -43,6 +55,6 @@ export default {
     if (!guard) return new Response("not found", { status: 404 });
     const auth = await guard.authorize(request, { requiredScopes: ["read:messages"] });
     if (!auth.ok) return auth.response;
-    return Response.json({ sub: auth.claims.sub, kid: auth.header.kid, iss: auth.claims.iss });
+    return Response.json({ sub: auth.claims.sub, kid: auth.header.kid, iss: auth.claims.iss, credential: auth.credential.kind });
   },
 };

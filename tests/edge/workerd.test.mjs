@@ -94,6 +94,7 @@ before(async () => {
     DOWN_JWKS_URL: server.url("/missing/jwks.json"),
     DISCOVERY_ISSUER: `${server.origin}/d`,
     ISSUER: server.origin,
+    INTROSPECTION_URL: server.url("/introspect"),
     AUDIENCE,
     COOLDOWN_MS,
     TIMEOUT_MS,
@@ -112,7 +113,7 @@ describe("the guard in workerd, keys fetched from 127.0.0.1", { timeout: 90_000 
     const [a, b] = await Promise.all([call("/messages", token), call("/messages", token)]);
     assert.equal(a.status, 200, a.text);
     assert.equal(b.status, 200, b.text);
-    assert.deepEqual(a.json, { sub: "user-1", kid: "k1", iss: server.origin });
+    assert.deepEqual(a.json, { sub: "user-1", kid: "k1", iss: server.origin, credential: "jwt" });
     assert.equal(server.count("/jwks.json"), 1, "the second request waited for the first one's fetch");
   });
 
@@ -206,6 +207,24 @@ describe("the guard in workerd, keys fetched from 127.0.0.1", { timeout: 90_000 
     assert.equal(res.json.error, "temporarily_unavailable");
     // A request without credentials is still a bare 401: the keys are not needed for it.
     assert.equal((await call("/down/messages")).status, 401);
+  });
+
+  test("opaque tokens: concurrent requests for one token → one introspection request, then the cache", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    // The key server answers any method with the document at the path: an active answer.
+    server.setDocument("/introspect", {
+      active: true, iss: server.origin, aud: AUDIENCE, sub: "user-7", scope: "read:messages", exp: now + 3600, client_id: "c",
+    });
+    server.delayNext(400, 1, "/introspect"); // the other requests arrive while it is in flight
+    const results = await Promise.all(Array.from({ length: 4 }, () => call("/opaque/messages", "opaque-token-1")));
+    for (const r of results) assert.equal(r.status, 200, r.text);
+    assert.deepEqual(results[0].json, { sub: "user-7", iss: server.origin, credential: "opaque" });
+    assert.equal(server.count("/introspect"), 1, "one request in flight per token, no shared promise");
+    assert.equal((await call("/opaque/messages", "opaque-token-1")).status, 200);
+    assert.equal(server.count("/introspect"), 1, "answered from the cache");
+    // A JWT on the same guard goes to the verifier, never to the endpoint.
+    assert.equal((await call("/opaque/messages", await mint(keys.k1, { iss: server.origin }))).json.credential, "jwt");
+    assert.equal(server.count("/introspect"), 1);
   });
 
   test("workerd logged no cross-request I/O error, hang or uncaught exception", () => {

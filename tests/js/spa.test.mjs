@@ -1,14 +1,15 @@
-// SPA helpers (pkg/spa.js): expiresIn, isExpired, hasScopes — values, the choices for
-// malformed tokens (expiresIn throws; isExpired says true; hasScopes says false), misuse
-// as TypeErrors, and agreement with verify (the same exp rule, the same scope matching).
+// SPA helpers (pkg/spa.js): expiresIn, isExpired, hasScopes, scheduleRefresh — values, the
+// choices for malformed tokens (expiresIn and scheduleRefresh throw; isExpired says true;
+// hasScopes says false), misuse as TypeErrors, agreement with verify (the same exp rule,
+// the same scope matching), and refresh timing under node:test's mocked timers and Date.
 
-import { describe, test, before } from 'node:test';
+import { describe, test, before, beforeEach, afterEach, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   tollgate, T0, makeKey, mint, rawHs256, opts, expectTokenError, expectMisuse,
 } from './helpers.mjs';
 
-const { KeySet, verify, expiresIn, isExpired, hasScopes, isTollgateError } = tollgate;
+const { KeySet, verify, expiresIn, isExpired, hasScopes, scheduleRefresh, isTollgateError } = tollgate;
 
 let hs;
 let es;
@@ -262,4 +263,165 @@ test('exported from every entry: the same functions as pkg/spa.js', async () => 
   assert.equal(tollgate.expiresIn, spa.expiresIn);
   assert.equal(tollgate.isExpired, spa.isExpired);
   assert.equal(tollgate.hasScopes, spa.hasScopes);
+  assert.equal(tollgate.scheduleRefresh, spa.scheduleRefresh);
+});
+
+describe('scheduleRefresh', () => {
+  const MS = 1000;
+  const DAY = 86_400;
+  let delays; // every delay handed to setTimeout
+  beforeEach(() => {
+    mock.timers.enable({ apis: ['setTimeout', 'Date'], now: T0 * MS });
+    delays = [];
+    const mocked = globalThis.setTimeout;
+    globalThis.setTimeout = (fn, ms, ...args) => {
+      delays.push(ms);
+      return mocked(fn, ms, ...args);
+    };
+    globalThis.setTimeout.mocked = mocked;
+  });
+  afterEach(() => {
+    globalThis.setTimeout = globalThis.setTimeout.mocked;
+    mock.timers.reset();
+  });
+
+  /** A refresh counting its calls, returning `value` (a function of the call number, or a value). */
+  const counter = (value) => {
+    const fn = () => {
+      fn.calls++;
+      return typeof value === 'function' ? value(fn.calls) : value;
+    };
+    fn.calls = 0;
+    return fn;
+  };
+
+  test('fires `before` seconds ahead of exp (default 60), once', () => {
+    const refresh = counter();
+    const handle = scheduleRefresh(raw({ exp: T0 + 600 }), refresh);
+    assert.equal(handle.active, true);
+    mock.timers.tick(540 * MS - 1);
+    assert.equal(refresh.calls, 0);
+    mock.timers.tick(1);
+    assert.equal(refresh.calls, 1);
+    assert.equal(handle.active, false);
+    mock.timers.tick(3600 * MS);
+    assert.equal(refresh.calls, 1, 'not repeated without repeat: true');
+  });
+
+  test('before as a duration; now / currentDate fix the clock of the first delay', () => {
+    const a = counter();
+    scheduleRefresh(raw({ exp: T0 + 600 }), a, { before: '5m' });
+    mock.timers.tick(299 * MS);
+    assert.equal(a.calls, 0);
+    mock.timers.tick(1 * MS);
+    assert.equal(a.calls, 1);
+    const b = counter();
+    // The system clock says T0 + 300; told it is 100 s later, it fires 100 s earlier (600 s, not 700).
+    scheduleRefresh(raw({ exp: T0 + 1000 }), b, { now: T0 + 300 + 100, before: 0 });
+    mock.timers.tick(599 * MS);
+    assert.equal(b.calls, 0);
+    mock.timers.tick(1 * MS);
+    assert.equal(b.calls, 1);
+    const c = counter();
+    // The system clock says T0 + 900; told T0 + 950: 50 s, not 100.
+    scheduleRefresh(raw({ exp: T0 + 1000 }), c, { currentDate: new Date((T0 + 950) * MS), before: 0 });
+    mock.timers.tick(50 * MS);
+    assert.equal(c.calls, 1);
+  });
+
+  test('a token already within `before` of exp (or expired) refreshes after minDelay (default 1 s)', () => {
+    const refresh = counter();
+    scheduleRefresh(raw({ exp: T0 - 100 }), refresh);
+    mock.timers.tick(999);
+    assert.equal(refresh.calls, 0);
+    mock.timers.tick(1);
+    assert.equal(refresh.calls, 1);
+    const soon = counter();
+    scheduleRefresh(raw({ exp: T0 + 30 }), soon, { minDelay: 0 });
+    mock.timers.tick(0);
+    assert.equal(soon.calls, 1);
+  });
+
+  test('cancel() and an AbortSignal stop it', () => {
+    const refresh = counter();
+    const handle = scheduleRefresh(raw({ exp: T0 + 600 }), refresh);
+    handle.cancel();
+    assert.equal(handle.active, false);
+    const controller = new AbortController();
+    const viaSignal = scheduleRefresh(raw({ exp: T0 + 600 }), refresh, { signal: controller.signal });
+    mock.timers.tick(100 * MS);
+    controller.abort();
+    assert.equal(viaSignal.active, false);
+    const aborted = scheduleRefresh(raw({ exp: T0 + 600 }), refresh, { signal: AbortSignal.abort() });
+    assert.equal(aborted.active, false);
+    mock.timers.tick(DAY * MS);
+    assert.equal(refresh.calls, 0);
+  });
+
+  test('delays beyond setTimeout\'s 2^31-1 ms are re-armed, never fired early', () => {
+    const refresh = counter();
+    scheduleRefresh(raw({ exp: T0 + 60 * DAY }), refresh, { before: 0 });
+    assert.ok(delays.every((ms) => ms <= 2 ** 31 - 1), `a delay over the limit: ${delays}`);
+    mock.timers.tick(2 ** 31 - 1);
+    mock.timers.tick(2 ** 31 - 1);
+    assert.equal(refresh.calls, 0, 'two chunks (~49.7 days) in, still waiting');
+    mock.timers.tick(60 * DAY * MS - 2 * (2 ** 31 - 1) - 1);
+    assert.equal(refresh.calls, 0);
+    mock.timers.tick(1);
+    assert.equal(refresh.calls, 1);
+    assert.ok(delays.every((ms) => ms <= 2 ** 31 - 1), `a delay over the limit: ${delays}`);
+    assert.ok(delays.length >= 3, 're-armed');
+  });
+
+  test('repeat: the token refresh returns (or resolves to) is scheduled in turn', async () => {
+    // Each refresh issues a token valid 10 minutes from the (mocked) time it is called.
+    const refresh = counter(() => raw({ exp: Math.floor(Date.now() / 1000) + 600 }));
+    const handle = scheduleRefresh(raw({ exp: T0 + 600 }), refresh, { repeat: true });
+    mock.timers.tick(540 * MS);
+    assert.equal(refresh.calls, 1);
+    mock.timers.tick(540 * MS);
+    assert.equal(refresh.calls, 2);
+    handle.cancel();
+    mock.timers.tick(DAY * MS);
+    assert.equal(refresh.calls, 2);
+
+    const later = counter(() => Promise.resolve(raw({ exp: Math.floor(Date.now() / 1000) + 120 })));
+    scheduleRefresh(raw({ exp: T0 + DAY + 120 }), later, { repeat: true });
+    mock.timers.tick(DAY * MS + 60 * MS);
+    assert.equal(later.calls, 1);
+    await Promise.resolve(); // the resolved token is scheduled
+    await Promise.resolve();
+    mock.timers.tick(60 * MS);
+    assert.equal(later.calls, 2);
+  });
+
+  test('repeat ends when refresh gives no token, or one without exp', () => {
+    const stops = counter(() => undefined);
+    const handle = scheduleRefresh(raw({ exp: T0 + 600 }), stops, { repeat: true });
+    mock.timers.tick(540 * MS);
+    assert.equal(stops.calls, 1);
+    assert.equal(handle.active, false);
+    const noExp = counter(() => raw({ sub: 'x' }));
+    const h2 = scheduleRefresh(raw({ exp: T0 + DAY }), noExp, { repeat: true });
+    mock.timers.tick(DAY * MS);
+    assert.equal(h2.active, false);
+  });
+
+  test('like expiresIn: null without exp, the TollgateError for a malformed token, TypeError on misuse', () => {
+    assert.equal(scheduleRefresh(raw({ sub: 'no exp' }), () => {}), null);
+    for (const [name, [token, code]] of Object.entries(MALFORMED)) {
+      expectTokenError(() => scheduleRefresh(token, () => {}), { code }, name);
+    }
+    const token = raw({ exp: T0 + 600 });
+    expectMisuse(() => scheduleRefresh(token));
+    expectMisuse(() => scheduleRefresh(token, 'refresh'));
+    expectMisuse(() => scheduleRefresh(42, () => {}));
+    expectMisuse(() => scheduleRefresh(token, () => {}, { befor: 60 }));
+    expectMisuse(() => scheduleRefresh(token, () => {}, { before: -1 }));
+    expectMisuse(() => scheduleRefresh(token, () => {}, { before: '1 fortnight' }));
+    expectMisuse(() => scheduleRefresh(token, () => {}, { repeat: 'yes' }));
+    expectMisuse(() => scheduleRefresh(token, () => {}, { signal: {} }));
+    expectMisuse(() => scheduleRefresh(token, () => {}, { now: T0, currentDate: new Date() }));
+    assert.equal(delays.length, 0, 'nothing was scheduled');
+  });
 });

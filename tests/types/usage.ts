@@ -12,6 +12,8 @@ import {
   isExpired,
   hasScopes,
   type EdgeErrorCode,
+  scheduleRefresh,
+  type RefreshHandle,
   type ErrorCode,
   type VerifyResult,
 } from "tollgate";
@@ -92,5 +94,12 @@ const expired: boolean = isExpired(token, { clockTolerance: "30s" });
 const admin: boolean = hasScopes(token, ["a"], { mode: "any" });
 // @ts-expect-error scopes are an array
 hasScopes(token, "a");
+const scheduled: RefreshHandle | null = scheduleRefresh(token, async () => token, { before: "2m", repeat: true, signal: AbortSignal.timeout(1) });
+scheduled?.cancel();
+const pending: boolean | undefined = scheduled?.active;
+// @ts-expect-error the handle may be null (no exp)
+scheduleRefresh(token, () => {}).cancel();
+// @ts-expect-error repeat is a boolean
+scheduleRefresh(token, () => {}, { repeat: "yes" });
 
-void [size, firstAlg, reasons, tenant, scopes, ok, expired, admin];
+void [size, firstAlg, reasons, tenant, scopes, ok, expired, admin, pending];

@@ -5,10 +5,15 @@ import { KeySet } from "tollgate";
 import {
   createGuard,
   createIssuerKeys,
+  createIntrospector,
   createRemoteKeySet,
   discoverKeySet,
   EDGE_ERROR_CODES,
   type AuthorizeResult,
+  type Credential,
+  type IntrospectionError,
+  type IntrospectionResponse,
+  type Introspector,
   type EdgeErrorCode,
   type ExportedKeySet,
   type RemoteKeySetError,
@@ -72,3 +77,37 @@ createRemoteKeySet("https://idp.example/jwks", { cacheMaxAge: "10m" });
 new (createRemoteKeySet("https://x/").constructor as typeof import("tollgate/edge").RemoteKeySet)();
 // @ts-expect-error kid is a string
 remote.refresh({ kid: 1 });
+
+// Opaque tokens (RFC 7662 introspection), alone or beside JWTs.
+const introspection: Introspector = createIntrospector({
+  endpoint: "https://idp.example/oauth2/introspect",
+  clientId: "api",
+  clientSecret: "secret",
+  cache: { maxTtl: 60_000, negativeTtl: 5_000, max: 10_000 },
+  timeoutDuration: 2_000,
+});
+createIntrospector({ endpoint: new URL("https://idp.example/introspect"), privateKeyJwt: async () => "eyJ…", issuer: "https://idp.example/" });
+const both = createGuard({ keys: remote, introspection, issuer: "https://idp.example/", audience: "api" });
+createGuard({ introspection, issuer: "https://idp.example/", audience: "api" });
+async function opaque(): Promise<void> {
+  const answer: IntrospectionResponse = await introspection.introspect("opaque");
+  const active: boolean = answer.active;
+  const auth = await both.authorize(request);
+  if (auth.ok) {
+    const credential: Credential = auth.credential;
+    const client: string | undefined = credential.kind === "opaque" ? credential.clientId : undefined;
+    const subject: string | undefined = auth.subject;
+    void client, subject;
+  } else if (auth.status === 503) {
+    const cause: RemoteKeySetError | IntrospectionError = auth.cause;
+    void cause;
+  }
+  void active;
+}
+void opaque;
+// @ts-expect-error the introspection option takes an Introspector
+createGuard({ introspection: { endpoint: "https://idp.example/introspect" }, issuer: "i", audience: "a" });
+// @ts-expect-error cache durations are milliseconds
+createIntrospector({ endpoint: "https://idp.example/introspect", clientId: "a", clientSecret: "s", cache: { maxTtl: "60s" } });
+// @ts-expect-error neither keys nor introspection
+createGuard({ issuer: "i", audience: "a" });

@@ -53,7 +53,11 @@ SIZE_BUDGET := 81920
 POLICY_TARGET_DIR := $(CARGO_TARGET_DIR)/policy-module
 RAW_POLICY_WASM := $(POLICY_TARGET_DIR)/$(WASM_TARGET)/release/tollgate.wasm
 PKG_POLICY_WASM := pkg/wasm/tollgate_policy_bg.wasm
-POLICY_SIZE_BUDGET := 131072
+# 144 KiB since the credentials (API keys, Basic: feature `credentials`, in this module only)
+# added 16.1 KB of gzip (measured: 125105 → 141218 B); the verifier's module has no room
+# for them (80246 → 96959 B against 81920). PROPOSED, for the lead to confirm or revert:
+# see docs/credentials.md#size.
+POLICY_SIZE_BUDGET := 147456
 
 # wasm-opt comes from npm's binaryen (pinned in .ci/package.json), not Debian's:
 # binaryen 108 (Debian 12) round-trips wasm-bindgen's module with the exported

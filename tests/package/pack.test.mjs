@@ -115,7 +115,9 @@ describe("npm package", { timeout: 180_000 }, () => {
     const wasm = packed.files.find((f) => f.path === "wasm/tollgate_wasm_bg.wasm");
     const built = await readFile(join(PKG, "wasm/tollgate_wasm_bg.wasm"));
     assert.equal(wasm.size, built.length);
-    assert.ok(packed.size < 300 * 1024, `tarball is ${packed.size} bytes`);
+    // 336 KiB since the credentials (API keys, Basic: +16 KB of wasm gzip, credentials.js and
+    // .d.ts) took the tarball to 321 KiB: PROPOSED with the full module's budget (Makefile).
+    assert.ok(packed.size < 336 * 1024, `tarball is ${packed.size} bytes`);
   });
 
   test("package.json exports map: every condition points at a file in the tarball", async () => {

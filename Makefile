@@ -56,7 +56,11 @@ SIZE_BUDGET := 92160
 POLICY_TARGET_DIR := $(CARGO_TARGET_DIR)/policy-module
 RAW_POLICY_WASM := $(POLICY_TARGET_DIR)/$(WASM_TARGET)/release/tollgate.wasm
 PKG_POLICY_WASM := pkg/wasm/tollgate_policy_bg.wasm
-POLICY_SIZE_BUDGET := 139264
+# 168 KiB: the verifier's exports and the policy engine (the policy module of its own was
+# 49.8 KiB beside the verifier's 76.7), the governance queries (~5 KiB), serde_json, the
+# credentials (API keys, Basic: feature `credentials`, +16.1 KB) and DPoP/mTLS (~12 KB);
+# the verifier's module has no room for them (with the credentials alone: 96959 B there).
+POLICY_SIZE_BUDGET := 172032
 
 # wasm-opt comes from npm's binaryen (pinned in .ci/package.json), not Debian's:
 # binaryen 108 (Debian 12) round-trips wasm-bindgen's module with the exported

@@ -12,11 +12,12 @@
 // tokens file, a position for bad JSON (V8's JSON messages may quote the input).
 
 import { readFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import * as tollgate from "./node.js";
 import {
-  LINT_CODES, buildCatalog, catalogMarkdown, detectDrift, formatDuration, parseDuration,
-  policyModel, ruleLabel, lintPolicy,
+  LINT_CODES, APIKEY_LINT_CODES, buildCatalog, catalogMarkdown, detectDrift, formatDuration,
+  parseDuration, policyModel, ruleLabel, lintPolicy, lintApiKeys,
 } from "./governance.js";
 
 // ─── Output and errors ────────────────────────────────────────────────────────────────
@@ -52,8 +53,12 @@ const warn = (line) => process.stderr.write(`${redact(line)}\n`);
 // messages start with: where it is shown, the path has its own place.
 function messageOf(error) {
   const message = String(error?.message ?? error);
-  const repeated = typeof error?.path === "string" ? `policy ${error.path} ` : null;
-  return repeated && message.startsWith(repeated) ? message.slice(repeated.length) : message;
+  if (typeof error?.path !== "string") return message;
+  for (const what of ["policy", "credentials"]) {
+    const repeated = `${what} ${error.path} `;
+    if (message.startsWith(repeated)) return message.slice(repeated.length);
+  }
+  return message;
 }
 
 function describeError(error) {
@@ -212,11 +217,20 @@ Tokens:
   inspect TOKEN|-      decode a token WITHOUT verifying it
   verify TOKEN|-       verify a token against a JWKS, optionally evaluate a policy
 
+Credentials:
+  apikey new           mint an API key: the key once (stderr), its catalog entry (stdout)
+  apikey hash KEY|-    the catalog's sha256 of an existing key
+  basic hash USER      a Basic credential list entry, the password read from stdin
+
 Run "tollgate <command> --help" for a command's options.
 Exit codes: 0 ok, 1 findings or failures, 2 usage error.`,
   lint: `Usage: tollgate lint POLICY [--max-lifetime SECONDS|DURATION] [--now YYYY-MM-DD] [--strict] [--json]
+       tollgate lint --apikeys CATALOG [--policy POLICY | POLICY] [--now YYYY-MM-DD] [--strict] [--json]
 
 Loads POLICY with Policy.fromJson (a load error is reported as a finding), then checks it.
+With --apikeys, also loads CATALOG with ApiKeyCatalog.fromJson and checks its keys: expired
+keys still present, keys without owner or expiry, and (with a policy) scopes and roles the
+policy does not define.
   --max-lifetime D   token lifetime budget ("3600", "1h"): larger maxTokenLifetime values are
                      errors; scopes that rules require with no lifetime anywhere are warnings
   --now DAY          the day deprecation and sunset dates are compared with (default: today, UTC)
@@ -224,7 +238,7 @@ Loads POLICY with Policy.fromJson (a load error is reported as a finding), then 
   --json             { findings, errors, warnings }
 
 Codes:
-${Object.entries(LINT_CODES).map(([code, { severity, summary }]) => `  ${code.padEnd(21)}${severity.padEnd(8)}${summary}`).join("\n")}`,
+${Object.entries({ ...LINT_CODES, ...APIKEY_LINT_CODES }).map(([code, { severity, summary }]) => `  ${code.padEnd(21)}${severity.padEnd(8)}${summary}`).join("\n")}`,
   test: `Usage: tollgate test POLICY CASES [--require-coverage] [--json]
 
 CASES is { "cases": [ { "name", "claims": {...} | null, "token"?, "request": { "method", "path",
@@ -255,6 +269,21 @@ Decodes TOKEN (or the token on stdin) WITHOUT verifying it: header, claims, time
 roles. Nothing printed here is trustworthy; use "tollgate verify" for that.
   --now S   the clock for relative times, in seconds (default: now)
   --json    { verified: false, header, claims, scopes, roles, times }`,
+  apikey: `Usage: tollgate apikey new --scopes A,B --owner OWNER [--env ENV] [--expires 90d|YYYY-MM-DD|never]
+                           [--roles R,S] [--prefix tg] [--id ID] [--description TEXT] [--now SECONDS]
+       tollgate apikey hash KEY|-
+
+new: mints a key <prefix>_<id>_<secret><checksum> (190 random bits from node:crypto; the
+checksum is CRC-32, so secret scanners can check a match), prints the key ONCE on stderr and
+the catalog entry on stdout: add the entry to the catalog's "keys", give the key to its owner.
+The entry holds the key's SHA-256, never the key.
+  --expires D   a duration from now ("90d", default), a day (YYYY-MM-DD, UTC), or never
+hash: the catalog's sha256 of KEY (or the key on stdin), after checking its checksum.`,
+  basic: `Usage: tollgate basic hash USERNAME [--scopes A,B] [--roles R,S] [--owner OWNER] [--iterations N]
+
+Reads the password from stdin (never from the command line) and prints a Basic credential
+list entry: a random 16-byte salt, PBKDF2-HMAC-SHA256 with N iterations (default and minimum
+600000, OWASP 2023), the hash. Basic is the weaker option: prefer bearer tokens.`,
   verify: `Usage: tollgate verify TOKEN|- --jwks FILE [--iss ISSUER] [--aud AUDIENCE] [--alg ALG]...
                        [--now SECONDS] [--policy FILE --method M --path P [--ip IP] [--env ENV]] [--json]
 
@@ -297,9 +326,14 @@ function lint(args) {
     now: { type: "string" },
     strict: { type: "boolean" },
     json: { type: "boolean" },
+    apikeys: { type: "string" },
+    policy: { type: "string" },
   });
   if (values.help) return help("lint");
-  const [file] = positionals("lint", pos, 1, ["POLICY"]);
+  if (values.policy !== undefined && pos.length > 0) throw new UsageError("give POLICY or --policy, not both");
+  const [file] = values.policy !== undefined ? [values.policy]
+    : values.apikeys !== undefined && pos.length === 0 ? [undefined]
+    : positionals("lint", pos, 1, ["POLICY"]);
   let maxLifetime;
   if (values["max-lifetime"] !== undefined) {
     maxLifetime = parseDuration(values["max-lifetime"]);
@@ -309,35 +343,62 @@ function lint(args) {
   }
   const now = dayOption(values.now);
 
-  let findings;
+  const reports = [];
   let policy;
-  const text = readText(file, "policy");
-  try {
-    policy = policyClass().fromJson(policyDocument(parseJson(text, "policy")));
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    // ERR_POLICY_INVALID carries the JSON path of the problem; anything else is about the whole document.
-    const path = typeof error.path === "string" ? error.path : "$";
-    const prefix = typeof error.code === "string" && error.code !== "ERR_POLICY_INVALID" ? `${error.code}: ` : "";
-    const message = redact(`${prefix}${messageOf(error)}`);
-    findings = [{ severity: "error", code: "policy-invalid", path, message }];
-  }
-  // Only a document that loads is analysed: the findings come from the compiled policy.
-  findings ??= lintPolicy(policy, { now, maxLifetime });
-
-  const errors = findings.filter((f) => f.severity === "error").length;
-  const warnings = findings.length - errors;
-  if (values.json) {
-    print(JSON.stringify({ file, findings, errors, warnings }, null, 2));
-  } else {
-    for (const f of findings) {
-      print(`${f.severity.padEnd(8)}${f.code}  ${f.path}`);
-      print(`        ${f.message}`);
+  if (file !== undefined) {
+    let findings;
+    const text = readText(file, "policy");
+    try {
+      policy = policyClass().fromJson(policyDocument(parseJson(text, "policy")));
+    } catch (error) {
+      if (error instanceof UsageError) throw error;
+      findings = [loadFinding("policy-invalid", error, "ERR_POLICY_INVALID")];
     }
-    if (findings.length > 0) print();
-    print(findings.length === 0 ? `${file}: no findings` : `${file}: ${plural(errors, "error")}, ${plural(warnings, "warning")}${values.strict && warnings > 0 ? " (--strict: warnings fail)" : ""}`);
+    // Only a document that loads is analysed: the findings come from the compiled policy.
+    findings ??= lintPolicy(policy, { now, maxLifetime });
+    reports.push({ file, findings });
+  }
+  if (values.apikeys !== undefined) {
+    const file = values.apikeys;
+    const doc = readJsonFile(file, "API key catalog");
+    let findings;
+    try {
+      policyApi.ApiKeyCatalog.fromJson(doc).free();
+    } catch (error) {
+      findings = [loadFinding("apikey-invalid", error, "ERR_CREDENTIALS_INVALID")];
+    }
+    const seconds = now === undefined ? undefined : Date.parse(`${now}T00:00:00Z`) / 1000;
+    findings ??= lintApiKeys(doc, { now: seconds, policy });
+    reports.push({ file, findings });
+  }
+
+  const count = (findings) => findings.filter((f) => f.severity === "error").length;
+  const errors = reports.reduce((n, r) => n + count(r.findings), 0);
+  const warnings = reports.reduce((n, r) => n + r.findings.length, 0) - errors;
+  if (values.json) {
+    const one = (r) => ({ file: r.file, findings: r.findings, errors: count(r.findings), warnings: r.findings.length - count(r.findings) });
+    print(JSON.stringify(reports.length === 1 && values.apikeys === undefined ? one(reports[0]) : { files: reports.map(one), errors, warnings }, null, 2));
+  } else {
+    for (const { file, findings } of reports) {
+      const e = count(findings);
+      for (const f of findings) {
+        print(`${f.severity.padEnd(8)}${f.code}  ${f.path}`);
+        print(`        ${f.message}`);
+      }
+      if (findings.length > 0) print();
+      print(findings.length === 0 ? `${file}: no findings` : `${file}: ${plural(e, "error")}, ${plural(findings.length - e, "warning")}${values.strict && findings.length > e ? " (--strict: warnings fail)" : ""}`);
+    }
   }
   return errors > 0 || (values.strict && warnings > 0) ? 1 : 0;
+}
+
+// A document that does not load, as a finding: `ownCode` errors carry the JSON path of the
+// problem; anything else is about the whole document.
+function loadFinding(code, error, ownCode) {
+  const path = typeof error.path === "string" ? error.path : "$";
+  const prefix = typeof error.code === "string" && error.code !== ownCode ? `${error.code}: ` : "";
+  const message = redact(`${prefix}${messageOf(error)}`);
+  return { severity: "error", code, path, message };
 }
 
 // ─── test ─────────────────────────────────────────────────────────────────────────────
@@ -750,6 +811,136 @@ function verifyCommand(args) {
   return decision && !decision.allow ? 1 : 0;
 }
 
+// ─── apikey, basic ────────────────────────────────────────────────────────────────────
+
+function names(value, flag) {
+  if (value === undefined) return [];
+  const list = value.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  if (list.length === 0) throw new UsageError(`${flag} needs at least one name (a,b,c)`);
+  return list;
+}
+
+// `--expires`: "never", a day (UTC midnight) or a duration from now.
+function expiry(value, now) {
+  if (value === "never") return null;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+    const at = Date.parse(`${value}T00:00:00Z`);
+    if (Number.isNaN(at)) throw new UsageError("--expires must be a duration (\"90d\"), a day YYYY-MM-DD or never");
+    return at / 1000;
+  }
+  const seconds = parseDuration(value);
+  if (Number.isNaN(seconds) || seconds <= 0) throw new UsageError("--expires must be a duration (\"90d\"), a day YYYY-MM-DD or never");
+  return now + Math.ceil(seconds);
+}
+
+function credentialsApi() {
+  if (typeof policyApi?.mintApiKey !== "function") {
+    throw new UsageError("this build of tollgate has no credentials: rebuild the package (make pkg)");
+  }
+  return policyApi;
+}
+
+function apikey(args) {
+  const [sub, ...rest] = args;
+  if (sub === undefined || sub === "--help" || sub === "-h") return help("apikey");
+  if (sub === "hash") {
+    const { values, positionals: pos } = parse("apikey", rest, {});
+    if (values.help) return help("apikey");
+    const [arg] = positionals("apikey", pos, 1, ["KEY"]);
+    const key = (arg === "-" ? readText("-", "key") : arg).trim();
+    remember(key);
+    try {
+      print(credentialsApi().hashApiKey(key));
+    } catch (error) {
+      if (error instanceof UsageError) throw error;
+      warn(`error: ${describeError(error)}`);
+      return 1;
+    }
+    return 0;
+  }
+  if (sub !== "new") throw new UsageError(`unknown apikey command "${redact(sub)}"\n\n${HELP.apikey}`);
+  const { values, positionals: pos } = parse("apikey", rest, {
+    scopes: { type: "string" },
+    roles: { type: "string" },
+    owner: { type: "string" },
+    env: { type: "string" },
+    expires: { type: "string" },
+    prefix: { type: "string" },
+    id: { type: "string" },
+    description: { type: "string" },
+    now: { type: "string" },
+  });
+  if (values.help) return help("apikey");
+  positionals("apikey", pos, 0, []);
+  if (values.scopes === undefined) throw new UsageError(`--scopes is required\n\n${HELP.apikey}`);
+  if (values.owner === undefined || values.owner.trim() === "") throw new UsageError(`--owner is required: someone to ask when the key leaks\n\n${HELP.apikey}`);
+  const now = seconds(values.now, "--now") ?? Math.floor(Date.now() / 1000);
+  const expires = expiry(values.expires ?? "90d", now);
+  let minted;
+  try {
+    minted = credentialsApi().mintApiKey({ random: randomBytes(96), prefix: values.prefix, id: values.id });
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(describeError(error));
+  }
+  const entry = { id: minted.id, sha256: minted.sha256, scopes: names(values.scopes, "--scopes") };
+  if (values.roles !== undefined) entry.roles = names(values.roles, "--roles");
+  entry.owner = values.owner;
+  if (values.env !== undefined) entry.environment = values.env;
+  entry.expires = expires;
+  entry.created = now;
+  if (values.description !== undefined) entry.description = values.description;
+  // The entry must load as the catalog will load it (scope names, environment, …).
+  try {
+    credentialsApi().ApiKeyCatalog.fromJson({ version: 1, keys: [entry] }).free();
+  } catch (error) {
+    throw new UsageError(`the entry would not load: ${describeError(error).replace("$.keys[0]", "entry")}`);
+  }
+  process.stderr.write(`API key for ${values.owner} (shown once, store it now; the catalog keeps only its hash):\n${minted.key}\n`);
+  if (expires === null) warn("warning: --expires never: the key never expires (tollgate lint warns)");
+  print(JSON.stringify(entry, null, 2));
+  return 0;
+}
+
+function basic(args) {
+  const [sub, ...rest] = args;
+  if (sub === undefined || sub === "--help" || sub === "-h") return help("basic");
+  if (sub !== "hash") throw new UsageError(`unknown basic command "${redact(sub)}"\n\n${HELP.basic}`);
+  const { values, positionals: pos } = parse("basic", rest, {
+    scopes: { type: "string" },
+    roles: { type: "string" },
+    owner: { type: "string" },
+    iterations: { type: "string" },
+  });
+  if (values.help) return help("basic");
+  const [username] = positionals("basic", pos, 1, ["USERNAME"]);
+  if (values.iterations !== undefined && !/^\d{1,10}$/.test(values.iterations)) throw new UsageError("--iterations must be a whole number");
+  const password = readText("-", "password").replace(/\r?\n$/, "");
+  remember(password);
+  if (password === "") throw new UsageError("the password (read from stdin) is empty");
+  let hashed;
+  try {
+    hashed = credentialsApi().hashPassword(password, {
+      iterations: values.iterations === undefined ? undefined : Number(values.iterations),
+      salt: new Uint8Array(randomBytes(16)),
+    });
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(describeError(error));
+  }
+  const entry = { username, ...hashed };
+  if (values.scopes !== undefined) entry.scopes = names(values.scopes, "--scopes");
+  if (values.roles !== undefined) entry.roles = names(values.roles, "--roles");
+  if (values.owner !== undefined) entry.owner = values.owner;
+  try {
+    credentialsApi().BasicCredentials.fromJson({ version: 1, users: [entry] }).free();
+  } catch (error) {
+    throw new UsageError(`the entry would not load: ${describeError(error).replace("$.users[0]", "entry")}`);
+  }
+  print(JSON.stringify(entry, null, 2));
+  return 0;
+}
+
 // ─── main ─────────────────────────────────────────────────────────────────────────────
 
 function help(command) {
@@ -757,7 +948,7 @@ function help(command) {
   return 0;
 }
 
-const COMMANDS = { lint, test, catalog, drift, inspect, verify: verifyCommand };
+const COMMANDS = { lint, test, catalog, drift, inspect, verify: verifyCommand, apikey, basic };
 
 function version() {
   const pkg = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8"));
@@ -765,9 +956,9 @@ function version() {
   return 0;
 }
 
-// Whether this command line evaluates or analyses a policy.
+// Whether this command line needs the full module (the policy engine, the credentials).
 function needsPolicy(command, rest) {
-  if (["lint", "test", "catalog", "drift"].includes(command)) return true;
+  if (["lint", "test", "catalog", "drift", "apikey", "basic"].includes(command)) return true;
   return command === "verify" && rest.some((a) => a === "--policy" || a.startsWith("--policy="));
 }
 

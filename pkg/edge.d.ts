@@ -25,6 +25,7 @@ import type {
 // Codes of errors about keys fetched over HTTP (generated from the core's table). They
 // carry no `status`: a guard answers 503.
 import type { EdgeErrorCode } from "./facts.js";
+import type { KeyCredential } from "./credentials.js";
 export type { EdgeErrorCode } from "./facts.js";
 export { EDGE_ERROR_CODES } from "./facts.js";
 
@@ -303,11 +304,12 @@ export class Introspector {
  */
 export function createIntrospector(options: IntrospectorOptions): Introspector;
 
-/** How the request's credential was verified. */
+/** How the request's credential was verified (every kind ends in the same verified result). */
 export type Credential =
   | { readonly kind: "jwt" }
   /** Introspected (RFC 7662); `clientId` is the answer's `client_id`. */
-  | { readonly kind: "opaque"; readonly clientId: string | undefined };
+  | { readonly kind: "opaque"; readonly clientId: string | undefined }
+  | KeyCredential;
 
 /** Verification options of a guard: everything {@link VerifyOptions} has but `keys` and `issuer`. */
 type GuardVerifyOptions = Omit<VerifierOptions, "keys" | "issuer" | "dangerouslySkipIssuerCheck">;

@@ -18,7 +18,12 @@ export type ErrorCode =
   | "ERR_TOKEN_INACTIVE"
   | "ERR_INVALID_ARG"
   | "ERR_JWK_INVALID"
-  | "ERR_POLICY_INVALID";
+  | "ERR_POLICY_INVALID"
+  | "ERR_APIKEY_INVALID"
+  | "ERR_APIKEY_EXPIRED"
+  | "ERR_BASIC_INVALID"
+  | "ERR_INSECURE_TRANSPORT"
+  | "ERR_CREDENTIALS_INVALID";
 
 /** Codes that only appear in decisions and guard answers (never thrown). */
 export type DecisionCode =

@@ -24,6 +24,11 @@ export const CODES = Object.freeze({
   ERR_POLICY_CONSTRAINT_FAILED: Object.freeze({ status: 403, error: "insufficient_scope", origin: "decision" }),
   ERR_NO_CREDENTIALS: Object.freeze({ status: 401, error: null, origin: "decision" }),
   ERR_INVALID_REQUEST: Object.freeze({ status: 400, error: "invalid_request", origin: "decision" }),
+  ERR_APIKEY_INVALID: Object.freeze({ status: 401, error: "invalid_token", origin: "core" }),
+  ERR_APIKEY_EXPIRED: Object.freeze({ status: 401, error: "invalid_token", origin: "core" }),
+  ERR_BASIC_INVALID: Object.freeze({ status: 401, error: null, origin: "core" }),
+  ERR_INSECURE_TRANSPORT: Object.freeze({ status: 400, error: "invalid_request", origin: "core" }),
+  ERR_CREDENTIALS_INVALID: Object.freeze({ status: null, error: null, origin: "core" }),
   ERR_JWKS_TIMEOUT: Object.freeze({ status: 503, error: null, origin: "edge" }),
   ERR_JWKS_FETCH_FAILED: Object.freeze({ status: 503, error: null, origin: "edge" }),
   ERR_DISCOVERY_ISSUER_MISMATCH: Object.freeze({ status: 503, error: null, origin: "edge" }),
@@ -31,7 +36,7 @@ export const CODES = Object.freeze({
 });
 
 /** Codes the core throws. */
-export const ERROR_CODES = Object.freeze(["ERR_JWS_INVALID", "ERR_JOSE_ALG_NOT_ALLOWED", "ERR_JOSE_NOT_SUPPORTED", "ERR_JWKS_NO_MATCHING_KEY", "ERR_JWKS_MULTIPLE_MATCHING_KEYS", "ERR_JWS_SIGNATURE_VERIFICATION_FAILED", "ERR_JWT_INVALID", "ERR_JWT_EXPIRED", "ERR_JWT_CLAIM_VALIDATION_FAILED", "ERR_JWT_INSUFFICIENT_SCOPE", "ERR_JWT_INSUFFICIENT_ROLE", "ERR_JWT_REVOKED", "ERR_JWT_SENDER_CONSTRAINED", "ERR_TOKEN_INACTIVE", "ERR_INVALID_ARG", "ERR_JWK_INVALID", "ERR_POLICY_INVALID"]);
+export const ERROR_CODES = Object.freeze(["ERR_JWS_INVALID", "ERR_JOSE_ALG_NOT_ALLOWED", "ERR_JOSE_NOT_SUPPORTED", "ERR_JWKS_NO_MATCHING_KEY", "ERR_JWKS_MULTIPLE_MATCHING_KEYS", "ERR_JWS_SIGNATURE_VERIFICATION_FAILED", "ERR_JWT_INVALID", "ERR_JWT_EXPIRED", "ERR_JWT_CLAIM_VALIDATION_FAILED", "ERR_JWT_INSUFFICIENT_SCOPE", "ERR_JWT_INSUFFICIENT_ROLE", "ERR_JWT_REVOKED", "ERR_JWT_SENDER_CONSTRAINED", "ERR_TOKEN_INACTIVE", "ERR_INVALID_ARG", "ERR_JWK_INVALID", "ERR_POLICY_INVALID", "ERR_APIKEY_INVALID", "ERR_APIKEY_EXPIRED", "ERR_BASIC_INVALID", "ERR_INSECURE_TRANSPORT", "ERR_CREDENTIALS_INVALID"]);
 
 /** Codes that only appear in decisions (policy, guard). */
 export const DECISION_CODES = Object.freeze(["ERR_POLICY_NO_MATCHING_RULE", "ERR_POLICY_CONSTRAINT_FAILED", "ERR_NO_CREDENTIALS", "ERR_INVALID_REQUEST"]);

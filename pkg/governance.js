@@ -4,6 +4,7 @@
 //   buildCatalog(policy, { now })              scopes, roles and routes, cross-referenced
 //   catalogMarkdown(catalog)                   that catalog as Markdown tables
 //   detectDrift(policy, entries)               what tokens carry against what the policy knows and needs
+//   lintApiKeys(doc, { now, policy })          an API key catalog: expired, ownerless, unknown scopes
 //
 // `policy` is a `Policy` from `Policy.fromJson` (tollgate/policy). Every answer about the
 // policy's meaning — route matching and shadowing, GET→HEAD, role inheritance, scope
@@ -20,3 +21,4 @@ export { policyModel, routeOf, ruleLabel } from "./governance/model.js";
 export { LINT_CODES, lintPolicy } from "./governance/lint.js";
 export { buildCatalog, catalogMarkdown, describeConstraints } from "./governance/catalog.js";
 export { detectDrift } from "./governance/drift.js";
+export { APIKEY_LINT_CODES, lintApiKeys } from "./governance/apikeys.js";

@@ -408,3 +408,5 @@ export class RevocationList {
 }
 
 export * from "./spa.js";
+// API keys and Basic credentials (the full module: import "tollgate/policy" first).
+export * from "./credentials.js";

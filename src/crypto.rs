@@ -2,7 +2,9 @@
 //! bound to one algorithm; verification answers yes or no, with no detail an
 //! attacker could use as an oracle.
 
-use ring::{hmac, signature};
+use std::num::NonZeroU32;
+
+use ring::{digest, hmac, pbkdf2, signature};
 
 use crate::alg::{Algorithm, Curve, Hash, Scheme};
 
@@ -90,6 +92,49 @@ pub fn verify(alg: Algorithm, key: &Material, message: &[u8], sig: &[u8]) -> boo
     }
 }
 
+/// SHA-256 of `data` (API keys are stored as this digest, never in the clear).
+pub fn sha256(data: &[u8]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    out.copy_from_slice(digest::digest(&digest::SHA256, data).as_ref());
+    out
+}
+
+/// Whether `a` and `b` are equal, in time that depends only on their lengths.
+/// ring's `constant_time::verify_slices_are_equal` is deprecated (ring means to
+/// stop exporting it), but it is the comparison `hmac::verify` runs: when it
+/// goes, this is the one place to change.
+#[allow(deprecated)]
+pub fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    ring::constant_time::verify_slices_are_equal(a, b).is_ok()
+}
+
+/// PBKDF2-HMAC-SHA256 of `password` (RFC 8018 §5.2), 32 bytes. `None` for
+/// zero iterations.
+pub fn pbkdf2_sha256(iterations: u32, salt: &[u8], password: &[u8]) -> Option<[u8; 32]> {
+    let mut out = [0u8; 32];
+    pbkdf2::derive(
+        pbkdf2::PBKDF2_HMAC_SHA256,
+        NonZeroU32::new(iterations)?,
+        salt,
+        password,
+        &mut out,
+    );
+    Some(out)
+}
+
+/// Whether PBKDF2-HMAC-SHA256 of `password` is `expected`; ring compares in
+/// constant time.
+pub fn pbkdf2_sha256_verify(
+    iterations: u32,
+    salt: &[u8],
+    password: &[u8],
+    expected: &[u8],
+) -> bool {
+    NonZeroU32::new(iterations).is_some_and(|n| {
+        pbkdf2::verify(pbkdf2::PBKDF2_HMAC_SHA256, n, salt, password, expected).is_ok()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,5 +156,21 @@ mod tests {
         ));
         // The algorithm must match the key's hash.
         assert!(!verify(Algorithm::RS256, &key, b"msg", tag.as_ref()));
+    }
+
+    #[test]
+    fn sha256_and_pbkdf2_match_their_test_vectors() {
+        // FIPS 180-2 "abc".
+        assert_eq!(sha256(b"abc")[..4], [0xba, 0x78, 0x16, 0xbf],);
+        assert!(same_bytes(&sha256(b"x"), &sha256(b"x")));
+        assert!(!same_bytes(&sha256(b"x"), &sha256(b"y")));
+        assert!(!same_bytes(b"ab", b"abc"));
+        // RFC 7914 §11 (PBKDF2-HMAC-SHA256, "passwd"/"salt", c = 1).
+        let dk = pbkdf2_sha256(1, b"salt", b"passwd").unwrap();
+        assert_eq!(dk[..4], [0x55, 0xac, 0x04, 0x6e]);
+        assert!(pbkdf2_sha256_verify(1, b"salt", b"passwd", &dk));
+        assert!(!pbkdf2_sha256_verify(1, b"salt", b"passwe", &dk));
+        assert!(!pbkdf2_sha256_verify(0, b"salt", b"passwd", &dk));
+        assert_eq!(pbkdf2_sha256(0, b"salt", b"passwd"), None);
     }
 }

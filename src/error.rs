@@ -126,6 +126,16 @@ codes! {
     NoCredentials = "ERR_NO_CREDENTIALS", Some(401), None, Decision;
     /// Malformed credentials or request (RFC 6750 §3.1 `invalid_request`).
     InvalidRequest = "ERR_INVALID_REQUEST", Some(400), Some("invalid_request"), Decision;
+    /// An API key that is malformed, fails its checksum, or matches no key of the catalog.
+    ApiKeyInvalid = "ERR_APIKEY_INVALID", Some(401), Some("invalid_token"), Core;
+    /// An API key of the catalog, presented with its secret, past its expiry.
+    ApiKeyExpired = "ERR_APIKEY_EXPIRED", Some(401), Some("invalid_token"), Core;
+    /// Basic credentials that are malformed or match no user and password (RFC 7617).
+    BasicInvalid = "ERR_BASIC_INVALID", Some(401), None, Core;
+    /// Credentials sent in the clear (`http:`) where only `https:` is accepted.
+    InsecureTransport = "ERR_INSECURE_TRANSPORT", Some(400), Some("invalid_request"), Core;
+    /// An API key catalog or Basic credential list cannot be loaded (`path`).
+    CredentialsInvalid = "ERR_CREDENTIALS_INVALID", None, None, Core;
     /// Fetching a key set or discovery document timed out.
     JwksTimeout = "ERR_JWKS_TIMEOUT", Some(503), None, Edge;
     /// A key set or discovery document could not be fetched or used.
@@ -249,6 +259,23 @@ pub enum Error {
         /// For key sets with no usable key: each key and why it was skipped.
         skipped: Vec<Skipped>,
     },
+    /// An API key is malformed, fails its checksum, or matches no key (the
+    /// same answer for an unknown id and a wrong secret).
+    ApiKeyInvalid(&'static str),
+    /// An API key matched (id and secret) but is past its `expires`.
+    ApiKeyExpired,
+    /// Basic credentials are malformed or wrong (one answer for an unknown
+    /// user and a wrong password).
+    BasicInvalid(&'static str),
+    /// Credentials came over plain `http:` and insecure transport is not allowed.
+    InsecureTransport,
+    /// An API key catalog or Basic credential list cannot be loaded.
+    CredentialsInvalid {
+        /// The JSON path of the problem (`$.keys[0].sha256`).
+        path: String,
+        /// What is wrong there.
+        message: String,
+    },
 }
 
 impl Error {
@@ -272,6 +299,11 @@ impl Error {
             Error::InvalidArg(_) => Code::InvalidArg,
             Error::PolicyInvalid { .. } => Code::PolicyInvalid,
             Error::JwkInvalid { .. } => Code::JwkInvalid,
+            Error::ApiKeyInvalid(_) => Code::ApiKeyInvalid,
+            Error::ApiKeyExpired => Code::ApiKeyExpired,
+            Error::BasicInvalid(_) => Code::BasicInvalid,
+            Error::InsecureTransport => Code::InsecureTransport,
+            Error::CredentialsInvalid { .. } => Code::CredentialsInvalid,
         }
     }
 
@@ -315,20 +347,55 @@ impl Error {
     /// The `WWW-Authenticate` response header value (RFC 6750 §3), with the
     /// realm first when one is given. `None` for caller errors.
     pub fn www_authenticate(&self, realm: Option<&str>) -> Option<String> {
+        self.challenge_for(Scheme::Bearer, realm)
+    }
+
+    /// The `WWW-Authenticate` value in `scheme` (see [`challenge_for`]).
+    pub fn challenge_for(&self, scheme: Scheme, realm: Option<&str>) -> Option<String> {
         let scope = match self {
             Error::InsufficientScope { missing } => missing.as_slice(),
             _ => &[],
         };
-        challenge(self.kind(), realm, &self.to_string(), scope)
+        challenge_for(scheme, self.kind(), realm, &self.to_string(), scope)
     }
+}
+
+/// The authentication scheme a challenge names: the one the refused
+/// credentials came in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Scheme {
+    /// RFC 6750 bearer tokens (JWT access tokens).
+    Bearer,
+    /// API keys. No such scheme is registered with IANA: the challenge reuses
+    /// RFC 6750's attributes under the name `ApiKey`, which clients that only
+    /// know `Bearer` ignore (RFC 9110 §11.6.1 asks for a challenge on every 401).
+    ApiKey,
+    /// RFC 7617 Basic: `realm` (required, default `"api"`) and `charset="UTF-8"`,
+    /// nothing else, and only on a 401: a 400 or 403 must not invite the client
+    /// to send the password again.
+    Basic,
+}
+
+/// The Bearer challenge answering with `code`: [`challenge_for`] with
+/// [`Scheme::Bearer`].
+pub fn challenge(
+    code: Code,
+    realm: Option<&str>,
+    description: &str,
+    scope: &[String],
+) -> Option<String> {
+    challenge_for(Scheme::Bearer, code, realm, description, scope)
 }
 
 /// The `WWW-Authenticate` value answering with `code` (RFC 6750 §3): the
 /// realm first when given; `error` and `error_description` where the code
 /// has an RFC 6750 error; `scope` with the missing scopes. `None` where the
-/// answer is not a 400, 401 or 403. Every challenge of the package is built
-/// here.
-pub fn challenge(
+/// answer is not a 400, 401 or 403. For [`Scheme::Basic`], RFC 7617 §2:
+/// `Basic realm="…", charset="UTF-8"` on a 401, nothing otherwise. Every
+/// challenge of the package is built here.
+pub fn challenge_for(
+    scheme: Scheme,
     code: Code,
     realm: Option<&str>,
     description: &str,
@@ -337,7 +404,20 @@ pub fn challenge(
     if !matches!(code.status(), Some(400 | 401 | 403)) {
         return None;
     }
-    let mut out = String::from("Bearer");
+    if scheme == Scheme::Basic {
+        if code.status() != Some(401) {
+            return None;
+        }
+        let mut out = String::from("Basic realm=\"");
+        push_quoted(&mut out, realm.unwrap_or("api"));
+        out.push_str("\", charset=\"UTF-8\"");
+        return Some(out);
+    }
+    let mut out = String::from(if scheme == Scheme::ApiKey {
+        "ApiKey"
+    } else {
+        "Bearer"
+    });
     let mut sep = " ";
     if let Some(realm) = realm {
         out.push_str(" realm=\"");
@@ -421,6 +501,14 @@ impl fmt::Display for Error {
             Error::InvalidArg(m) => f.write_str(m),
             Error::PolicyInvalid { path, message } => write!(f, "policy {path} {message}"),
             Error::JwkInvalid { message, .. } => f.write_str(message),
+            Error::ApiKeyInvalid(m) | Error::BasicInvalid(m) => f.write_str(m),
+            Error::ApiKeyExpired => f.write_str("API key expired"),
+            Error::InsecureTransport => {
+                f.write_str("credentials must not be sent over plain http: (use https:)")
+            }
+            Error::CredentialsInvalid { path, message } => {
+                write!(f, "credentials {path} {message}")
+            }
         }
     }
 }

@@ -36,9 +36,12 @@
 )]
 
 pub mod alg;
+pub mod apikey;
 pub mod authorize;
 pub mod b64;
+pub mod basic;
 pub mod claims;
+pub mod credential;
 pub mod crypto;
 pub mod der;
 pub mod error;
@@ -63,7 +66,7 @@ pub mod wasm_policy;
 
 pub use alg::Algorithm;
 pub use authorize::{Authorizer, Outcome};
-pub use error::{Binding, Code, Error, Reason, Skipped};
+pub use error::{Binding, Code, Error, Reason, Scheme, Skipped};
 pub use jwk::{Key, KeySet};
 pub use options::{CallOptions, DecodeOptions, ScopeRequirement, Validation};
 pub use policy::{Decision, Policy};

@@ -33,12 +33,17 @@ fn set(target: &Object, key: &str, value: &JsValue) {
 
 /// Converts an error into a JS `Error` with the fields the JS layer exposes.
 fn to_js(error: &Error, realm: Option<&str>) -> JsValue {
+    to_js_as(error, crate::Scheme::Bearer, realm)
+}
+
+/// [`to_js`] with the challenge in `scheme` (the credentials' own).
+fn to_js_as(error: &Error, scheme: crate::Scheme, realm: Option<&str>) -> JsValue {
     let js = JsError::new(&error.to_string());
     set(&js, "code", &JsValue::from_str(error.code()));
     if let Some(status) = error.status() {
         set(&js, "status", &JsValue::from(status));
     }
-    if let Some(header) = error.www_authenticate(realm) {
+    if let Some(header) = error.challenge_for(scheme, realm) {
         set(&js, "wwwAuthenticate", &JsValue::from_str(&header));
     }
     if let Some(claim) = error.claim() {
@@ -52,7 +57,9 @@ fn to_js(error: &Error, realm: Option<&str>) -> JsValue {
             let list: Array = missing.iter().map(|s| JsValue::from_str(s)).collect();
             set(&js, "missing", &list);
         }
-        Error::PolicyInvalid { path, .. } => set(&js, "path", &JsValue::from_str(path)),
+        Error::PolicyInvalid { path, .. } | Error::CredentialsInvalid { path, .. } => {
+            set(&js, "path", &JsValue::from_str(path))
+        }
         Error::SenderConstrained(binding) => {
             set(&js, "binding", &JsValue::from_str(binding.as_str()))
         }
@@ -698,4 +705,163 @@ impl Verifier {
         drop(list);
         self.answer(result)
     }
+}
+
+// ─── Credentials: API keys and Basic (src/apikey.rs, src/basic.rs) ──────────────────────
+// In the full module only (feature `credentials`, which `policy-module` enables): the
+// verifier's module has no room left in its size budget (see docs/credentials.md).
+
+/// The required scopes or roles of one call: a JSON array of strings, or empty.
+#[cfg(feature = "credentials")]
+fn required_list(text: &str) -> Result<Vec<String>, Error> {
+    if text.is_empty() {
+        Ok(Vec::new())
+    } else {
+        options::required_scopes(text)
+    }
+}
+
+/// A loaded API key catalog (wrapped by the JS `ApiKeyCatalog`).
+#[cfg(feature = "credentials")]
+#[wasm_bindgen(js_name = RawApiKeys)]
+pub struct ApiKeys {
+    inner: crate::apikey::Catalog,
+    realm: Option<String>,
+}
+
+#[cfg(feature = "credentials")]
+#[wasm_bindgen(js_class = RawApiKeys)]
+impl ApiKeys {
+    /// Loads a catalog from JSON text; `realm` goes into its challenges.
+    #[wasm_bindgen(constructor)]
+    pub fn new(text: &str, realm: Option<String>) -> Result<ApiKeys, JsValue> {
+        let inner = crate::apikey::Catalog::from_json(text.as_bytes()).map_err(err)?;
+        Ok(ApiKeys { inner, realm })
+    }
+
+    /// Number of keys.
+    #[wasm_bindgen(getter)]
+    pub fn size(&self) -> usize {
+        self.inner.len()
+    }
+
+    /// Checks `key` and the required scopes and roles (JSON arrays, or
+    /// empty) at `now` (seconds; absent: the clock). Returns the verified
+    /// result as JSON text, or throws with an `ApiKey` challenge.
+    pub fn check(
+        &self,
+        key: &str,
+        scopes: &str,
+        roles: &str,
+        now: Option<f64>,
+    ) -> Result<String, JsValue> {
+        let now = now.map_or_else(now_seconds, |n| n as i64);
+        let refuse = |e: Error| to_js_as(&e, crate::Scheme::ApiKey, self.realm.as_deref());
+        let (scopes, roles) = (
+            required_list(scopes).map_err(err)?,
+            required_list(roles).map_err(err)?,
+        );
+        let ok = self.inner.check(key, now).map_err(refuse)?;
+        ok.require(&scopes, &roles).map_err(refuse)?;
+        Ok(ok.to_json())
+    }
+}
+
+/// A loaded Basic credential list (wrapped by the JS `BasicCredentials`).
+#[cfg(feature = "credentials")]
+#[wasm_bindgen(js_name = RawBasic)]
+pub struct Basic {
+    inner: crate::basic::Credentials,
+    realm: Option<String>,
+}
+
+#[cfg(feature = "credentials")]
+#[wasm_bindgen(js_class = RawBasic)]
+impl Basic {
+    /// Loads a credential list from JSON text; `realm` goes into its challenges.
+    #[wasm_bindgen(constructor)]
+    pub fn new(text: &str, realm: Option<String>) -> Result<Basic, JsValue> {
+        let inner = crate::basic::Credentials::from_json(text.as_bytes()).map_err(err)?;
+        Ok(Basic { inner, realm })
+    }
+
+    /// Number of users.
+    #[wasm_bindgen(getter)]
+    pub fn size(&self) -> usize {
+        self.inner.len()
+    }
+
+    /// Checks an `Authorization` value for a request to `url`, and the
+    /// required scopes and roles (JSON arrays, or empty). Returns the
+    /// verified result as JSON text, or throws with a `Basic` challenge.
+    pub fn check(
+        &self,
+        authorization: &str,
+        url: &str,
+        allow_insecure: bool,
+        scopes: &str,
+        roles: &str,
+    ) -> Result<String, JsValue> {
+        let refuse = |e: Error| to_js_as(&e, crate::Scheme::Basic, self.realm.as_deref());
+        let (scopes, roles) = (
+            required_list(scopes).map_err(err)?,
+            required_list(roles).map_err(err)?,
+        );
+        let ok = self
+            .inner
+            .check(authorization, url, allow_insecure)
+            .map_err(refuse)?;
+        ok.require(&scopes, &roles).map_err(refuse)?;
+        Ok(ok.to_json())
+    }
+}
+
+/// The challenge answering with `code` in the credentials' scheme (`basic`:
+/// `Basic`, else `ApiKey`), for answers given without a core error in hand
+/// (no credentials, two of them).
+#[cfg(feature = "credentials")]
+#[wasm_bindgen(js_name = rawCredentialChallenge)]
+pub fn credential_challenge(
+    basic: bool,
+    code: &str,
+    realm: Option<String>,
+    description: &str,
+) -> Option<String> {
+    let scheme = if basic {
+        crate::Scheme::Basic
+    } else {
+        crate::Scheme::ApiKey
+    };
+    crate::error::challenge_for(
+        scheme,
+        crate::Code::parse(code)?,
+        realm.as_deref(),
+        description,
+        &[],
+    )
+}
+
+/// Mints an API key from `random` (CSPRNG bytes, 96 are plenty): `[key, sha256 hex]`.
+#[cfg(feature = "credentials")]
+#[wasm_bindgen(js_name = rawMintApiKey)]
+pub fn mint_api_key(prefix: &str, id: Option<String>, random: &[u8]) -> Result<Array, JsValue> {
+    let (key, digest) = crate::apikey::mint(prefix, id.as_deref(), random).map_err(err)?;
+    Ok(Array::of2(
+        &JsValue::from_str(&key),
+        &JsValue::from_str(&digest),
+    ))
+}
+
+/// The catalog's `sha256` of a key (after checking its format and checksum).
+#[cfg(feature = "credentials")]
+#[wasm_bindgen(js_name = rawHashApiKey)]
+pub fn hash_api_key(key: &str) -> Result<String, JsValue> {
+    crate::apikey::hash(key).map_err(err)
+}
+
+/// A Basic list entry's `hash` of `password` with `salt` and `iterations`.
+#[cfg(feature = "credentials")]
+#[wasm_bindgen(js_name = rawHashPassword)]
+pub fn hash_password(password: &str, salt: &[u8], iterations: u32) -> Result<String, JsValue> {
+    crate::basic::hash_password(password, salt, iterations).map_err(err)
 }

@@ -3,9 +3,12 @@
 
 const SOURCES: &[(&str, &str)] = &[
     ("alg.rs", include_str!("../src/alg.rs")),
+    ("apikey.rs", include_str!("../src/apikey.rs")),
     ("authorize.rs", include_str!("../src/authorize.rs")),
     ("b64.rs", include_str!("../src/b64.rs")),
+    ("basic.rs", include_str!("../src/basic.rs")),
     ("claims.rs", include_str!("../src/claims.rs")),
+    ("credential.rs", include_str!("../src/credential.rs")),
     ("crypto.rs", include_str!("../src/crypto.rs")),
     ("der.rs", include_str!("../src/der.rs")),
     ("error.rs", include_str!("../src/error.rs")),

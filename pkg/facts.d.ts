@@ -14,12 +14,16 @@ export type ErrorCode =
   | "ERR_JWT_INSUFFICIENT_ROLE"
   | "ERR_JWT_REVOKED"
   | "ERR_JWT_SENDER_CONSTRAINED"
+  | "ERR_DPOP_PROOF_INVALID"
+  | "ERR_DPOP_NONCE_REQUIRED"
+  | "ERR_MTLS_CERT_MISMATCH"
   | "ERR_INVALID_ARG"
   | "ERR_JWK_INVALID"
   | "ERR_POLICY_INVALID";
 
 /** Codes that only appear in decisions and guard answers (never thrown). */
 export type DecisionCode =
+  | "ERR_DPOP_REPLAYED"
   | "ERR_POLICY_NO_MATCHING_RULE"
   | "ERR_POLICY_CONSTRAINT_FAILED"
   | "ERR_NO_CREDENTIALS"
@@ -29,7 +33,8 @@ export type DecisionCode =
 export type EdgeErrorCode =
   | "ERR_JWKS_TIMEOUT"
   | "ERR_JWKS_FETCH_FAILED"
-  | "ERR_DISCOVERY_ISSUER_MISMATCH";
+  | "ERR_DISCOVERY_ISSUER_MISMATCH"
+  | "ERR_REPLAY_STORE_FAILED";
 
 /** A JWS algorithm tollgate verifies. */
 export type Algorithm =

@@ -2,7 +2,7 @@
 //! bound to one algorithm; verification answers yes or no, with no detail an
 //! attacker could use as an oracle.
 
-use ring::{hmac, signature};
+use ring::{digest, hmac, signature};
 
 use crate::alg::{Algorithm, Curve, Hash, Scheme};
 
@@ -44,6 +44,21 @@ impl Material {
             Material::Ec(curve, _) => Some(2 * curve.coordinate_len()),
             Material::Ed25519(_) => Some(64),
         }
+    }
+}
+
+/// SHA-256 of `data`: JWK thumbprints (RFC 7638) and the DPoP `ath` (RFC 9449 §4.2).
+pub fn sha256(data: &[u8]) -> Vec<u8> {
+    digest::digest(&digest::SHA256, data).as_ref().to_vec()
+}
+
+/// The HMAC tag of `message` under an HMAC key (`None` for another key):
+/// values the server makes and later checks itself (DPoP nonces), checked
+/// back with [`verify`].
+pub fn sign_hmac(key: &Material, message: &[u8]) -> Option<Vec<u8>> {
+    match key {
+        Material::Hmac(k) => Some(hmac::sign(k, message).as_ref().to_vec()),
+        _ => None,
     }
 }
 
@@ -111,5 +126,14 @@ mod tests {
         ));
         // The algorithm must match the key's hash.
         assert!(!verify(Algorithm::RS256, &key, b"msg", tag.as_ref()));
+        assert_eq!(sign_hmac(&key, b"msg").as_deref(), Some(tag.as_ref()));
+    }
+
+    #[test]
+    fn sha256_of_abc() {
+        // FIPS 180-2 appendix B.1.
+        let expected = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+        let hex: String = sha256(b"abc").iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex, expected);
     }
 }

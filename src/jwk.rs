@@ -172,7 +172,8 @@ impl KeySet {
     }
 }
 
-fn import_jwk(jwk: &Map, algorithms: &[Algorithm]) -> Result<Key, Error> {
+/// One JWK as a key bound to its `alg` or the one of `algorithms` that fits it.
+pub(crate) fn import_jwk(jwk: &Map, algorithms: &[Algorithm]) -> Result<Key, Error> {
     let kty = string_member(jwk, "kty")?.ok_or_else(|| jwk_invalid("JWK has no kty"))?;
     let kid = string_member(jwk, "kid")?.map(str::to_owned);
     // RFC 7517 §4.2, §4.3: a key meant for encryption, or whose permitted

@@ -41,6 +41,7 @@ pub mod b64;
 pub mod claims;
 pub mod crypto;
 pub mod der;
+pub mod dpop;
 pub mod error;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod facts;

@@ -8,6 +8,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("claims.rs", include_str!("../src/claims.rs")),
     ("crypto.rs", include_str!("../src/crypto.rs")),
     ("der.rs", include_str!("../src/der.rs")),
+    ("dpop.rs", include_str!("../src/dpop.rs")),
     ("error.rs", include_str!("../src/error.rs")),
     ("facts.rs", include_str!("../src/facts.rs")),
     ("json.rs", include_str!("../src/json.rs")),

@@ -53,7 +53,10 @@ SIZE_BUDGET := 81920
 POLICY_TARGET_DIR := $(CARGO_TARGET_DIR)/policy-module
 RAW_POLICY_WASM := $(POLICY_TARGET_DIR)/$(WASM_TARGET)/release/tollgate.wasm
 PKG_POLICY_WASM := pkg/wasm/tollgate_policy_bg.wasm
-POLICY_SIZE_BUDGET := 131072
+# 136 KiB since DPoP and certificate-bound tokens (src/dpop.rs, docs/dpop.md): they live in
+# this module only (+11 KB of gzip at -Os: proof parsing, thumbprints, htu normalisation,
+# nonces, the presented calls), so the verifier's module stays under its 80 KiB.
+POLICY_SIZE_BUDGET := 139264
 
 # wasm-opt comes from npm's binaryen (pinned in .ci/package.json), not Debian's:
 # binaryen 108 (Debian 12) round-trips wasm-bindgen's module with the exported

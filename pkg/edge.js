@@ -5,3 +5,4 @@ export { EDGE_ERROR_CODES } from "./edge-common.js";
 export { RemoteKeySet, createRemoteKeySet } from "./remote.js";
 export { IssuerKeys, createIssuerKeys, discoverKeySet } from "./issuers.js";
 export { Guard, createGuard } from "./guard.js";
+export { ReplayGuardObject, createDurableReplayStore, createMemoryReplayStore } from "./dpop.js";

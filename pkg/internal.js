@@ -18,6 +18,12 @@ export const handles = new WeakMap();
 /** A Verifier's one-trip authorization, for the guard (see Verifier in tollgate.js). */
 export const AUTHORIZE = Symbol("tollgate.authorize");
 
+/** A Verifier's verification of a request that presents more than its token (DPoP, mTLS). */
+export const PRESENT = Symbol("tollgate.present");
+
+/** The verifier option (a RawDpop handle) the guard's verifiers check DPoP proofs with. */
+export const DPOP = Symbol("tollgate.dpop");
+
 /** A caller mistake: a `TypeError` with code `ERR_INVALID_ARG`, never a 401. */
 export function invalidArg(message) {
   const error = new TypeError(message);

@@ -10,7 +10,7 @@
 // edge layer and the SPA helpers: those import this file, never the reverse.
 
 import { wasm } from "./core.js";
-import { AUTHORIZE, handles, invalidArg, plainObject, verifiedTexts } from "./internal.js";
+import { AUTHORIZE, DPOP, PRESENT, handles, invalidArg, plainObject, verifiedTexts } from "./internal.js";
 import { VerifiedCache, cacheSize, deepFreeze, holds, readCall } from "./cache.js";
 import { importPublicKey, signatureBackend, verifySignature } from "./webcrypto.js";
 import { ALGORITHMS, DEFAULT_MAX_TOKEN_LENGTH } from "./facts.js";
@@ -18,7 +18,7 @@ import { ALGORITHMS, DEFAULT_MAX_TOKEN_LENGTH } from "./facts.js";
 // The codes, defined once in the core's table (src/error.rs).
 export { ERROR_CODES, DECISION_CODES } from "./facts.js";
 
-const FIELDS = ["status", "wwwAuthenticate", "claim", "reason", "missing", "skipped", "path", "binding"];
+const FIELDS = ["status", "wwwAuthenticate", "claim", "reason", "missing", "skipped", "path", "binding", "nonce"];
 
 /** A rejected token, key or key set. Carries a stable `code`. */
 export class TollgateError extends Error {
@@ -225,7 +225,13 @@ function prepare(options) {
   const { keys, revocations, cache, ...rest } = opts;
   const raw = rawKeys(keys);
   const list = revocations === undefined ? undefined : rawRevocations(revocations, "options.revocations").share();
-  const verifier = call(() => new wasm.RawVerifier(raw, toJson(rest, "options"), list));
+  let verifier = call(() => new wasm.RawVerifier(raw, toJson(rest, "options"), list));
+  // The guard's DPoP settings (a symbol key: never in the options' JSON, never a user's).
+  if (opts[DPOP] !== undefined) {
+    const plain = verifier;
+    verifier = plain.withDpop(opts[DPOP]);
+    plain.free();
+  }
   return { raw: verifier, keys, revocations, cache, options: rest };
 }
 
@@ -339,7 +345,7 @@ class Verifier {
   // full module; two (a first half, then the rest) when `native` sends the signature to
   // the runtime's crypto. `{ outcome, result?, decision? }` or `{ error }`; a promise
   // of one on the native path.
-  [AUTHORIZE](policy, token, route, options, native) {
+  [AUTHORIZE](policy, token, route, options, native, presented) {
     const raw = this.#withPolicy(policy);
     token = bounded(token, this.#limit);
     const args = [callText(options), route.method, route.path, route.ip, route.environment];
@@ -355,6 +361,10 @@ class Verifier {
         return { outcome: "refused", error: convert(error) };
       }
     };
+    if (presented !== undefined) {
+      const p = presented;
+      return settle(() => raw.authorizePresented(token, ...args, p.url, p.dpop, p.proof, p.certificate));
+    }
     const whole = () => settle(() => raw.authorize(token, ...args));
     if (!native || !this.#asymmetric || signatureBackend() === null) return whole();
     let begun;
@@ -367,6 +377,22 @@ class Verifier {
       (ok) => (ok === null ? whole() : settle(() => raw.authorizeResume(begun[0], ...args) ?? raw.authorize(token, ...args))),
       (error) => ({ outcome: "refused", error }),
     );
+  }
+
+  // The guard's verification of a request that presents more than its token (a DPoP proof, a
+  // client certificate: `{ url, dpop, proof, certificate }`), in one call into the core: the
+  // token, then the proof, then the binding. `{ result }` (with `credential`, `proof`, `nonce`)
+  // or `{ error }`. The core checks the signature here (no native-crypto path).
+  [PRESENT](token, options, request) {
+    token = bounded(token, this.#limit);
+    try {
+      const text = this.#raw.verifyPresented(token, callText(options), request.method, request.url, request.dpop, request.proof, request.certificate);
+      return { result: verifiedResult(text) };
+    } catch (error) {
+      const converted = convert(error);
+      if (converted instanceof TollgateError && converted.status) return { error: converted };
+      throw converted;
+    }
   }
 
   // This verifier's handle deciding with `policy` too, made once per policy.

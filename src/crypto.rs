@@ -64,6 +64,7 @@ pub fn sign_hmac(key: &Material, message: &[u8]) -> Option<Vec<u8>> {
 
 /// Checks `signature` over `message` with `key` under `alg`. The caller has
 /// already ensured that `key` is bound to `alg`; a mismatch simply fails.
+#[inline(never)]
 pub fn verify(alg: Algorithm, key: &Material, message: &[u8], sig: &[u8]) -> bool {
     match (alg.scheme(), key) {
         // Constant-time comparison inside ring (RFC 7518 §3.2 demands full-length tags;

@@ -394,72 +394,92 @@ pub fn thumbprint(jwk: &Map, kind: KeyKind) -> Option<String> {
 /// unreserved ones decoded, dot segments removed, empty path `/`). `None`
 /// for anything else (no scheme, userinfo, a bad port).
 pub fn normalize_htu(url: &str) -> Option<String> {
-    let (scheme, rest) = url.split_once("://")?;
-    let scheme = scheme.to_ascii_lowercase();
-    let default_port = match scheme.as_str() {
-        "https" => "443",
-        "http" => "80",
-        _ => return None,
+    // Bytes, not `str` patterns: the searchers those bring cost the wasm module kilobytes.
+    let bytes = url.as_bytes();
+    let end = bytes
+        .iter()
+        .position(|&b| b == b'?' || b == b'#')
+        .unwrap_or(bytes.len());
+    let url = bytes.get(..end)?;
+    let colon = url.iter().position(|&b| b == b':')?;
+    let scheme = url.get(..colon)?;
+    let rest = url.get(colon..)?.strip_prefix(b"://")?;
+    let default_port: &[u8] = if scheme.eq_ignore_ascii_case(b"https") {
+        b"443"
+    } else if scheme.eq_ignore_ascii_case(b"http") {
+        b"80"
+    } else {
+        return None;
     };
-    let rest = rest.split(['?', '#']).next().unwrap_or_default();
-    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    if authority.contains('@') {
+    let slash = rest.iter().position(|&b| b == b'/').unwrap_or(rest.len());
+    let (authority, path) = (rest.get(..slash)?, rest.get(slash..)?);
+    if authority.contains(&b'@') {
         return None;
     }
     // The port follows the last colon, unless that colon is inside an IPv6 literal.
-    let (host, port) = match authority.rsplit_once(':') {
-        Some((host, port)) if !port.contains(']') => (host, port),
-        _ => (authority, ""),
+    let (host, port) = match authority.iter().rposition(|&b| b == b':') {
+        Some(at) if !authority.get(at..)?.contains(&b']') => {
+            (authority.get(..at)?, authority.get(at + 1..)?)
+        }
+        _ => (authority, &[][..]),
     };
-    if host.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) {
+    if host.is_empty() || !port.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let port = port.trim_start_matches('0');
-    let mut out = scheme;
-    out.push_str("://");
-    out.push_str(&host.to_ascii_lowercase());
+    let zeros = port.iter().take_while(|&&b| b == b'0').count();
+    let port = port.get(zeros..)?;
+    let mut out = Vec::with_capacity(url.len() + 1);
+    out.extend(scheme.iter().map(u8::to_ascii_lowercase));
+    out.extend_from_slice(b"://");
+    out.extend(host.iter().map(u8::to_ascii_lowercase));
     if !port.is_empty() && port != default_port {
-        if port.len() > 5 || port.parse::<u32>().ok()? > 65535 {
+        let value = port.iter().fold(0u32, |n, d| {
+            n.saturating_mul(10).saturating_add(u32::from(d - b'0'))
+        });
+        if value > 65535 {
             return None;
         }
-        out.push(':');
-        out.push_str(port);
+        out.push(b':');
+        out.extend_from_slice(port);
     }
-    out.push_str(&remove_dot_segments(&normalize_percent(path)?));
-    Some(out)
+    remove_dot_segments(&normalize_percent(path)?, &mut out);
+    String::from_utf8(out).ok()
 }
 
 /// Percent-encodings uppercased, and decoded where they encode an unreserved
 /// character (RFC 3986 §6.2.2.2); `None` for a broken one.
-fn normalize_percent(path: &str) -> Option<String> {
-    let mut out = String::with_capacity(path.len());
-    let mut rest = path;
-    while let Some(at) = rest.find('%') {
-        let (before, after) = rest.split_at(at);
-        out.push_str(before);
-        let hex = after.get(1..3)?;
-        let byte = u8::from_str_radix(hex, 16).ok()?;
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            out.push('%');
-            out.push_str(&hex.to_ascii_uppercase());
+fn normalize_percent(path: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(path.len());
+    let mut at = 0;
+    while let Some(&b) = path.get(at) {
+        if b != b'%' {
+            out.push(b);
+            at += 1;
+            continue;
         }
-        rest = after.get(3..)?;
+        let digit = |i: usize| path.get(i).and_then(|&c| char::from(c).to_digit(16));
+        let byte = digit(at + 1)? * 16 + digit(at + 2)?;
+        let byte = u8::try_from(byte).ok()?;
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(byte);
+        } else {
+            out.push(b'%');
+            out.extend(path.get(at + 1..at + 3)?.iter().map(u8::to_ascii_uppercase));
+        }
+        at += 3;
     }
-    out.push_str(rest);
     Some(out)
 }
 
-/// RFC 3986 §5.2.4 on an absolute path; the empty path is `/`.
-fn remove_dot_segments(path: &str) -> String {
-    let mut segments: Vec<&str> = Vec::new();
-    let mut parts = path.split('/').skip(1).peekable();
+/// RFC 3986 §5.2.4 on an absolute path, appended to `out`; the empty path is `/`.
+fn remove_dot_segments(path: &[u8], out: &mut Vec<u8>) {
+    let mut segments: Vec<&[u8]> = Vec::new();
+    let mut parts = path.split(|&b| b == b'/').skip(1).peekable();
     while let Some(segment) = parts.next() {
         let last = parts.peek().is_none();
         match segment {
-            "." => {}
-            ".." => {
+            b"." => {}
+            b".." => {
                 segments.pop();
             }
             s => {
@@ -468,12 +488,16 @@ fn remove_dot_segments(path: &str) -> String {
             }
         }
         if last {
-            segments.push("");
+            segments.push(b"");
         }
     }
-    let mut out = String::from("/");
-    out.push_str(&segments.join("/"));
-    out
+    for segment in &segments {
+        out.push(b'/');
+        out.extend_from_slice(segment);
+    }
+    if segments.is_empty() {
+        out.push(b'/');
+    }
 }
 
 #[cfg(test)]

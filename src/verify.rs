@@ -301,8 +301,9 @@ fn accept(
 }
 
 /// [`accept`] with the binding decided by `bind` from the token's `cnf`,
-/// after its other claims and before revocation, scopes and roles. Generic,
-/// so that the bearer path holds no proof-checking code.
+/// after its other claims and before revocation, scopes and roles. Generic
+/// so that the bearer path holds no proof-checking code; the rest is one
+/// function that both share ([`granted`]).
 fn accept_with<T>(
     compact: jws::Compact<'_>,
     v: &Validation,
@@ -313,6 +314,16 @@ fn accept_with<T>(
     let claims = jws::parse_payload(&compact.payload)?;
     let bound = claims::validate_unbound(&claims, compact.header.typ.as_deref(), v, now)?;
     let proven = bind(bound)?;
+    Ok((granted(compact, claims, v, req)?, proven))
+}
+
+/// Revocation → scopes → roles, on claims that passed every other check.
+fn granted(
+    compact: jws::Compact<'_>,
+    claims: Map,
+    v: &Validation,
+    req: &Requirements<'_>,
+) -> Result<Verified, Error> {
     if let Some(list) = req.revocations {
         list.ensure_not_revoked(&claims)?;
     }
@@ -331,7 +342,7 @@ fn accept_with<T>(
             missing: check.missing,
         });
     }
-    Ok((finish(compact, claims, granted, held)?, proven))
+    finish(compact, claims, granted, held)
 }
 
 /// A JWS whose signature verified; the payload is whatever was signed.

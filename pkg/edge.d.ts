@@ -218,6 +218,25 @@ export type GuardOptions = GuardVerifyOptions & {
    * node:crypto in Node — (`Verifier.verifyAsync`) instead of the wasm core. Default false.
    */
   webCrypto?: boolean;
+  /**
+   * Accept DPoP-bound tokens (RFC 9449): `Authorization: DPoP <token>` with a `DPoP` proof
+   * header, checked in the core with the token in one call. Needs the full module (import
+   * `tollgate/policy` first). `true` takes the defaults. See docs/dpop.md.
+   *
+   * @example
+   * createGuard({ keys, issuer, audience, dpop: { nonceSecret: env.DPOP_NONCE_SECRET, replay: createDurableReplayStore(env.REPLAY) } });
+   */
+  dpop?: true | DpopOptions;
+  /**
+   * Read the TLS client certificate for certificate-bound tokens (RFC 8705) from Cloudflare's
+   * `request.cf.tlsClientAuth`. Default: true on Cloudflare Workers.
+   */
+  mtls?: boolean;
+  /**
+   * The TLS client certificate's SHA-256 thumbprint (hex or base64url) for runtimes other than
+   * Cloudflare's; `undefined` when the request came without one.
+   */
+  clientCertificate?: (request: Request | RequestLike) => string | undefined;
 } & (
     | {
         /** One issuer's keys. */
@@ -234,6 +253,73 @@ export type GuardOptions = GuardVerifyOptions & {
         dangerouslySkipIssuerCheck?: never;
       }
   );
+
+/** The guard's `dpop` option. */
+export interface DpopOptions {
+  /** The proofs' accepted algorithms. Default: every asymmetric one (never `none` or HS*). */
+  algorithms?: string[];
+  /** Seconds a proof's `iat` may be from now, either way. Default 60. */
+  iatWindow?: number;
+  /** A secret (at least 32 bytes) to make and check server nonces (RFC 9449 §9) without state. */
+  nonceSecret?: string | Uint8Array;
+  /** Require a nonce in every proof. Default: true when `nonceSecret` is set. */
+  requireNonce?: boolean;
+  /** Seconds a nonce is current; it is accepted for one to two of these. Default 300. */
+  nonceLifetime?: number;
+  /** Where proofs' jtis are remembered. Default: {@link createMemoryReplayStore} (one isolate). */
+  replay?: ReplayStore;
+  /** Take DPoP-bound tokens only: Bearer tokens are refused as no credentials. Default false. */
+  required?: boolean;
+}
+
+/**
+ * Remembers used DPoP proofs. `seen` resolves to true when `key` (the proof's jti scoped by its
+ * key's thumbprint) was already seen, and records it until `expiresAt` (seconds) otherwise.
+ */
+export interface ReplayStore {
+  seen(key: string, expiresAt: number): Promise<boolean>;
+}
+
+/**
+ * A replay store for one isolate: at most `max` proofs (default 10,000), the oldest dropped first.
+ *
+ * @example
+ * createGuard({ keys, issuer, audience, dpop: { replay: createMemoryReplayStore({ max: 50_000 }) } });
+ */
+export function createMemoryReplayStore(options?: { max?: number; now?: () => number }): ReplayStore & { readonly size: number };
+
+/** What {@link createDurableReplayStore} needs of a Durable Object namespace binding. */
+export interface DurableObjectNamespaceLike {
+  idFromName(name: string): unknown;
+  get(id: any): { fetch(input: string, init?: RequestInit): Promise<Response> };
+}
+
+/**
+ * A replay store shared by every isolate and location: Durable Objects of `namespace`, bound
+ * to {@link ReplayGuardObject} (export it from your worker).
+ *
+ * @example
+ * export { ReplayGuardObject } from "tollgate";
+ * const replay = createDurableReplayStore(env.DPOP_REPLAY);
+ */
+export function createDurableReplayStore(namespace: DurableObjectNamespaceLike, options?: { shards?: number; name?: string }): ReplayStore;
+
+/**
+ * The Durable Object class behind {@link createDurableReplayStore}.
+ *
+ * @example
+ * export { ReplayGuardObject } from "tollgate";
+ */
+export class ReplayGuardObject {
+  constructor(state: { storage: any }, env?: unknown);
+  fetch(request: Request): Promise<Response>;
+}
+
+/** How the request proved it may use its token. */
+export type Credential =
+  | { kind: "bearer" }
+  | { kind: "dpop"; /** The proof key's RFC 7638 thumbprint (`cnf.jkt`). */ jkt: string }
+  | { kind: "mtls"; /** The client certificate's SHA-256 thumbprint (`cnf.x5t#S256`). */ x5t: string };
 
 /** What the guard needs of a policy (a `Policy` from `tollgate/policy`). */
 export interface PolicyLike {
@@ -271,6 +357,12 @@ export interface RequestLike {
 /** A request that passed: the verified token. */
 export interface AuthorizeSuccess<C extends JWTClaims = JWTClaims> {
   ok: true;
+  /** The token's `sub`. */
+  subject: string | undefined;
+  /** How the token is held: a bearer token, or bound to a DPoP key or a certificate. */
+  credential: Credential;
+  /** With DPoP nonces: a fresh nonce to send as `DPoP-Nonce` (the proof's is about to expire). */
+  dpopNonce?: string;
   claims: C;
   header: JWSHeader;
   /** The granted scopes. */
@@ -350,6 +442,13 @@ export type AuthorizeFailure =
       /** Seconds, as sent in `Retry-After`. */
       retryAfter: number;
       cause: RemoteKeySetError;
+    })
+  | (FailureBase & {
+      /** The DPoP proof was refused (RFC 9449): 401 invalid_dpop_proof or use_dpop_nonce. */
+      status: 401;
+      code: TokenErrorCode | DecisionCode;
+      error: "invalid_dpop_proof" | "use_dpop_nonce";
+      cause?: TollgateError;
     });
 
 /** What {@link Guard.authorize} resolves to. */

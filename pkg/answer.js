@@ -13,10 +13,11 @@ export function statusOf(code) {
 /**
  * The `WWW-Authenticate` value answering with `code` (RFC 6750 §3): realm first when
  * given, `error`/`error_description` where the code has an RFC 6750 error; `undefined`
- * where the answer is not a 400, 401 or 403.
+ * where the answer is not a 400, 401 or 403. `offer`: `{ dpop: "ES256 …", bearer,
+ * errorInDpop }` for a server that takes DPoP proofs (RFC 9449 §7).
  */
-export function challenge(code, realm, description = "") {
-  return wasm.rawChallenge(code, realm, description);
+export function challenge(code, realm, description = "", offer) {
+  return wasm.rawChallenge(code, realm, description, offer?.dpop, offer?.bearer, offer?.errorInDpop);
 }
 
 /** The RFC 6750 error of `code` (`invalid_token`, …), or `undefined`. */

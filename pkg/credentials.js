@@ -107,7 +107,6 @@ function headersOf(request) {
   return headers;
 }
 
-const registry = new FinalizationRegistry((raw) => raw.free());
 
 // ─── API keys ─────────────────────────────────────────────────────────────────────────
 
@@ -126,7 +125,6 @@ export class ApiKeyCatalog {
     this.#raw = raw;
     this.#header = header;
     this.#realm = realm;
-    registry.register(this, raw, this);
   }
 
   /**
@@ -192,7 +190,6 @@ export class ApiKeyCatalog {
 
   /** Releases the wasm memory now (optional). */
   free() {
-    registry.unregister(this);
     this.#raw.free();
   }
 }
@@ -238,7 +235,6 @@ export class BasicCredentials {
     if (!(raw instanceof glue().RawBasic)) throw invalidArg("use BasicCredentials.fromJson");
     this.#raw = raw;
     this.#realm = realm;
-    registry.register(this, raw, this);
   }
 
   /** Loads a credential list (an object or JSON text). Options: `realm` (default "api"). */
@@ -295,7 +291,6 @@ export class BasicCredentials {
 
   /** Releases the wasm memory now (optional). */
   free() {
-    registry.unregister(this);
     this.#raw.free();
   }
 }

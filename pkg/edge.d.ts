@@ -306,7 +306,12 @@ export function createIntrospector(options: IntrospectorOptions): Introspector;
 
 /** How the request's credential was verified (every kind ends in the same verified result). */
 export type Credential =
+  /** A JWT sent as a bearer token. */
   | { readonly kind: "jwt" }
+  /** A DPoP-bound JWT with its proof; `jkt` is the proof key's RFC 7638 thumbprint (`cnf.jkt`). */
+  | { readonly kind: "dpop"; readonly jkt: string }
+  /** A certificate-bound JWT; `x5t` is the client certificate's SHA-256 thumbprint (`cnf.x5t#S256`). */
+  | { readonly kind: "mtls"; readonly x5t: string }
   /** Introspected (RFC 7662); `clientId` is the answer's `client_id`. */
   | { readonly kind: "opaque"; readonly clientId: string | undefined }
   | KeyCredential;
@@ -350,6 +355,25 @@ export type GuardOptions = GuardVerifyOptions & {
    * Without `keys`, a JWT is refused (401 invalid_token).
    */
   introspection?: Introspector;
+  /**
+   * Accept DPoP-bound tokens (RFC 9449): `Authorization: DPoP <token>` with a `DPoP` proof
+   * header, checked in the core with the token in one call. Needs the full module (import
+   * `tollgate/policy` first). `true` takes the defaults. See docs/dpop.md.
+   *
+   * @example
+   * createGuard({ keys, issuer, audience, dpop: { nonceSecret: env.DPOP_NONCE_SECRET, replay: createDurableReplayStore(env.REPLAY) } });
+   */
+  dpop?: true | DpopOptions;
+  /**
+   * Read the TLS client certificate for certificate-bound tokens (RFC 8705) from Cloudflare's
+   * `request.cf.tlsClientAuth`. Default: true on Cloudflare Workers.
+   */
+  mtls?: boolean;
+  /**
+   * The TLS client certificate's SHA-256 thumbprint (hex or base64url) for runtimes other than
+   * Cloudflare's; `undefined` when the request came without one.
+   */
+  clientCertificate?: (request: Request | RequestLike) => string | undefined;
 } & (
     | {
         /** Opaque tokens only. */
@@ -374,6 +398,68 @@ export type GuardOptions = GuardVerifyOptions & {
         dangerouslySkipIssuerCheck?: never;
       }
   );
+
+/** The guard's `dpop` option. */
+export interface DpopOptions {
+  /** The proofs' accepted algorithms. Default: every asymmetric one (never `none` or HS*). */
+  algorithms?: string[];
+  /** Seconds a proof's `iat` may be from now, either way. Default 60. */
+  iatWindow?: number;
+  /** A secret (at least 32 bytes) to make and check server nonces (RFC 9449 §9) without state. */
+  nonceSecret?: string | Uint8Array;
+  /** Require a nonce in every proof. Default: true when `nonceSecret` is set. */
+  requireNonce?: boolean;
+  /** Seconds a nonce is current; it is accepted for one to two of these. Default 300. */
+  nonceLifetime?: number;
+  /** Where proofs' jtis are remembered. Default: {@link createMemoryReplayStore} (one isolate). */
+  replay?: ReplayStore;
+  /** Take DPoP-bound tokens only: Bearer tokens are refused as no credentials. Default false. */
+  required?: boolean;
+}
+
+/**
+ * Remembers used DPoP proofs. `seen` resolves to true when `key` (the proof's jti scoped by its
+ * key's thumbprint) was already seen, and records it until `expiresAt` (seconds) otherwise.
+ */
+export interface ReplayStore {
+  seen(key: string, expiresAt: number): Promise<boolean>;
+}
+
+/**
+ * A replay store for one isolate: at most `max` proofs (default 10,000), the oldest dropped first.
+ *
+ * @example
+ * createGuard({ keys, issuer, audience, dpop: { replay: createMemoryReplayStore({ max: 50_000 }) } });
+ */
+export function createMemoryReplayStore(options?: { max?: number; now?: () => number }): ReplayStore & { readonly size: number };
+
+/** What {@link createDurableReplayStore} needs of a Durable Object namespace binding. */
+export interface DurableObjectNamespaceLike {
+  idFromName(name: string): unknown;
+  get(id: any): { fetch(input: string, init?: RequestInit): Promise<Response> };
+}
+
+/**
+ * A replay store shared by every isolate and location: Durable Objects of `namespace`, bound
+ * to {@link ReplayGuardObject} (export it from your worker).
+ *
+ * @example
+ * export { ReplayGuardObject } from "tollgate";
+ * const replay = createDurableReplayStore(env.DPOP_REPLAY);
+ */
+export function createDurableReplayStore(namespace: DurableObjectNamespaceLike, options?: { shards?: number; name?: string }): ReplayStore;
+
+/**
+ * The Durable Object class behind {@link createDurableReplayStore}.
+ *
+ * @example
+ * export { ReplayGuardObject } from "tollgate";
+ */
+export class ReplayGuardObject {
+  constructor(state: { storage: any }, env?: unknown);
+  fetch(request: Request): Promise<Response>;
+}
+
 
 /** What the guard needs of a policy (a `Policy` from `tollgate/policy`). */
 export interface PolicyLike {
@@ -413,6 +499,8 @@ export interface AuthorizeSuccess<C extends JWTClaims = JWTClaims> {
   ok: true;
   /** `claims.sub`, when a string. */
   subject: string | undefined;
+  /** With DPoP nonces: a fresh nonce to send as `DPoP-Nonce` (the proof's is about to expire). */
+  dpopNonce?: string;
   /** The claims; for an opaque token, the introspection answer. */
   claims: C;
   /** The JWS header; `{}` for an opaque token. */
@@ -496,6 +584,13 @@ export type AuthorizeFailure =
       /** Seconds, as sent in `Retry-After`. */
       retryAfter: number;
       cause: RemoteKeySetError | IntrospectionError;
+    })
+  | (FailureBase & {
+      /** The DPoP proof was refused (RFC 9449): 401 invalid_dpop_proof or use_dpop_nonce. */
+      status: 401;
+      code: TokenErrorCode | DecisionCode;
+      error: "invalid_dpop_proof" | "use_dpop_nonce";
+      cause?: TollgateError;
     });
 
 /** What {@link Guard.authorize} resolves to. */

@@ -6,3 +6,4 @@ export { RemoteKeySet, createRemoteKeySet } from "./remote.js";
 export { IssuerKeys, createIssuerKeys, discoverKeySet } from "./issuers.js";
 export { Introspector, createIntrospector } from "./introspection.js";
 export { Guard, createGuard } from "./guard.js";
+export { ReplayGuardObject, createDurableReplayStore, createMemoryReplayStore } from "./dpop.js";

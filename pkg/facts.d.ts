@@ -16,6 +16,9 @@ export type ErrorCode =
   | "ERR_JWT_REVOKED"
   | "ERR_JWT_SENDER_CONSTRAINED"
   | "ERR_TOKEN_INACTIVE"
+  | "ERR_DPOP_PROOF_INVALID"
+  | "ERR_DPOP_NONCE_REQUIRED"
+  | "ERR_MTLS_CERT_MISMATCH"
   | "ERR_INVALID_ARG"
   | "ERR_JWK_INVALID"
   | "ERR_POLICY_INVALID"
@@ -27,6 +30,7 @@ export type ErrorCode =
 
 /** Codes that only appear in decisions and guard answers (never thrown). */
 export type DecisionCode =
+  | "ERR_DPOP_REPLAYED"
   | "ERR_POLICY_NO_MATCHING_RULE"
   | "ERR_POLICY_CONSTRAINT_FAILED"
   | "ERR_NO_CREDENTIALS"
@@ -37,7 +41,8 @@ export type EdgeErrorCode =
   | "ERR_JWKS_TIMEOUT"
   | "ERR_JWKS_FETCH_FAILED"
   | "ERR_DISCOVERY_ISSUER_MISMATCH"
-  | "ERR_INTROSPECTION_FAILED";
+  | "ERR_INTROSPECTION_FAILED"
+  | "ERR_REPLAY_STORE_FAILED";
 
 /** A JWS algorithm tollgate verifies. */
 export type Algorithm =

@@ -17,6 +17,10 @@ export const CODES = Object.freeze({
   ERR_JWT_REVOKED: Object.freeze({ status: 401, error: "invalid_token", origin: "core" }),
   ERR_JWT_SENDER_CONSTRAINED: Object.freeze({ status: 401, error: "invalid_token", origin: "core" }),
   ERR_TOKEN_INACTIVE: Object.freeze({ status: 401, error: "invalid_token", origin: "core" }),
+  ERR_DPOP_PROOF_INVALID: Object.freeze({ status: 401, error: "invalid_dpop_proof", origin: "core" }),
+  ERR_DPOP_NONCE_REQUIRED: Object.freeze({ status: 401, error: "use_dpop_nonce", origin: "core" }),
+  ERR_DPOP_REPLAYED: Object.freeze({ status: 401, error: "invalid_dpop_proof", origin: "decision" }),
+  ERR_MTLS_CERT_MISMATCH: Object.freeze({ status: 401, error: "invalid_token", origin: "core" }),
   ERR_INVALID_ARG: Object.freeze({ status: null, error: null, origin: "core" }),
   ERR_JWK_INVALID: Object.freeze({ status: null, error: null, origin: "core" }),
   ERR_POLICY_INVALID: Object.freeze({ status: null, error: null, origin: "core" }),
@@ -33,16 +37,17 @@ export const CODES = Object.freeze({
   ERR_JWKS_FETCH_FAILED: Object.freeze({ status: 503, error: null, origin: "edge" }),
   ERR_DISCOVERY_ISSUER_MISMATCH: Object.freeze({ status: 503, error: null, origin: "edge" }),
   ERR_INTROSPECTION_FAILED: Object.freeze({ status: 503, error: null, origin: "edge" }),
+  ERR_REPLAY_STORE_FAILED: Object.freeze({ status: 503, error: null, origin: "edge" }),
 });
 
 /** Codes the core throws. */
-export const ERROR_CODES = Object.freeze(["ERR_JWS_INVALID", "ERR_JOSE_ALG_NOT_ALLOWED", "ERR_JOSE_NOT_SUPPORTED", "ERR_JWKS_NO_MATCHING_KEY", "ERR_JWKS_MULTIPLE_MATCHING_KEYS", "ERR_JWS_SIGNATURE_VERIFICATION_FAILED", "ERR_JWT_INVALID", "ERR_JWT_EXPIRED", "ERR_JWT_CLAIM_VALIDATION_FAILED", "ERR_JWT_INSUFFICIENT_SCOPE", "ERR_JWT_INSUFFICIENT_ROLE", "ERR_JWT_REVOKED", "ERR_JWT_SENDER_CONSTRAINED", "ERR_TOKEN_INACTIVE", "ERR_INVALID_ARG", "ERR_JWK_INVALID", "ERR_POLICY_INVALID", "ERR_APIKEY_INVALID", "ERR_APIKEY_EXPIRED", "ERR_BASIC_INVALID", "ERR_INSECURE_TRANSPORT", "ERR_CREDENTIALS_INVALID"]);
+export const ERROR_CODES = Object.freeze(["ERR_JWS_INVALID", "ERR_JOSE_ALG_NOT_ALLOWED", "ERR_JOSE_NOT_SUPPORTED", "ERR_JWKS_NO_MATCHING_KEY", "ERR_JWKS_MULTIPLE_MATCHING_KEYS", "ERR_JWS_SIGNATURE_VERIFICATION_FAILED", "ERR_JWT_INVALID", "ERR_JWT_EXPIRED", "ERR_JWT_CLAIM_VALIDATION_FAILED", "ERR_JWT_INSUFFICIENT_SCOPE", "ERR_JWT_INSUFFICIENT_ROLE", "ERR_JWT_REVOKED", "ERR_JWT_SENDER_CONSTRAINED", "ERR_TOKEN_INACTIVE", "ERR_DPOP_PROOF_INVALID", "ERR_DPOP_NONCE_REQUIRED", "ERR_MTLS_CERT_MISMATCH", "ERR_INVALID_ARG", "ERR_JWK_INVALID", "ERR_POLICY_INVALID", "ERR_APIKEY_INVALID", "ERR_APIKEY_EXPIRED", "ERR_BASIC_INVALID", "ERR_INSECURE_TRANSPORT", "ERR_CREDENTIALS_INVALID"]);
 
 /** Codes that only appear in decisions (policy, guard). */
-export const DECISION_CODES = Object.freeze(["ERR_POLICY_NO_MATCHING_RULE", "ERR_POLICY_CONSTRAINT_FAILED", "ERR_NO_CREDENTIALS", "ERR_INVALID_REQUEST"]);
+export const DECISION_CODES = Object.freeze(["ERR_DPOP_REPLAYED", "ERR_POLICY_NO_MATCHING_RULE", "ERR_POLICY_CONSTRAINT_FAILED", "ERR_NO_CREDENTIALS", "ERR_INVALID_REQUEST"]);
 
 /** Codes the edge layer (key sets and introspection over HTTP) throws. */
-export const EDGE_ERROR_CODES = Object.freeze(["ERR_JWKS_TIMEOUT", "ERR_JWKS_FETCH_FAILED", "ERR_DISCOVERY_ISSUER_MISMATCH", "ERR_INTROSPECTION_FAILED"]);
+export const EDGE_ERROR_CODES = Object.freeze(["ERR_JWKS_TIMEOUT", "ERR_JWKS_FETCH_FAILED", "ERR_DISCOVERY_ISSUER_MISMATCH", "ERR_INTROSPECTION_FAILED", "ERR_REPLAY_STORE_FAILED"]);
 
 /** Every algorithm: key type, curve, and the runtime crypto parameters (null for HMAC: the secret stays in the core). */
 export const ALGORITHMS = Object.freeze({

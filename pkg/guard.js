@@ -1,13 +1,14 @@
 // The request guard: the bearer token found by RFC 6750 §2, verified by the core, answered by §3.
 
 import { KeySet, TollgateError, createVerifier, decode } from "./tollgate.js";
-import { handles, invalidArg, lent } from "./internal.js";
+import { DPOP, handles, invalidArg, lent } from "./internal.js";
 import { ALGORITHMS, CALL_OPTIONS } from "./facts.js";
 import { challenge, oauthErrorOf, statusOf } from "./answer.js";
 import { CONSTRUCT, checkOptionNames, isEdgeError, isPlainObject, readText } from "./edge-common.js";
 import { RemoteKeySet } from "./remote.js";
 import { IssuerKeys, createIssuerKeys } from "./issuers.js";
 import { Introspector } from "./introspection.js";
+import { certificateThumbprint, cloudflareCertificate, compileDpop, presentedSupported, replayKey } from "./dpop.js";
 
 /** Largest form body searched for `access_token`, in bytes (RFC 6750 §2.2). */
 const MAX_FORM_BODY_BYTES = 64 * 1024;
@@ -16,7 +17,7 @@ const MAX_FORM_BODY_BYTES = 64 * 1024;
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 // credentials = "Bearer" 1*SP b64token (scheme case-insensitive, RFC 9110 §11.1)
 const SCHEME = /^([^ \t]+)([\s\S]*)$/;
-const BEARER_REST = /^ +([^ ]+)$/;
+const TOKEN_REST = /^ +([^ ]+)$/;
 
 // The core's call options, and jose's `currentDate` that the JS layer turns into `now`.
 const AUTHORIZE_OPTIONS = new Set([...CALL_OPTIONS, "currentDate"]);
@@ -123,6 +124,8 @@ export class Guard {
   #environment;
   #clientIp;
   #webCrypto; // RSA/ECDSA/EdDSA signatures checked by native crypto (Verifier.verifyAsync); default on
+  #dpop; // { raw, algs, replay, required } when DPoP proofs are accepted (dpop.js)
+  #certificate; // (request) => the client certificate's SHA-256 thumbprint, or undefined
   #verifiers = new WeakMap(); // KeySet → Map(issuer key → Verifier)
 
   constructor(token, options) {
@@ -137,8 +140,17 @@ export class Guard {
       clientIp,
       webCrypto = true,
       introspection,
+      dpop,
+      mtls = ON_CLOUDFLARE,
+      clientCertificate,
       ...verifyOptions
     } = options;
+    if (dpop !== undefined && dpop !== false) this.#dpop = compileDpop(dpop);
+    if (typeof mtls !== "boolean") throw invalidArg("createGuard: mtls must be a boolean");
+    if (clientCertificate !== undefined && typeof clientCertificate !== "function") {
+      throw invalidArg("createGuard: clientCertificate must be a function (request) => string | undefined");
+    }
+    this.#certificate = clientCertificate ?? (mtls ? cloudflareCertificate : undefined);
     if (typeof webCrypto !== "boolean") throw invalidArg("createGuard: webCrypto must be a boolean");
     this.#webCrypto = webCrypto;
     if (typeof allowTokenInQuery !== "boolean") throw invalidArg("createGuard: allowTokenInQuery must be a boolean");
@@ -199,7 +211,7 @@ export class Guard {
     const key = typeof issuer === "string" ? issuer : JSON.stringify(issuer ?? null);
     let verifier = byIssuer.get(key);
     if (!verifier) {
-      verifier = createVerifier({ ...this.#verifyOptions, keys, issuer });
+      verifier = createVerifier({ ...this.#verifyOptions, keys, issuer, [DPOP]: this.#dpop?.raw });
       byIssuer.set(key, verifier);
     }
     return verifier;
@@ -218,7 +230,7 @@ export class Guard {
       // With a policy: the route and the token in one call into the core.
       const route = this.#policy === undefined ? undefined : this.#route(request, url, call);
       const found = this.#extract(request, url);
-      const after = (f) => this.#afterExtract(f, call, route);
+      const after = (f) => this.#afterExtract(f, call, route, request, url);
       if (found instanceof Promise) return found.then(after);
       return Promise.resolve(after(found));
     } catch (error) {
@@ -253,11 +265,14 @@ export class Guard {
     return answer;
   }
 
-  #fromDecision(decision) {
+  #fromDecision(decision, dpop = false) {
     if (decision.code === "ERR_NO_CREDENTIALS") return this.#unauthorized();
     const status = decision.status;
     const error = oauthErrorOf(decision.code);
-    const wwwAuthenticate = this.#withRealm(decision.wwwAuthenticate);
+    // A DPoP request is answered on DPoP (RFC 9449 §7.1); the policy's own challenge is Bearer's.
+    const wwwAuthenticate = dpop
+      ? challenge(decision.code, this.#realm, decision.reason, this.#offer(true))
+      : this.#withRealm(decision.wwwAuthenticate);
     return {
       ok: false,
       status,
@@ -277,9 +292,37 @@ export class Guard {
     return options;
   }
 
-  #afterExtract(found, call, route) {
+  #afterExtract(found, call, route, request, url) {
     if (found.failure) return this.#routeFirst(found.failure, route);
-    return this.#verifyToken(found.token, call, route);
+    return this.#verifyToken(found.token, call, route, this.#presented(found, request, url));
+  }
+
+  /**
+   * What the request presents besides its token, for the core (`{ method, url, dpop, proof,
+   * certificate }`), or undefined when there is nothing to check (the plain bearer path).
+   */
+  #presented(found, request, url) {
+    let certificate = this.#certificate === undefined ? undefined : certificateThumbprint(this.#certificate(request));
+    // Without the full module the core cannot compare it: certificate-bound tokens are then
+    // refused as tokens that came without their proof, as they always were.
+    if (certificate !== undefined && !presentedSupported()) certificate = undefined;
+    if (this.#dpop === undefined && certificate === undefined) return undefined;
+    const dpop = found.scheme === "dpop";
+    // RFC 9449 §4.3 (1): one DPoP header; several reach the core joined, and fail as a JWS.
+    const proofs = dpop ? headerValues(request.headers, "dpop") : [];
+    return {
+      method: String(request.method ?? "GET"),
+      url: url?.href ?? "",
+      dpop,
+      proof: proofs.length === 0 ? undefined : proofs.join(", "),
+      certificate,
+    };
+  }
+
+  /** The schemes the guard's challenges offer (RFC 9449 §7.2), for `challenge`. */
+  #offer(errorInDpop = false) {
+    const dpop = this.#dpop;
+    return dpop === undefined ? undefined : { dpop: dpop.algs, bearer: !dpop.required, errorInDpop };
   }
 
   // ── RFC 6750 §2: where the token is
@@ -293,7 +336,7 @@ export class Guard {
     if (auth.length > 1) {
       header = { kind: "malformed", description: "more than one Authorization header" };
     } else if (auth.length === 1) {
-      header = parseAuthorization(auth[0]);
+      header = parseAuthorization(auth[0], this.#dpop);
     }
 
     const query = url === undefined || url.search === "" ? [] : url.searchParams.getAll("access_token");
@@ -306,7 +349,8 @@ export class Guard {
 
   #choose(header, query, body) {
     if (header.kind === "malformed") return { failure: this.#invalidRequest("malformed_authorization", header.description) };
-    const methods = (header.kind === "bearer" ? 1 : 0) + (query.length > 0 ? 1 : 0) + (body.length > 0 ? 1 : 0);
+    const inHeader = header.kind === "bearer" || header.kind === "dpop";
+    const methods = (inHeader ? 1 : 0) + (query.length > 0 ? 1 : 0) + (body.length > 0 ? 1 : 0);
     if (methods > 1) {
       return {
         failure: this.#invalidRequest(
@@ -317,7 +361,7 @@ export class Guard {
     }
     if (query.length > 0) return this.#fromParameter(query, this.#allowQuery, "query");
     if (body.length > 0) return this.#fromParameter(body, this.#allowBody, "body");
-    if (header.kind === "bearer") return { token: header.token };
+    if (inHeader) return { token: header.token, scheme: header.kind };
     // §3.1: no credentials (or another scheme we do not take): the bare challenge.
     return { failure: this.#unauthorized() };
   }
@@ -337,28 +381,31 @@ export class Guard {
     if (!B64TOKEN.test(values[0])) {
       return { failure: this.#invalidRequest("malformed_token", `the access_token in ${place} is not a b64token (RFC 6750 section 2.1)`) };
     }
-    return { token: values[0] };
+    // A DPoP-only guard takes no bearer token from anywhere.
+    if (this.#dpop?.required) return { failure: this.#unauthorized() };
+    return { token: values[0], scheme: "bearer" };
   }
 
   // ── verification
 
-  #verifyToken(token, call, route) {
-    const answer = (outcome) => this.#answer(token, outcome, route);
+  #verifyToken(token, call, route, presented) {
+    const answer = (outcome) => this.#answer(token, outcome, route, presented);
     if (this.#introspection !== undefined && !looksLikeJws(token)) return this.#verifyOpaque(token, call, route);
     if (this.#kind === "none") return answer(noKeysFor(token, this.#realm));
     if (this.#kind === "local") {
-      const outcome = this.#verifyWith(this.#keys, this.#issuer, token, call, route);
+      const outcome = this.#verifyWith(this.#keys, this.#issuer, token, call, route, presented);
       return outcome instanceof Promise ? outcome.then(answer) : answer(outcome);
     }
-    if (this.#kind === "remote") return this.#verifyRemote(this.#keys, this.#issuer, token, call, route).then(answer);
-    return this.#verifyByIssuer(token, call, route).then(answer);
+    if (this.#kind === "remote") return this.#verifyRemote(this.#keys, this.#issuer, token, call, route, presented).then(answer);
+    return this.#verifyByIssuer(token, call, route, presented).then(answer);
   }
 
   // `{ result }` or `{ error }` — with a policy (`route`), the one trip's
   // `{ outcome, result?, decision? }` or `{ error }` — or a promise of one (native crypto).
-  #verifyWith(keys, issuer, token, call, route) {
+  #verifyWith(keys, issuer, token, call, route, presented) {
     const verifier = this.#verifier(keys, issuer);
-    if (route !== undefined) return handles.get(verifier).authorize(this.#policy, token, route, call, this.#webCrypto);
+    if (route !== undefined) return handles.get(verifier).authorize(this.#policy, token, route, call, this.#webCrypto, presented);
+    if (presented !== undefined) return handles.get(verifier).present(token, call, presented);
     if (this.#webCrypto) return verifier.verifyAsync(token, call).then((result) => ({ result }), refused);
     try {
       return { result: verifier.verify(token, call) };
@@ -367,7 +414,7 @@ export class Guard {
     }
   }
 
-  async #verifyRemote(remote, issuer, token, call, route) {
+  async #verifyRemote(remote, issuer, token, call, route, presented) {
     let keys;
     try {
       keys = await remote.get();
@@ -375,7 +422,7 @@ export class Guard {
       if (isEdgeError(error)) return { unavailable: error };
       throw error;
     }
-    let outcome = await this.#verifyWith(keys, issuer, token, call, route);
+    let outcome = await this.#verifyWith(keys, issuer, token, call, route, presented);
     if (outcome.error?.code === "ERR_JWKS_NO_MATCHING_KEY") {
       // A kid we do not know: maybe the issuer rotated. One refresh (cooldown-bounded), one retry.
       let kid;
@@ -392,7 +439,7 @@ export class Guard {
         throw error;
       }
       const fresh = remote.current();
-      if (fresh && fresh !== keys) outcome = await this.#verifyWith(fresh, issuer, token, call, route);
+      if (fresh && fresh !== keys) outcome = await this.#verifyWith(fresh, issuer, token, call, route, presented);
     }
     return outcome;
   }
@@ -401,7 +448,7 @@ export class Guard {
     return this.#maxTokenLength === undefined ? undefined : { maxTokenLength: this.#maxTokenLength };
   }
 
-  async #verifyByIssuer(token, call, route) {
+  async #verifyByIssuer(token, call, route, presented) {
     // The token is decoded, NOT verified, only to pick the issuer's keys; the verifier then
     // requires `iss` to equal that issuer, and checks everything else.
     let iss;
@@ -426,16 +473,22 @@ export class Guard {
         }),
       };
     }
-    if (keys instanceof KeySet) return this.#verifyWith(keys, iss, token, call, route);
-    return this.#verifyRemote(keys, iss, token, call, route);
+    if (keys instanceof KeySet) return this.#verifyWith(keys, iss, token, call, route, presented);
+    return this.#verifyRemote(keys, iss, token, call, route, presented);
   }
 
   // ── RFC 6750 §3: the answer
 
-  #answer(token, outcome, route) {
+  #answer(token, outcome, route, presented) {
     if (outcome.outcome === "public") return { ok: true, public: true, decision: outcome.decision };
-    if (outcome.outcome === "denied") return this.#fromDecision(outcome.decision);
-    if (outcome.result) return this.#success(token, outcome.result, JWT_CREDENTIAL, outcome.decision);
+    if (outcome.outcome === "denied") return this.#fromDecision(outcome.decision, presented?.dpop);
+    if (outcome.result) {
+      const { credential = JWT_CREDENTIAL, proof, nonce } = outcome.result;
+      const ok = this.#success(token, outcome.result, credential, outcome.decision);
+      if (nonce !== undefined) ok.dpopNonce = nonce;
+      // The proof passed every check in the core; only its novelty is left (RFC 9449 §11.1).
+      return proof === undefined ? ok : this.#unreplayed(proof, ok);
+    }
     // Refused before the core saw the token (keys, issuer): the route may not need one.
     if (outcome.outcome === undefined) return this.#routeFirst(this.#refusal(outcome), route);
     return this.#refusal(outcome);
@@ -449,6 +502,41 @@ export class Guard {
     return decision === undefined ? ok : { ...ok, decision };
   }
 
+  /** `ok` when the proof's jti was not seen with its key before, else the refusal. */
+  async #unreplayed(proof, ok) {
+    let seen;
+    try {
+      seen = await this.#dpop.replay.seen(replayKey(proof), proof.expiresAt);
+    } catch (cause) {
+      const code = "ERR_REPLAY_STORE_FAILED";
+      const description = "the DPoP replay store cannot answer right now; retry later";
+      return {
+        ok: false,
+        status: statusOf(code),
+        code,
+        error: "temporarily_unavailable",
+        description,
+        retryAfter: 1,
+        cause,
+        response: jsonResponse(statusOf(code), { error: "temporarily_unavailable", error_description: description }, { "Retry-After": "1" }),
+      };
+    }
+    if (seen !== true) return ok;
+    const code = "ERR_DPOP_REPLAYED";
+    const description = "the DPoP proof was already used: make a new proof for every request";
+    const error = oauthErrorOf(code);
+    return {
+      ok: false,
+      status: statusOf(code),
+      code,
+      error,
+      description,
+      response: jsonResponse(statusOf(code), { error, error_description: description }, {
+        "WWW-Authenticate": challenge(code, this.#realm, description, this.#offer(true)),
+      }),
+    };
+  }
+
   #refusal(outcome) {
     // A caller's mistake (bad call options) from the core: thrown, never an answer.
     if (outcome.error !== undefined && !(outcome.error instanceof TollgateError && outcome.error.status)) throw outcome.error;
@@ -456,7 +544,10 @@ export class Guard {
     const error = outcome.error;
     const rfcError = oauthErrorOf(error.code);
     // Errors raised before the verifier (decode) carry no realm: #withRealm adds it.
-    const wwwAuthenticate = this.#withRealm(error.wwwAuthenticate ?? challenge(error.code, this.#realm, error.message));
+    const wwwAuthenticate = this.#withRealm(error.wwwAuthenticate ?? challenge(error.code, this.#realm, error.message, this.#offer()));
+    const headers = { "WWW-Authenticate": wwwAuthenticate };
+    // RFC 9449 §9: the nonce the client must use, with the use_dpop_nonce error.
+    if (error.nonce) headers["DPoP-Nonce"] = error.nonce;
     return {
       ok: false,
       status: error.status,
@@ -464,7 +555,7 @@ export class Guard {
       error: rfcError,
       description: error.message,
       cause: error,
-      response: jsonResponse(error.status, { error: rfcError, error_description: error.message }, { "WWW-Authenticate": wwwAuthenticate }),
+      response: jsonResponse(error.status, { error: rfcError, error_description: error.message }, headers),
     };
   }
 
@@ -513,20 +604,24 @@ export class Guard {
   #withRealm(header) {
     if (this.#realm === undefined) return header;
     return header
-      .replace(/^Bearer realm="[^"]*"(, )?/, "Bearer ")
-      .replace(/^Bearer ?/, `Bearer realm="${this.#realm}", `)
+      .replace(/^(Bearer|DPoP) realm="[^"]*"(, )?/, "$1 ")
+      .replace(/^(Bearer|DPoP) ?/, `$1 realm="${this.#realm}", `)
       .replace(/, $/, "");
   }
 
   #unauthorized() {
     const code = "ERR_NO_CREDENTIALS";
+    const headers = { "WWW-Authenticate": challenge(code, this.#realm, "", this.#offer()) };
+    // RFC 9449 §9: a server that wants nonces may hand one out with its challenge.
+    const nonce = this.#dpop?.raw.nonce();
+    if (nonce !== undefined) headers["DPoP-Nonce"] = nonce;
     return {
       ok: false,
       status: statusOf(code),
       code,
       error: undefined,
-      description: "a bearer token is required",
-      response: jsonResponse(statusOf(code), undefined, { "WWW-Authenticate": challenge(code, this.#realm) }),
+      description: this.#dpop?.required ? "a DPoP-bound access token is required" : "a bearer token is required",
+      response: jsonResponse(statusOf(code), undefined, headers),
     };
   }
 
@@ -543,7 +638,7 @@ export class Guard {
       response: jsonResponse(
         statusOf(code),
         { error, error_description: description },
-        { "WWW-Authenticate": challenge(code, this.#realm, description) },
+        { "WWW-Authenticate": challenge(code, this.#realm, description, this.#offer()) },
       ),
     };
   }
@@ -611,21 +706,28 @@ function parseRequestUrl(request) {
   }
 }
 
-function parseAuthorization(raw) {
+/** The Authorization header: Bearer (RFC 6750 §2.1), and DPoP (RFC 9449 §7.1) when `dpop` is on. */
+function parseAuthorization(raw, dpop) {
   // Field values carry no leading/trailing whitespace (RFC 9110 §5.5); Headers trims it.
   const value = raw.replace(/^[ \t]+|[ \t]+$/g, "");
   if (value === "") return { kind: "none" };
   const [, scheme, rest] = SCHEME.exec(value);
-  if (scheme.toLowerCase() !== "bearer") return { kind: "other" };
-  if (rest === "") return { kind: "malformed", description: "the Bearer scheme needs a token" };
-  const match = BEARER_REST.exec(rest);
+  const kind = scheme.toLowerCase();
+  // A scheme the guard does not take is no credentials (a DPoP-only guard takes no Bearer).
+  if (kind === "bearer" ? dpop?.required : kind !== "dpop" || dpop === undefined) return { kind: "other" };
+  const name = kind === "dpop" ? "DPoP" : "Bearer";
+  if (rest === "") return { kind: "malformed", description: `the ${name} scheme needs a token` };
+  const match = TOKEN_REST.exec(rest);
   if (!match) {
-    return { kind: "malformed", description: "malformed Authorization header: expected Bearer, a space and one token" };
+    return { kind: "malformed", description: `malformed Authorization header: expected ${name}, a space and one token` };
   }
   if (!B64TOKEN.test(match[1])) {
-    return { kind: "malformed", description: "the bearer token has characters outside the b64token syntax (RFC 6750 section 2.1)" };
+    const description = kind === "dpop"
+      ? "the DPoP access token has characters outside the token68 syntax (RFC 9449 section 7.1)"
+      : "the bearer token has characters outside the b64token syntax (RFC 6750 section 2.1)";
+    return { kind: "malformed", description };
   }
-  return { kind: "bearer", token: match[1] };
+  return { kind, token: match[1] };
 }
 
 /**

@@ -23,6 +23,9 @@ export const handles = new WeakMap();
  */
 export const lent = {};
 
+/** The verifier option (a RawDpop handle) the guard's verifiers check DPoP proofs with. */
+export const DPOP = Symbol("tollgate.dpop");
+
 /** A caller mistake: a `TypeError` with code `ERR_INVALID_ARG`, never a 401. */
 export function invalidArg(message) {
   const error = new TypeError(message);

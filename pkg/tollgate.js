@@ -10,7 +10,7 @@
 // edge layer and the SPA helpers: those import this file, never the reverse.
 
 import { wasm } from "./core.js";
-import { checkOptionNames, handles, invalidArg, lent, plainObject, verifiedTexts } from "./internal.js";
+import { DPOP, checkOptionNames, handles, invalidArg, lent, plainObject, verifiedTexts } from "./internal.js";
 import { VerifiedCache, cacheSize, deepFreeze, holds, readCall } from "./cache.js";
 import { importPublicKey, signatureBackend, verifySignature } from "./webcrypto.js";
 import { ALGORITHMS, CALL_OPTIONS, DEFAULT_MAX_TOKEN_LENGTH, VERIFY_OPTIONS } from "./facts.js";
@@ -23,7 +23,7 @@ export { ERROR_CODES, DECISION_CODES } from "./facts.js";
 const VERIFIER_OPTIONS = new Set(["keys", ...VERIFY_OPTIONS, "currentDate", "revocations", "cache"]);
 const VERIFIER_CALL_OPTIONS = new Set([...CALL_OPTIONS, "currentDate"]);
 
-const FIELDS = ["status", "wwwAuthenticate", "claim", "reason", "missing", "skipped", "path", "binding"];
+const FIELDS = ["status", "wwwAuthenticate", "claim", "reason", "missing", "skipped", "path", "binding", "nonce"];
 
 /** A rejected token, key or key set. Carries a stable `code`. */
 export class TollgateError extends Error {
@@ -232,7 +232,13 @@ function prepare(options) {
   const { keys, revocations, cache, ...rest } = opts;
   const raw = rawKeys(keys);
   const list = revocations === undefined ? undefined : rawRevocations(revocations, "options.revocations").share();
-  const verifier = call(() => new wasm.RawVerifier(raw, toJson(rest, "options"), list));
+  let verifier = call(() => new wasm.RawVerifier(raw, toJson(rest, "options"), list));
+  // The guard's DPoP settings (a symbol key: never in the options' JSON, never a user's).
+  if (opts[DPOP] !== undefined) {
+    const plain = verifier;
+    verifier = plain.withDpop(opts[DPOP]);
+    plain.free();
+  }
   return { raw: verifier, keys, revocations, cache, options: rest };
 }
 
@@ -261,7 +267,7 @@ class Verifier {
   constructor({ raw, keys, revocations, cache, options }) {
     this.#raw = raw;
     // The guard's one trip (guard.js), reached through the package's handles, not the API.
-    handles.set(this, { authorize: (...args) => this.#authorize(...args) });
+    handles.set(this, { authorize: (...args) => this.#authorize(...args), present: (...args) => this.#present(...args) });
     this.#limit = limitOf(options);
     this.#keys = keys;
     this.#algs = raw.algorithms().split(" ");
@@ -351,7 +357,7 @@ class Verifier {
   // full module; two (a first half, then the rest) when `native` sends the signature to
   // the runtime's crypto. `{ outcome, result?, decision? }` or `{ error }`; a promise
   // of one on the native path.
-  #authorize(policy, token, route, options, native) {
+  #authorize(policy, token, route, options, native, presented) {
     const raw = this.#withPolicy(policy);
     token = bounded(token, this.#limit);
     const args = [callText(options), route.method, route.path, route.ip, route.environment];
@@ -367,6 +373,10 @@ class Verifier {
         return { outcome: "refused", error: convert(error) };
       }
     };
+    if (presented !== undefined) {
+      const p = presented;
+      return settle(() => raw.authorizePresented(token, ...args, p.url, p.dpop, p.proof, p.certificate));
+    }
     const whole = () => settle(() => raw.authorize(token, ...args));
     if (!native || !this.#asymmetric || signatureBackend() === null) return whole();
     let begun;
@@ -379,6 +389,22 @@ class Verifier {
       (ok) => (ok === null ? whole() : settle(() => raw.authorizeResume(begun[0], ...args) ?? raw.authorize(token, ...args))),
       (error) => ({ outcome: "refused", error }),
     );
+  }
+
+  // The guard's verification of a request that presents more than its token (a DPoP proof, a
+  // client certificate: `{ url, dpop, proof, certificate }`), in one call into the core: the
+  // token, then the proof, then the binding. `{ result }` (with `credential`, `proof`, `nonce`)
+  // or `{ error }`. The core checks the signature here (no native-crypto path).
+  #present(token, options, request) {
+    token = bounded(token, this.#limit);
+    try {
+      const text = this.#raw.verifyPresented(token, callText(options), request.method, request.url, request.dpop, request.proof, request.certificate);
+      return { result: verifiedResult(text) };
+    } catch (error) {
+      const converted = convert(error);
+      if (converted instanceof TollgateError && converted.status) return { error: converted };
+      throw converted;
+    }
   }
 
   // This verifier's handle deciding with `policy` too, made once per policy.

@@ -2,6 +2,7 @@
 //! revocation and the policy's decision, composed here so that a guard asks
 //! the core once per request and the claims are read once.
 
+use crate::dpop::{Presentation, Proven};
 use crate::error::{Code, Error};
 use crate::options::CallOptions;
 use crate::policy::{AlreadyRead, Decision, Policy, Request, Subject};
@@ -56,10 +57,45 @@ impl Authorizer<'_> {
         request: &Request<'_>,
         clock: i64,
     ) -> Outcome {
-        match self.begin_with(token, call, request, clock, false) {
+        let verify = |token: &str| {
+            self.verifier
+                .verify_revocable(token, call, clock, self.revocations)
+                .map(Begun::Verified)
+        };
+        match self.begin_with(token, call, request, clock, verify) {
             Step::Done(outcome) => outcome,
-            // Not reached: without `defer` the signature is checked here.
+            // Not reached: the signature was checked here.
             Step::Signature(_) => Outcome::Refused(Error::SignatureInvalid),
+        }
+    }
+
+    /// [`Authorizer::authorize`] for a request that presents more than its
+    /// token (a DPoP proof, a client certificate: see
+    /// [`Verifier::verify_presented`]), with what the proofs showed when the
+    /// token was accepted.
+    pub fn authorize_presented(
+        &self,
+        token: Option<&str>,
+        call: &CallOptions,
+        request: &Request<'_>,
+        clock: i64,
+        presentation: &Presentation<'_>,
+    ) -> (Outcome, Option<Proven>) {
+        let mut proven = None;
+        let verify = |token: &str| {
+            let (verified, p) = self.verifier.verify_presented(
+                token,
+                call,
+                clock,
+                self.revocations,
+                presentation,
+            )?;
+            proven = Some(p);
+            Ok(Begun::Verified(verified))
+        };
+        match self.begin_with(token, call, request, clock, verify) {
+            Step::Done(outcome) => (outcome, proven),
+            Step::Signature(_) => (Outcome::Refused(Error::SignatureInvalid), None),
         }
     }
 
@@ -73,7 +109,8 @@ impl Authorizer<'_> {
         request: &Request<'_>,
         clock: i64,
     ) -> Step {
-        self.begin_with(token, call, request, clock, true)
+        let verify = |token: &str| self.verifier.begin(token, call, clock, self.revocations);
+        self.begin_with(token, call, request, clock, verify)
     }
 
     /// The rest of [`Authorizer::begin`], once a candidate key verified the signature.
@@ -96,7 +133,7 @@ impl Authorizer<'_> {
         call: &CallOptions,
         request: &Request<'_>,
         clock: i64,
-        defer: bool,
+        verify: impl FnOnce(&str) -> Result<Begun, Error>,
     ) -> Step {
         let request = self.at(request, call, clock);
         let mut before = None;
@@ -115,18 +152,9 @@ impl Authorizer<'_> {
         let Some(token) = token else {
             return Step::Done(Outcome::NoToken(before));
         };
-        let verified = if defer {
-            match self.verifier.begin(token, call, clock, self.revocations) {
-                Ok(Begun::Verified(v)) => Ok(v),
-                Ok(Begun::Pending(p)) => return Step::Signature(p),
-                Err(e) => Err(e),
-            }
-        } else {
-            self.verifier
-                .verify_revocable(token, call, clock, self.revocations)
-        };
-        Step::Done(match verified {
-            Ok(verified) => self.decide(verified, &request),
+        Step::Done(match verify(token) {
+            Ok(Begun::Verified(verified)) => self.decide(verified, &request),
+            Ok(Begun::Pending(p)) => return Step::Signature(p),
             Err(e) => Outcome::Refused(e),
         })
     }

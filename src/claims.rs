@@ -76,10 +76,42 @@ fn audiences(claims: &Map) -> Result<Option<Vec<&str>>, Error> {
     }
 }
 
+/// What a sender-constrained token is bound to (RFC 7800 `cnf`): the
+/// thumbprints tollgate can check; neither means another method.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Confirmation<'a> {
+    /// `cnf.jkt`: the DPoP key's RFC 7638 thumbprint (RFC 9449 §6.1).
+    pub jkt: Option<&'a str>,
+    /// `cnf.x5t#S256`: the client certificate's SHA-256 thumbprint (RFC 8705 §3.1).
+    pub x5t: Option<&'a str>,
+}
+
+impl Confirmation<'_> {
+    /// The proof the token needs first: DPoP, then mTLS, else another method.
+    pub fn binding(&self) -> Binding {
+        match (self.jkt, self.x5t) {
+            (Some(_), _) => Binding::Dpop,
+            (None, Some(_)) => Binding::Mtls,
+            (None, None) => Binding::Other,
+        }
+    }
+}
+
+/// What a request proved possession of besides its token: a DPoP proof's
+/// key thumbprint (a proof that passed every check), a TLS client
+/// certificate's thumbprint. Both base64url SHA-256, as `cnf` holds them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Presented<'a> {
+    /// The RFC 7638 thumbprint of the key of a verified DPoP proof.
+    pub jkt: Option<&'a str>,
+    /// The SHA-256 thumbprint of the TLS client certificate.
+    pub x5t: Option<&'a str>,
+}
+
 /// The confirmation method of a sender-constrained token (RFC 7800 §3.1):
 /// `cnf` must be a non-empty object; the thumbprints DPoP (RFC 9449 §6.1) and
 /// mTLS (RFC 8705 §3.1) bind with must be strings.
-fn binding(claims: &Map) -> Result<Option<Binding>, Error> {
+fn binding(claims: &Map) -> Result<Option<Confirmation<'_>>, Error> {
     let invalid = |message| Error::JwtInvalid {
         claim: Some("cnf"),
         message,
@@ -94,21 +126,61 @@ fn binding(claims: &Map) -> Result<Option<Binding>, Error> {
         }
     };
     let thumbprint = |name| match cnf.get(name) {
-        None => Ok(false),
-        Some(Value::String(s)) if !s.is_empty() => Ok(true),
+        None => Ok(None),
+        Some(Value::String(s)) if !s.is_empty() => Ok(Some(s.as_str())),
         Some(_) => Err(invalid(
             "cnf thumbprints (jkt, x5t#S256) must be non-empty strings",
         )),
     };
-    let dpop = thumbprint("jkt")?;
-    let mtls = thumbprint("x5t#S256")?;
-    Ok(Some(match (dpop, mtls) {
-        (true, _) => Binding::Dpop,
-        (false, true) => Binding::Mtls,
-        // Any other method binds the token as well: one this verifier cannot
-        // check is refused rather than read as no binding at all.
-        (false, false) => Binding::Other,
+    // Any other method binds the token as well: one this verifier cannot
+    // check is refused rather than read as no binding at all.
+    Ok(Some(Confirmation {
+        jkt: thumbprint("jkt")?,
+        x5t: thumbprint("x5t#S256")?,
     }))
+}
+
+/// Whether a request that presented `presented` may use a token bound by
+/// `bound` (`None`: not bound). A bound token presented without its proof is
+/// refused (RFC 9449 §7.2, RFC 8705 §3): whoever holds a copy of it must not
+/// be able to use it. A DPoP proof with a token bound to no key is refused
+/// too: the DPoP scheme claims a binding (RFC 9449 §7.1) that is not there.
+pub fn check_binding(
+    bound: Option<Confirmation<'_>>,
+    v: &Validation,
+    presented: &Presented<'_>,
+) -> Result<(), Error> {
+    let Some(bound) = bound else {
+        return match presented.jkt {
+            Some(_) => Err(failed("cnf", Reason::Missing)),
+            None => Ok(()),
+        };
+    };
+    if v.ignore_binding {
+        return Ok(());
+    }
+    if bound.jkt.is_none() && bound.x5t.is_none() {
+        return Err(Error::SenderConstrained(Binding::Other));
+    }
+    if let Some(jkt) = bound.jkt {
+        match presented.jkt {
+            None => return Err(Error::SenderConstrained(Binding::Dpop)),
+            Some(key) if key != jkt => {
+                return Err(Error::DpopProofInvalid(
+                    "the DPoP proof's key is not the key the token is bound to (cnf.jkt)",
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some(x5t) = bound.x5t {
+        match presented.x5t {
+            None => return Err(Error::SenderConstrained(Binding::Mtls)),
+            Some(cert) if cert != x5t => return Err(Error::MtlsCertMismatch),
+            Some(_) => {}
+        }
+    }
+    Ok(())
 }
 
 fn failed(claim: &str, reason: Reason) -> Error {
@@ -119,13 +191,26 @@ fn failed(claim: &str, reason: Reason) -> Error {
 }
 
 /// Validates the claims (and the header `typ`) against `v` at time `now`
-/// (seconds since the epoch).
+/// (seconds since the epoch), for a request that proved nothing besides the
+/// token: a bound token is refused.
 pub fn validate(
     claims: &Map,
     header_typ: Option<&str>,
     v: &Validation,
     now: i64,
 ) -> Result<(), Error> {
+    let bound = validate_unbound(claims, header_typ, v, now)?;
+    check_binding(bound, v, &Presented::default())
+}
+
+/// [`validate`] but for the binding, which is returned for [`check_binding`]
+/// once the request's proofs are known.
+pub fn validate_unbound<'c>(
+    claims: &'c Map,
+    header_typ: Option<&str>,
+    v: &Validation,
+    now: i64,
+) -> Result<Option<Confirmation<'c>>, Error> {
     // Types first, for every registered claim present.
     let times = Times {
         exp: numeric_date(claims, "exp")?,
@@ -206,12 +291,7 @@ pub fn validate(
     {
         return Err(failed(name, Reason::Missing));
     }
-    // A sender-constrained token presented as a bearer token (RFC 9449 §7.2,
-    // RFC 8705 §3): whoever holds a copy of it must not be able to use it.
-    match bound {
-        Some(binding) if !v.ignore_binding => Err(Error::SenderConstrained(binding)),
-        _ => Ok(()),
-    }
+    Ok(bound)
 }
 
 /// The whole seconds at which [`validate`] accepts these claims as far as

@@ -49,8 +49,19 @@ impl Material {
     }
 }
 
+/// The HMAC tag of `message` under an HMAC key (`None` for another key):
+/// values the server makes and later checks itself (DPoP nonces), checked
+/// back with [`verify`].
+pub fn sign_hmac(key: &Material, message: &[u8]) -> Option<Vec<u8>> {
+    match key {
+        Material::Hmac(k) => Some(hmac::sign(k, message).as_ref().to_vec()),
+        _ => None,
+    }
+}
+
 /// Checks `signature` over `message` with `key` under `alg`. The caller has
 /// already ensured that `key` is bound to `alg`; a mismatch simply fails.
+#[inline(never)]
 pub fn verify(alg: Algorithm, key: &Material, message: &[u8], sig: &[u8]) -> bool {
     match (alg.scheme(), key) {
         // Constant-time comparison inside ring (RFC 7518 §3.2 demands full-length tags;
@@ -92,7 +103,8 @@ pub fn verify(alg: Algorithm, key: &Material, message: &[u8], sig: &[u8]) -> boo
     }
 }
 
-/// SHA-256 of `data` (API keys are stored as this digest, never in the clear).
+/// SHA-256 of `data`: API keys are stored as this digest, never in the clear; JWK
+/// thumbprints (RFC 7638) and the DPoP `ath` (RFC 9449 §4.2).
 pub fn sha256(data: &[u8]) -> [u8; 32] {
     let mut out = [0u8; 32];
     out.copy_from_slice(digest::digest(&digest::SHA256, data).as_ref());
@@ -156,6 +168,15 @@ mod tests {
         ));
         // The algorithm must match the key's hash.
         assert!(!verify(Algorithm::RS256, &key, b"msg", tag.as_ref()));
+        assert_eq!(sign_hmac(&key, b"msg").as_deref(), Some(tag.as_ref()));
+    }
+
+    #[test]
+    fn sha256_of_abc() {
+        // FIPS 180-2 appendix B.1.
+        let expected = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+        let hex: String = sha256(b"abc").iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex, expected);
     }
 
     #[test]

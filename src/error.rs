@@ -112,6 +112,15 @@ codes! {
     SenderConstrained = "ERR_JWT_SENDER_CONSTRAINED", Some(401), Some("invalid_token"), Core;
     /// The authorization server says the opaque token is not active (RFC 7662 §2.2).
     TokenInactive = "ERR_TOKEN_INACTIVE", Some(401), Some("invalid_token"), Core;
+    /// The DPoP proof is missing, malformed, badly signed, for another request or token,
+    /// or its key is not the one the token is bound to (RFC 9449 §4.3, §7.1).
+    DpopProofInvalid = "ERR_DPOP_PROOF_INVALID", Some(401), Some("invalid_dpop_proof"), Core;
+    /// The DPoP proof lacks the server's current nonce (`nonce`: a fresh one; RFC 9449 §9).
+    DpopNonceRequired = "ERR_DPOP_NONCE_REQUIRED", Some(401), Some("use_dpop_nonce"), Core;
+    /// The DPoP proof's `jti` was already used with its key (RFC 9449 §11.1).
+    DpopReplayed = "ERR_DPOP_REPLAYED", Some(401), Some("invalid_dpop_proof"), Decision;
+    /// The client certificate is not the one the token is bound to (RFC 8705 §3).
+    MtlsCertMismatch = "ERR_MTLS_CERT_MISMATCH", Some(401), Some("invalid_token"), Core;
     /// A bad argument or option: a `TypeError` in JS, never a 401.
     InvalidArg = "ERR_INVALID_ARG", None, None, Core;
     /// A key or key set cannot be imported (`skipped`).
@@ -144,6 +153,8 @@ codes! {
     DiscoveryIssuerMismatch = "ERR_DISCOVERY_ISSUER_MISMATCH", Some(503), None, Edge;
     /// The introspection endpoint could not be reached, timed out or answered unusably.
     IntrospectionFailed = "ERR_INTROSPECTION_FAILED", Some(503), None, Edge;
+    /// The DPoP replay store could not answer: the proof is refused, not trusted.
+    ReplayStoreFailed = "ERR_REPLAY_STORE_FAILED", Some(503), None, Edge;
 }
 
 impl Code {
@@ -243,6 +254,16 @@ pub enum Error {
     /// The authorization server answered `active: false` (or anything but
     /// `true`) for an opaque token (RFC 7662 §2.2).
     TokenInactive,
+    /// The DPoP proof does not pass a check of RFC 9449 §4.3 or §7.1.
+    DpopProofInvalid(&'static str),
+    /// The DPoP proof lacks the server's current nonce; `nonce` is a fresh one
+    /// for the `DPoP-Nonce` response header (RFC 9449 §9).
+    DpopNonceRequired {
+        /// The nonce the client must put in its next proof.
+        nonce: String,
+    },
+    /// The client certificate's thumbprint is not the token's `cnf.x5t#S256`.
+    MtlsCertMismatch,
     /// The caller passed a bad argument or option.
     InvalidArg(String),
     /// A policy document cannot be loaded.
@@ -296,6 +317,9 @@ impl Error {
             Error::Revoked(_) => Code::Revoked,
             Error::SenderConstrained(_) => Code::SenderConstrained,
             Error::TokenInactive => Code::TokenInactive,
+            Error::DpopProofInvalid(_) => Code::DpopProofInvalid,
+            Error::DpopNonceRequired { .. } => Code::DpopNonceRequired,
+            Error::MtlsCertMismatch => Code::MtlsCertMismatch,
             Error::InvalidArg(_) => Code::InvalidArg,
             Error::PolicyInvalid { .. } => Code::PolicyInvalid,
             Error::JwkInvalid { .. } => Code::JwkInvalid,
@@ -347,21 +371,49 @@ impl Error {
     /// The `WWW-Authenticate` response header value (RFC 6750 §3), with the
     /// realm first when one is given. `None` for caller errors.
     pub fn www_authenticate(&self, realm: Option<&str>) -> Option<String> {
-        self.challenge_for(Scheme::Bearer, realm)
+        self.www_authenticate_offering(realm, Offer::BEARER)
     }
 
     /// The `WWW-Authenticate` value in `scheme` (see [`challenge_for`]).
     pub fn challenge_for(&self, scheme: Scheme, realm: Option<&str>) -> Option<String> {
+        if scheme == Scheme::Bearer {
+            return self.www_authenticate(realm);
+        }
         let scope = match self {
             Error::InsufficientScope { missing } => missing.as_slice(),
             _ => &[],
         };
         challenge_for(scheme, self.kind(), realm, &self.to_string(), scope)
     }
+
+    /// [`Error::www_authenticate`] for a server offering the schemes of `offer`.
+    pub fn www_authenticate_offering(
+        &self,
+        realm: Option<&str>,
+        offer: Offer<'_>,
+    ) -> Option<String> {
+        let scope = match self {
+            Error::InsufficientScope { missing } => missing.as_slice(),
+            _ => &[],
+        };
+        // The proof's own errors, and a token bound to a DPoP key but sent as a
+        // bearer token, are answered on the DPoP scheme (RFC 9449 §7.1, §7.2).
+        let offer = Offer {
+            error_in_dpop: offer.error_in_dpop
+                || matches!(
+                    self,
+                    Error::SenderConstrained(Binding::Dpop)
+                        | Error::DpopProofInvalid(_)
+                        | Error::DpopNonceRequired { .. }
+                ),
+            ..offer
+        };
+        challenge_offering(self.kind(), realm, &self.to_string(), scope, offer)
+    }
 }
 
 /// The authentication scheme a challenge names: the one the refused
-/// credentials came in.
+/// credentials came in (for Bearer and DPoP, see [`Offer`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Scheme {
@@ -377,23 +429,45 @@ pub enum Scheme {
     Basic,
 }
 
-/// The Bearer challenge answering with `code`: [`challenge_for`] with
-/// [`Scheme::Bearer`].
+/// The authentication schemes a resource server offers in its challenges
+/// (RFC 9110 §11.6.1): Bearer (RFC 6750), DPoP (RFC 9449 §7.1), or both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Offer<'a> {
+    /// Bearer tokens are accepted.
+    pub bearer: bool,
+    /// DPoP proofs are accepted, with these algorithms (space-separated, the
+    /// `algs` attribute).
+    pub dpop: Option<&'a str>,
+    /// The error concerns the DPoP scheme: the request used it, or the token
+    /// needs it, or the error is the proof's.
+    pub error_in_dpop: bool,
+}
+
+impl Offer<'_> {
+    /// Bearer only: RFC 6750.
+    pub const BEARER: Offer<'static> = Offer {
+        bearer: true,
+        dpop: None,
+        error_in_dpop: false,
+    };
+}
+
+/// The `WWW-Authenticate` value answering with `code` (RFC 6750 §3): the
+/// realm first when given; `error` and `error_description` where the code
+/// has an RFC 6750 error; `scope` with the missing scopes. `None` where the
+/// answer is not a 400, 401 or 403.
 pub fn challenge(
     code: Code,
     realm: Option<&str>,
     description: &str,
     scope: &[String],
 ) -> Option<String> {
-    challenge_for(Scheme::Bearer, code, realm, description, scope)
+    challenge_offering(code, realm, description, scope, Offer::BEARER)
 }
 
-/// The `WWW-Authenticate` value answering with `code` (RFC 6750 §3): the
-/// realm first when given; `error` and `error_description` where the code
-/// has an RFC 6750 error; `scope` with the missing scopes. `None` where the
-/// answer is not a 400, 401 or 403. For [`Scheme::Basic`], RFC 7617 §2:
-/// `Basic realm="…", charset="UTF-8"` on a 401, nothing otherwise. Every
-/// challenge of the package is built here.
+/// [`challenge`] in `scheme`: for [`Scheme::Basic`], RFC 7617 §2:
+/// `Basic realm="…", charset="UTF-8"` on a 401, nothing otherwise; for
+/// [`Scheme::ApiKey`], the Bearer challenge's attributes under `ApiKey`.
 pub fn challenge_for(
     scheme: Scheme,
     code: Code,
@@ -401,44 +475,95 @@ pub fn challenge_for(
     description: &str,
     scope: &[String],
 ) -> Option<String> {
+    match scheme {
+        Scheme::Bearer => challenge(code, realm, description, scope),
+        Scheme::ApiKey => challenge(code, realm, description, scope)
+            .and_then(|c| c.strip_prefix("Bearer").map(|rest| format!("ApiKey{rest}"))),
+        Scheme::Basic => {
+            if code.status() != Some(401) {
+                return None;
+            }
+            let mut out = String::from("Basic realm=\"");
+            push_quoted(&mut out, realm.unwrap_or("api"));
+            out.push_str("\", charset=\"UTF-8\"");
+            Some(out)
+        }
+    }
+}
+
+/// [`challenge`] for a server offering the schemes of `offer`; every Bearer
+/// and DPoP challenge of the package is built here. An error is answered on
+/// one scheme: DPoP (with `algs`, RFC 9449 §7.1) when it concerns DPoP or
+/// Bearer is not accepted, else Bearer. The bare challenge (no
+/// credentials) names every scheme offered, Bearer first (RFC 9449 §7.2:
+/// `Bearer, DPoP algs="ES256"`).
+pub fn challenge_offering(
+    code: Code,
+    realm: Option<&str>,
+    description: &str,
+    scope: &[String],
+    offer: Offer<'_>,
+) -> Option<String> {
     if !matches!(code.status(), Some(400 | 401 | 403)) {
         return None;
     }
-    if scheme == Scheme::Basic {
-        if code.status() != Some(401) {
-            return None;
+    let Some(error) = code.oauth_error() else {
+        let mut out = String::new();
+        if offer.bearer || offer.dpop.is_none() {
+            push_scheme(&mut out, "Bearer", realm);
         }
-        let mut out = String::from("Basic realm=\"");
-        push_quoted(&mut out, realm.unwrap_or("api"));
-        out.push_str("\", charset=\"UTF-8\"");
+        if let Some(algs) = offer.dpop {
+            if !out.is_empty() {
+                out.push_str(", ");
+            }
+            push_scheme(&mut out, "DPoP", realm);
+            push_algs(&mut out, algs, realm.is_some());
+        }
         return Some(out);
-    }
-    let mut out = String::from(if scheme == Scheme::ApiKey {
-        "ApiKey"
-    } else {
-        "Bearer"
-    });
-    let mut sep = " ";
-    if let Some(realm) = realm {
-        out.push_str(" realm=\"");
-        push_quoted(&mut out, realm);
+    };
+    let dpop = offer.dpop.filter(|_| offer.error_in_dpop || !offer.bearer);
+    let mut out = String::new();
+    push_scheme(
+        &mut out,
+        if dpop.is_some() { "DPoP" } else { "Bearer" },
+        realm,
+    );
+    out.push_str(if realm.is_some() { ", " } else { " " });
+    out.push_str("error=\"");
+    out.push_str(error);
+    out.push_str("\", error_description=\"");
+    push_quoted(&mut out, description);
+    out.push('"');
+    if !scope.is_empty() {
+        out.push_str(", scope=\"");
+        push_quoted(&mut out, &scope.join(" "));
         out.push('"');
-        sep = ", ";
     }
-    if let Some(error) = code.oauth_error() {
-        out.push_str(sep);
-        out.push_str("error=\"");
-        out.push_str(error);
-        out.push_str("\", error_description=\"");
-        push_quoted(&mut out, description);
-        out.push('"');
-        if !scope.is_empty() {
-            out.push_str(", scope=\"");
-            push_quoted(&mut out, &scope.join(" "));
-            out.push('"');
-        }
+    if let Some(algs) = dpop {
+        push_algs(&mut out, algs, true);
     }
     Some(out)
+}
+
+/// `scheme`, then the realm when given.
+fn push_scheme(out: &mut String, scheme: &str, realm: Option<&str>) {
+    out.push_str(scheme);
+    if let Some(realm) = realm {
+        out.push_str(" realm=\"");
+        push_quoted(out, realm);
+        out.push('"');
+    }
+}
+
+/// The DPoP `algs` attribute, after other attributes or right after the scheme.
+fn push_algs(out: &mut String, algs: &str, after_attribute: bool) {
+    out.push_str(if after_attribute {
+        ", algs=\""
+    } else {
+        " algs=\""
+    });
+    push_quoted(out, algs);
+    out.push('"');
 }
 
 /// Appends `s` restricted to the characters RFC 6750 §3 allows inside the
@@ -454,9 +579,16 @@ pub(crate) fn push_quoted(out: &mut String, s: &str) {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::JwsInvalid(m) | Error::AlgNotAllowed(m) | Error::NotSupported(m) => {
-                f.write_str(m)
-            }
+            Error::JwsInvalid(m)
+            | Error::AlgNotAllowed(m)
+            | Error::NotSupported(m)
+            | Error::DpopProofInvalid(m) => f.write_str(m),
+            Error::DpopNonceRequired { .. } => f.write_str(
+                "the DPoP proof must carry the server's current nonce: retry with the DPoP-Nonce value",
+            ),
+            Error::MtlsCertMismatch => f.write_str(
+                "the client certificate is not the one the token is bound to (cnf.x5t#S256)",
+            ),
             Error::NoMatchingKey => {
                 f.write_str("no key in the key set matches the token's kid and alg")
             }
@@ -608,5 +740,64 @@ mod tests {
             Some("Bearer error=\"invalid_token\", error_description=\"token expired (exp claim check failed)\"")
         );
         assert_eq!(Error::InvalidArg("x".into()).www_authenticate(None), None);
+    }
+
+    #[test]
+    fn dpop_challenges_follow_rfc_9449() {
+        let both = Offer {
+            bearer: true,
+            dpop: Some("ES256 EdDSA"),
+            error_in_dpop: false,
+        };
+        // §7.2: the bare challenge names both schemes.
+        assert_eq!(
+            challenge_offering(Code::NoCredentials, None, "", &[], both).as_deref(),
+            Some("Bearer, DPoP algs=\"ES256 EdDSA\"")
+        );
+        assert_eq!(
+            challenge_offering(Code::NoCredentials, Some("api"), "", &[], both).as_deref(),
+            Some("Bearer realm=\"api\", DPoP realm=\"api\", algs=\"ES256 EdDSA\"")
+        );
+        let dpop_only = Offer {
+            bearer: false,
+            ..both
+        };
+        assert_eq!(
+            challenge_offering(Code::NoCredentials, None, "", &[], dpop_only).as_deref(),
+            Some("DPoP algs=\"ES256 EdDSA\"")
+        );
+        // §7.1: an error on a DPoP request, with algs.
+        let used = Offer {
+            error_in_dpop: true,
+            ..both
+        };
+        assert_eq!(
+            Error::Expired
+                .www_authenticate_offering(None, used)
+                .as_deref(),
+            Some(
+                "DPoP error=\"invalid_token\", error_description=\"token expired (exp claim \
+                 check failed)\", algs=\"ES256 EdDSA\""
+            )
+        );
+        // A bearer request's own errors stay on Bearer...
+        assert_eq!(
+            Error::Expired.www_authenticate_offering(None, both),
+            Error::Expired.www_authenticate(None)
+        );
+        // ...but a DPoP-bound token sent as a bearer token is told to use DPoP.
+        let downgraded = Error::SenderConstrained(Binding::Dpop)
+            .www_authenticate_offering(Some("api"), both)
+            .unwrap();
+        assert!(
+            downgraded.starts_with("DPoP realm=\"api\", error=\"invalid_token\"")
+                && downgraded.ends_with(", algs=\"ES256 EdDSA\""),
+            "{downgraded}"
+        );
+        let nonce = Error::DpopNonceRequired { nonce: "n".into() };
+        assert!(nonce
+            .www_authenticate_offering(None, both)
+            .unwrap()
+            .starts_with("DPoP error=\"use_dpop_nonce\""));
     }
 }

@@ -92,7 +92,7 @@ impl KeySet {
         for (index, entry) in entries.iter().enumerate() {
             let kid = entry.get("kid").and_then(Value::as_str).map(str::to_owned);
             let imported = match entry {
-                Value::Object(jwk) => import_jwk(jwk, algorithms),
+                Value::Object(jwk) => import_jwk_in_set(jwk, algorithms),
                 _ => Err(jwk_invalid("JWKS entry is not an object")),
             };
             match imported {
@@ -145,12 +145,7 @@ impl KeySet {
                 return Err(jwk_invalid("the JWK's alg differs from the alg option"));
             }
         }
-        match import_jwk(&jwk, alg.as_slice())? {
-            Imported::Bound(key) => Ok(KeySet::single(key)),
-            Imported::Unbound(..) => Err(jwk_invalid(
-                "RSA JWK without alg: give the alg option (e.g. { alg: \"RS256\" })",
-            )),
-        }
+        import_jwk(&jwk, alg.as_slice()).map(KeySet::single)
     }
 
     /// Imports a PEM public key (SPKI `PUBLIC KEY`, or PKCS #1 `RSA PUBLIC
@@ -251,7 +246,18 @@ impl KeySet {
     }
 }
 
-fn import_jwk(jwk: &Map, algorithms: &[Algorithm]) -> Result<Imported, Error> {
+/// One JWK as a key bound to its `alg` or the one of `algorithms` that fits it.
+pub(crate) fn import_jwk(jwk: &Map, algorithms: &[Algorithm]) -> Result<Key, Error> {
+    match import_jwk_in_set(jwk, algorithms)? {
+        Imported::Bound(key) => Ok(key),
+        Imported::Unbound(..) => Err(jwk_invalid(
+            "RSA JWK without alg: give the alg option (e.g. { alg: \"RS256\" })",
+        )),
+    }
+}
+
+/// One JWK of a set: bound, or an RSA key left for a verifier's `algorithms`.
+fn import_jwk_in_set(jwk: &Map, algorithms: &[Algorithm]) -> Result<Imported, Error> {
     let kty = string_member(jwk, "kty")?.ok_or_else(|| jwk_invalid("JWK has no kty"))?;
     let kid = string_member(jwk, "kid")?.map(str::to_owned);
     // RFC 7517 §4.2, §4.3: a key meant for encryption, or whose permitted

@@ -44,6 +44,7 @@ pub mod claims;
 pub mod credential;
 pub mod crypto;
 pub mod der;
+pub mod dpop;
 pub mod error;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod facts;

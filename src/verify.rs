@@ -7,6 +7,8 @@ use std::sync::Arc;
 use crate::json::Map;
 
 use crate::alg::{Algorithm, KeyKind};
+use crate::claims::{Confirmation, Presented};
+use crate::dpop::{self, Presentation, Proven};
 use crate::error::Error;
 use crate::jwk::{Key, KeySet};
 use crate::options::{CallOptions, DecodeOptions, ScopeRequirement, Validation};
@@ -87,6 +89,33 @@ impl Verifier {
         let now = call.now.or(self.validation.now).unwrap_or(clock);
         let requirements = self.requirements(call, revocations);
         verify_with(token, &self.keys, &self.validation, &requirements, now)
+    }
+
+    /// [`Verifier::verify_revocable`] for a request that presents more than
+    /// its token (a DPoP proof, a client certificate): the token first, its
+    /// claims, then the proofs against its binding ([`dpop::bind`]), then
+    /// revocation, scopes and roles. Also returns what the proofs showed.
+    pub fn verify_presented(
+        &self,
+        token: &str,
+        call: &CallOptions,
+        clock: i64,
+        revocations: Option<&RevocationList>,
+        presentation: &Presentation<'_>,
+    ) -> Result<(Verified, Proven), Error> {
+        let now = call.now.or(self.validation.now).unwrap_or(clock);
+        let req = self.requirements(call, revocations);
+        let v = &self.validation;
+        let (compact, alg) = allowed_compact(
+            token,
+            &self.keys,
+            v.algorithms.as_deref(),
+            v.max_token_length,
+        )?;
+        verify_signature(&self.keys, &compact, alg)?;
+        accept_with(compact, v, &req, now, |bound| {
+            dpop::bind(presentation, token, bound, v, now)
+        })
     }
 
     /// The first half of [`Verifier::verify_revocable`] with an asymmetric
@@ -309,13 +338,31 @@ fn accept(
     req: &Requirements<'_>,
     now: i64,
 ) -> Result<Verified, Error> {
-    let claims = jws::parse_payload(&compact.payload)?;
-    claims::validate(&claims, compact.header.typ.as_deref(), v, now)?;
-    let (granted, held) = entitlements(&claims, v, req)?;
-    finish(compact, claims, granted, held)
+    accept_with(compact, v, req, now, |bound| {
+        claims::check_binding(bound, v, &Presented::default())
+    })
+    .map(|(verified, ())| verified)
 }
 
-/// Revocation → scopes → roles, on claims that passed [`claims::validate`]:
+/// [`accept`] with the binding decided by `bind` from the token's `cnf`,
+/// after its other claims and before revocation, scopes and roles. Generic
+/// so that the bearer path holds no proof-checking code; the rest is one
+/// function that both share ([`granted`]).
+fn accept_with<T>(
+    compact: jws::Compact<'_>,
+    v: &Validation,
+    req: &Requirements<'_>,
+    now: i64,
+    bind: impl FnOnce(Option<Confirmation<'_>>) -> Result<T, Error>,
+) -> Result<(Verified, T), Error> {
+    let claims = jws::parse_payload(&compact.payload)?;
+    let bound = claims::validate_unbound(&claims, compact.header.typ.as_deref(), v, now)?;
+    let proven = bind(bound)?;
+    let (granted, held) = entitlements(&claims, v, req)?;
+    Ok((finish(compact, claims, granted, held)?, proven))
+}
+
+/// Revocation → scopes → roles, on claims that passed every other check:
 /// the granted scopes and the roles held.
 fn entitlements(
     claims: &Map,

@@ -17,6 +17,9 @@ use js_sys::{Array, Error as JsError, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use crate::crypto::Material;
+#[cfg(feature = "policy-module")]
+use crate::dpop::{self, Credential, Presentation, Proven};
+use crate::error::Offer;
 use crate::json::{self, Value};
 use crate::options::{self, CallOptions};
 use crate::{claims, scopes, verify, Error};
@@ -33,17 +36,28 @@ fn set(target: &Object, key: &str, value: &JsValue) {
 
 /// Converts an error into a JS `Error` with the fields the JS layer exposes.
 fn to_js(error: &Error, realm: Option<&str>) -> JsValue {
-    to_js_as(error, crate::Scheme::Bearer, realm)
+    to_js_offering(error, realm, Offer::BEARER)
 }
 
 /// [`to_js`] with the challenge in `scheme` (the credentials' own).
+#[cfg(feature = "credentials")]
 fn to_js_as(error: &Error, scheme: crate::Scheme, realm: Option<&str>) -> JsValue {
+    with_challenge(error, error.challenge_for(scheme, realm))
+}
+
+/// [`to_js`], its challenge offering the schemes of `offer`.
+fn to_js_offering(error: &Error, realm: Option<&str>, offer: Offer<'_>) -> JsValue {
+    with_challenge(error, error.www_authenticate_offering(realm, offer))
+}
+
+/// A JS `Error` for `error`, with `header` as its `wwwAuthenticate`.
+fn with_challenge(error: &Error, header: Option<String>) -> JsValue {
     let js = JsError::new(&error.to_string());
     set(&js, "code", &JsValue::from_str(error.code()));
     if let Some(status) = error.status() {
         set(&js, "status", &JsValue::from(status));
     }
-    if let Some(header) = error.challenge_for(scheme, realm) {
+    if let Some(header) = header {
         set(&js, "wwwAuthenticate", &JsValue::from_str(&header));
     }
     if let Some(claim) = error.claim() {
@@ -63,6 +77,7 @@ fn to_js_as(error: &Error, scheme: crate::Scheme, realm: Option<&str>) -> JsValu
         Error::SenderConstrained(binding) => {
             set(&js, "binding", &JsValue::from_str(binding.as_str()))
         }
+        Error::DpopNonceRequired { nonce } => set(&js, "nonce", &JsValue::from_str(nonce)),
         Error::JwkInvalid { skipped, .. } if !skipped.is_empty() => {
             set(&js, "skipped", &skipped_to_js(skipped));
         }
@@ -103,6 +118,99 @@ fn result_json(v: &verify::Verified) -> String {
     json::write_str_array(&mut out, &v.roles);
     out.push('}');
     out
+}
+
+// DPoP and certificate binding are in the full module only (tollgate/policy): together
+// they are ~9 KB of gzip, more than the verifier's module has to spare (docs/dpop.md).
+
+/// [`result_json`] with what the request's proofs showed: `credential`
+/// (`{kind, jkt}` / `{kind, x5t}` / `{kind: "jwt"}` for a bearer token) and, for DPoP,
+/// `proof: {jkt, jti, expiresAt}` for the replay store and `nonce` when a
+/// fresh one should be sent.
+#[cfg(feature = "policy-module")]
+fn presented_json(v: &verify::Verified, proven: &Proven) -> String {
+    let mut out = result_json(v);
+    out.pop();
+    out.push_str(",\"credential\":");
+    match &proven.credential {
+        Credential::Bearer => out.push_str("{\"kind\":\"jwt\"}"),
+        Credential::Dpop(jkt) => {
+            out.push_str("{\"kind\":\"dpop\",\"jkt\":");
+            json::write_str(&mut out, jkt);
+            out.push('}');
+        }
+        Credential::Mtls(x5t) => {
+            out.push_str("{\"kind\":\"mtls\",\"x5t\":");
+            json::write_str(&mut out, x5t);
+            out.push('}');
+        }
+    }
+    if let Some(proof) = &proven.proof {
+        out.push_str(",\"proof\":{\"jkt\":");
+        json::write_str(&mut out, &proof.jkt);
+        out.push_str(",\"jti\":");
+        json::write_str(&mut out, &proof.jti);
+        out.push_str(",\"expiresAt\":");
+        out.push_str(&crate::error::decimal(
+            usize::try_from(proof.expires_at).unwrap_or(0),
+        ));
+        out.push('}');
+        if let Some(nonce) = &proof.nonce {
+            out.push_str(",\"nonce\":");
+            json::write_str(&mut out, nonce);
+        }
+    }
+    out.push('}');
+    out
+}
+
+/// A resource server's DPoP settings (wrapped by the guard's `dpop` option).
+#[cfg(feature = "policy-module")]
+#[wasm_bindgen(js_name = RawDpop)]
+#[derive(Clone)]
+pub struct Dpop {
+    inner: Rc<dpop::Config>,
+}
+
+#[cfg(feature = "policy-module")]
+#[wasm_bindgen(js_class = RawDpop)]
+impl Dpop {
+    /// Compiles the settings: see [`dpop::Config::new`].
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        algorithms: &str,
+        iat_window: f64,
+        nonce_secret: Option<Vec<u8>>,
+        require_nonce: bool,
+        nonce_lifetime: f64,
+    ) -> Result<Dpop, JsValue> {
+        let config = dpop::Config::new(
+            algorithms,
+            iat_window,
+            nonce_secret.as_deref(),
+            require_nonce,
+            nonce_lifetime,
+        )
+        .map_err(err)?;
+        Ok(Dpop {
+            inner: Rc::new(config),
+        })
+    }
+
+    /// A handle on the same settings (for a verifier to keep).
+    pub fn share(&self) -> Dpop {
+        self.clone()
+    }
+
+    /// The accepted algorithms, space-separated (the challenge's `algs`).
+    pub fn algs(&self) -> String {
+        self.inner.algs().to_owned()
+    }
+
+    /// The nonce to hand out now (`DPoP-Nonce`), or `undefined` without nonces.
+    pub fn nonce(&self) -> Option<String> {
+        self.inner.nonce(now_seconds())
+    }
 }
 
 /// A prepared key set (wrapped by the JS `KeySet` class).
@@ -196,6 +304,9 @@ pub struct Verifier {
     /// The route rules `authorize` applies (the full module only).
     #[cfg(feature = "policy-module")]
     policy: Option<(Rc<crate::Policy>, Option<String>)>,
+    /// The DPoP settings `verifyPresented` and `authorizePresented` check proofs with.
+    #[cfg(feature = "policy-module")]
+    dpop: Option<Rc<dpop::Config>>,
 }
 
 #[wasm_bindgen(js_class = RawVerifier)]
@@ -218,7 +329,24 @@ impl Verifier {
             next_ticket: Cell::new(0),
             #[cfg(feature = "policy-module")]
             policy: None,
+            #[cfg(feature = "policy-module")]
+            dpop: None,
         })
+    }
+
+    /// This verifier checking DPoP proofs with `dpop` too (see `verifyPresented`).
+    #[cfg(feature = "policy-module")]
+    #[wasm_bindgen(js_name = withDpop)]
+    pub fn with_dpop(&self, dpop: &Dpop) -> Verifier {
+        Verifier {
+            inner: self.inner.clone(),
+            revocations: self.revocations.clone(),
+            window: Cell::new((f64::INFINITY, f64::NEG_INFINITY)),
+            pending: RefCell::default(),
+            next_ticket: Cell::new(0),
+            policy: self.policy.clone(),
+            dpop: Some(Rc::clone(&dpop.inner)),
+        }
     }
 
     /// This verifier deciding requests with `policy` too (see `authorize`).
@@ -233,6 +361,7 @@ impl Verifier {
             pending: RefCell::default(),
             next_ticket: Cell::new(0),
             policy: Some((inner, realm)),
+            dpop: self.dpop.clone(),
         }
     }
 
@@ -244,6 +373,71 @@ impl Verifier {
             .inner
             .verify_revocable(token, &call, now_seconds(), list.as_deref());
         self.answer(result)
+    }
+
+    /// `verify` for a request that presents more than its token: `dpop`
+    /// when it used the DPoP scheme, with `proof` (the `DPoP` header) for
+    /// `method` and `url`; `certificate` the TLS client certificate's
+    /// SHA-256 thumbprint (base64url). The token, then the proof, then the
+    /// binding, in one call; the result adds `credential`, `proof` and `nonce`.
+    #[cfg(feature = "policy-module")]
+    #[wasm_bindgen(js_name = verifyPresented)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn verify_presented(
+        &self,
+        token: &str,
+        call: &str,
+        method: &str,
+        url: &str,
+        dpop: bool,
+        proof: Option<String>,
+        certificate: Option<String>,
+    ) -> Result<String, JsValue> {
+        let (call, list) = self.prepare(call)?;
+        let presentation = self.presentation(method, url, dpop, &proof, &certificate);
+        let result = self.inner.verify_presented(
+            token,
+            &call,
+            now_seconds(),
+            list.as_deref(),
+            &presentation,
+        );
+        match result {
+            Ok((v, proven)) => Ok(presented_json(&v, &proven)),
+            Err(e) => Err(self.refusal(&e, dpop, None)),
+        }
+    }
+
+    #[cfg(feature = "policy-module")]
+    fn presentation<'a>(
+        &'a self,
+        method: &'a str,
+        url: &'a str,
+        dpop: bool,
+        proof: &'a Option<String>,
+        certificate: &'a Option<String>,
+    ) -> Presentation<'a> {
+        Presentation {
+            config: self.dpop.as_deref(),
+            dpop,
+            proof: proof.as_deref(),
+            method,
+            url,
+            certificate: certificate.as_deref(),
+        }
+    }
+
+    /// A refusal of a presented request: its challenge offers DPoP when the
+    /// verifier takes DPoP proofs, and answers on it when the request used it.
+    #[cfg(feature = "policy-module")]
+    fn refusal(&self, error: &Error, dpop: bool, realm: Option<&str>) -> JsValue {
+        let offer = Offer {
+            bearer: true,
+            dpop: self.dpop.as_deref().map(dpop::Config::algs),
+            error_in_dpop: dpop,
+        };
+        let realm = realm.or(self.inner.validation().realm.as_deref());
+        to_js_offering(error, realm, offer)
     }
 
     /// `verify` with an RSA, ECDSA or EdDSA signature left to the caller
@@ -386,6 +580,70 @@ impl Verifier {
         );
         drop(list);
         self.outcome(outcome)
+    }
+
+    /// `authorize` for a request that presents more than its token (see
+    /// `verifyPresented`): `url` is the request's absolute URL.
+    #[cfg(feature = "policy-module")]
+    #[wasm_bindgen(js_name = authorizePresented)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn authorize_presented(
+        &self,
+        token: Option<String>,
+        call: &str,
+        method: &str,
+        path: &str,
+        ip: Option<String>,
+        environment: Option<String>,
+        url: &str,
+        dpop: bool,
+        proof: Option<String>,
+        certificate: Option<String>,
+    ) -> Result<Array, JsValue> {
+        let (call, list) = self.prepare(call)?;
+        let route = crate::policy::Request {
+            method,
+            path,
+            ip: ip.as_deref(),
+            environment: environment.as_deref(),
+            now: 0,
+        };
+        let presentation = self.presentation(method, url, dpop, &proof, &certificate);
+        let (outcome, proven) = self.authorizer(list.as_deref()).authorize_presented(
+            token.as_deref(),
+            &call,
+            &route,
+            now_seconds(),
+            &presentation,
+        );
+        drop(list);
+        match (outcome, proven) {
+            (crate::Outcome::Allowed(v, d), Some(proven)) => {
+                let realm = self.realm();
+                let decision = match (d, &self.policy) {
+                    (Some(d), Some((policy, _))) => JsValue::from(d.to_json(policy, realm)),
+                    _ => JsValue::UNDEFINED,
+                };
+                let text = presented_json(&v, &proven);
+                Ok(Array::of3(
+                    &JsValue::from_str("allowed"),
+                    &JsValue::from(text),
+                    &decision,
+                ))
+            }
+            (crate::Outcome::Refused(e), _) => Err(self.refusal(&e, dpop, self.realm())),
+            (outcome, _) => self.outcome(outcome),
+        }
+    }
+
+    /// The realm of answers: the verifier's, else the policy's.
+    #[cfg(feature = "policy-module")]
+    fn realm(&self) -> Option<&str> {
+        self.inner
+            .validation()
+            .realm
+            .as_deref()
+            .or_else(|| self.policy.as_ref().and_then(|(_, r)| r.as_deref()))
     }
 
     /// `authorize` with an RSA, ECDSA or EdDSA signature left to the caller:
@@ -538,13 +796,28 @@ impl Verifier {
 /// challenge builder, [`crate::error::challenge`]), for answers the JS layer
 /// gives without a core error in hand; `undefined` for an unknown code or one
 /// that is not a 400, 401 or 403.
+/// `dpop`: the DPoP algorithms when the server takes DPoP proofs; `bearer`:
+/// whether it takes bearer tokens; `error_in_dpop`: the error concerns DPoP.
 #[wasm_bindgen(js_name = rawChallenge)]
-pub fn challenge(code: &str, realm: Option<String>, description: &str) -> Option<String> {
-    crate::error::challenge(
+pub fn challenge(
+    code: &str,
+    realm: Option<String>,
+    description: &str,
+    dpop: Option<String>,
+    bearer: Option<bool>,
+    error_in_dpop: Option<bool>,
+) -> Option<String> {
+    let offer = Offer {
+        bearer: bearer.unwrap_or(true),
+        dpop: dpop.as_deref(),
+        error_in_dpop: error_in_dpop.unwrap_or(false),
+    };
+    crate::error::challenge_offering(
         crate::Code::parse(code)?,
         realm.as_deref(),
         description,
         &[],
+        offer,
     )
 }
 

@@ -11,6 +11,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("credential.rs", include_str!("../src/credential.rs")),
     ("crypto.rs", include_str!("../src/crypto.rs")),
     ("der.rs", include_str!("../src/der.rs")),
+    ("dpop.rs", include_str!("../src/dpop.rs")),
     ("error.rs", include_str!("../src/error.rs")),
     ("facts.rs", include_str!("../src/facts.rs")),
     ("json.rs", include_str!("../src/json.rs")),

@@ -198,13 +198,10 @@ function kidHint(token, keys) {
     return [];
   }
   if (!keys || header.kid === undefined) return [];
-  const kids = keys.keys.map((k) => k.kid).filter((k) => k !== undefined);
-  if (kids.includes(header.kid)) return [];
-  return [
-    kids.length
-      ? `the token asks for kid “${header.kid}”; the keys have ${kids.map((k) => `“${k}”`).join(", ")}`
-      : `the token asks for kid “${header.kid}” and this key has none: a token with a kid only matches a key with that kid — set the key id (KeySet.fromPem / fromSecret take { kid })`,
-  ];
+  // A key without a kid fits any kid: only a set whose every key names another kid misses.
+  const kids = keys.keys.map((k) => k.kid);
+  if (kids.length === 0 || kids.includes(header.kid) || kids.includes(undefined)) return [];
+  return [`the token asks for kid “${header.kid}”; the keys have ${kids.map((k) => `“${k}”`).join(", ")}`];
 }
 
 // Says which keys were understood, before there is anything to verify.

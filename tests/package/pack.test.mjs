@@ -81,6 +81,7 @@ describe("npm package", { timeout: 180_000 }, () => {
       "remote.js",
       "issuers.js",
       "guard.js",
+      "dpop.js",
       "hono.js",
       "hono.d.ts",
       "LICENSE-MIT",

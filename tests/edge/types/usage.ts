@@ -17,6 +17,10 @@ import {
   type EdgeErrorCode,
   type ExportedKeySet,
   type RemoteKeySetError,
+  createDurableReplayStore,
+  createMemoryReplayStore,
+  ReplayGuardObject,
+  type ReplayStore,
 } from "tollgate/edge";
 
 declare const request: Request;
@@ -111,3 +115,28 @@ createGuard({ introspection: { endpoint: "https://idp.example/introspect" }, iss
 createIntrospector({ endpoint: "https://idp.example/introspect", clientId: "a", clientSecret: "s", cache: { maxTtl: "60s" } });
 // @ts-expect-error neither keys nor introspection
 createGuard({ issuer: "i", audience: "a" });
+// DPoP and certificate-bound tokens.
+declare const replayNamespace: { idFromName(name: string): unknown; get(id: unknown): { fetch(input: string, init?: RequestInit): Promise<Response> } };
+const replay: ReplayStore = createDurableReplayStore(replayNamespace, { shards: 8 });
+const dpopGuard = createGuard({
+  keys: remote,
+  issuer: "i",
+  audience: "api",
+  dpop: { algorithms: ["ES256", "EdDSA"], iatWindow: 60, nonceSecret: "x".repeat(32), replay, required: true },
+  clientCertificate: (req) => (req as Request).headers.get("x-client-cert-sha256") ?? undefined,
+});
+createGuard({ keys: remote, issuer: "i", audience: "api", dpop: true, mtls: true });
+createGuard({ keys: remote, issuer: "i", audience: "api", dpop: { replay: createMemoryReplayStore({ max: 1000 }) } });
+async function dpopHandle(req: Request): Promise<Response> {
+  const auth = await dpopGuard.authorize(req);
+  if (!auth.ok) return auth.response;
+  const credential: Credential = auth.credential;
+  const jkt: string | undefined = credential.kind === "dpop" ? credential.jkt : undefined;
+  const headers: Record<string, string> = auth.dpopNonce ? { "DPoP-Nonce": auth.dpopNonce } : {};
+  return new Response(`${auth.subject} ${jkt}`, { headers });
+}
+void dpopHandle, ReplayGuardObject;
+// @ts-expect-error iatWindow is seconds, a number
+createGuard({ keys: remote, issuer: "i", audience: "api", dpop: { iatWindow: "60s" } });
+// @ts-expect-error a replay store has seen()
+createGuard({ keys: remote, issuer: "i", audience: "api", dpop: { replay: {} } });

@@ -106,7 +106,7 @@ pkg: tools-rust tools-apt tools-wasm-bindgen tools-wasm-opt
 	@node .ci/wasm-size.mjs $(PKG_WASM) --budget $(SIZE_BUDGET) --last $(CARGO_TARGET_DIR)/wasm-size.last
 	@node .ci/wasm-size.mjs $(PKG_POLICY_WASM) --budget $(POLICY_SIZE_BUDGET) --last $(CARGO_TARGET_DIR)/policy-size.last
 
-# pkg/facts.js and pkg/facts.d.ts, written from the crate's tables (src/facts.rs);
+# pkg/facts.js, pkg/facts.d.ts and docs/errors.md, written from the crate's tables (src/facts.rs);
 # `cargo test` (tests/facts.rs) fails while the committed copies are stale.
 facts:
 	TOLLGATE_WRITE_FACTS=1 cargo test -q --test facts

@@ -79,6 +79,11 @@ macro_rules! codes {
             pub fn origin(self) -> Origin {
                 match self { $(Code::$variant => Origin::$origin,)+ }
             }
+
+            /// The row's doc line: when a code is answered (for `docs/errors.md`).
+            pub fn doc(self) -> &'static str {
+                match self { $(Code::$variant => concat!($($doc),+),)+ }
+            }
         }
     };
 }

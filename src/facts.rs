@@ -253,6 +253,37 @@ fn union<'a>(out: &mut String, name: &str, doc: &str, items: impl IntoIterator<I
     out.push_str(";\n");
 }
 
+/// `docs/errors.md`: every code, its HTTP answer and when it is given.
+pub fn errors_md() -> String {
+    let mut out = String::from(
+        "<!-- GENERATED from the Rust crate by `make facts` (src/facts.rs): do not edit. -->\n\
+# Error codes\n\n\
+Every code tollgate answers with, from the one table in `src/error.rs`: the HTTP status a\n\
+resource server answers with, the RFC 6750 error of its `WWW-Authenticate` (DPoP codes: RFC\n\
+9449), and who gives it — thrown by the core (a `TollgateError`; a `TypeError` for\n\
+`ERR_INVALID_ARG`), only in decisions and guard answers, or thrown by the edge layer (keys\n\
+and introspection over HTTP; a guard answers 503). A status of — is the caller's or the\n\
+server's own mistake: no HTTP answer.\n\n\
+| code | status | error | given by | when |\n|---|---|---|---|---|\n",
+    );
+    for code in Code::ALL {
+        let status = code.status().map_or("—".to_owned(), |s| s.to_string());
+        let origin = match code.origin() {
+            Origin::Core => "core",
+            Origin::Decision => "decision",
+            Origin::Edge => "edge",
+        };
+        out.push_str(&format!(
+            "| `{}` | {status} | {} | {origin} | {} |\n",
+            code.as_str(),
+            code.oauth_error()
+                .map_or("—".to_owned(), |e| format!("`{e}`")),
+            code.doc().trim().replace('|', "\\|"),
+        ));
+    }
+    out
+}
+
 /// `pkg/facts.d.ts`.
 pub fn dts() -> String {
     let mut out = String::from(HEADER);

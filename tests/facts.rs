@@ -1,5 +1,5 @@
-//! `pkg/facts.js` and `pkg/facts.d.ts` are what `src/facts.rs` writes from the
-//! crate's tables: a stale copy fails here. `make facts` (which sets
+//! `pkg/facts.js`, `pkg/facts.d.ts` and `docs/errors.md` are what `src/facts.rs`
+//! writes from the crate's tables: a stale copy fails here. `make facts` (which sets
 //! `TOLLGATE_WRITE_FACTS=1`) writes them anew.
 #![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -7,7 +7,11 @@
 use std::path::Path;
 
 fn check(file: &str, fresh: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("pkg").join(file);
+    check_at("pkg", file, fresh);
+}
+
+fn check_at(dir: &str, file: &str, fresh: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir).join(file);
     if std::env::var_os("TOLLGATE_WRITE_FACTS").is_some() {
         std::fs::write(&path, fresh).unwrap();
         return;
@@ -15,7 +19,7 @@ fn check(file: &str, fresh: &str) {
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         committed == fresh,
-        "pkg/{file} is stale: run `make facts` and commit it"
+        "{dir}/{file} is stale: run `make facts` and commit it"
     );
 }
 
@@ -27,6 +31,11 @@ fn facts_js_is_fresh() {
 #[test]
 fn facts_dts_is_fresh() {
     check("facts.d.ts", &tollgate::facts::dts());
+}
+
+#[test]
+fn the_error_table_in_docs_is_fresh() {
+    check_at("docs", "errors.md", &tollgate::facts::errors_md());
 }
 
 /// The files below `dir`, in its folders too, but for `wasm/` (wasm-bindgen's output, not

@@ -16,7 +16,8 @@ export type ErrorCode =
   | "ERR_JWT_SENDER_CONSTRAINED"
   | "ERR_INVALID_ARG"
   | "ERR_JWK_INVALID"
-  | "ERR_POLICY_INVALID";
+  | "ERR_POLICY_INVALID"
+  | "ERR_DOWNSCOPE_SUPERSET";
 
 /** Codes that only appear in decisions and guard answers (never thrown). */
 export type DecisionCode =
@@ -31,7 +32,7 @@ export type EdgeErrorCode =
   | "ERR_JWKS_FETCH_FAILED"
   | "ERR_DISCOVERY_ISSUER_MISMATCH";
 
-/** A JWS algorithm tollgate verifies. */
+/** A JWS algorithm of tollgate's table (ES512 and ES256K only in builds with their cargo features). */
 export type Algorithm =
   | "HS256"
   | "HS384"
@@ -44,6 +45,8 @@ export type Algorithm =
   | "PS512"
   | "ES256"
   | "ES384"
+  | "ES512"
+  | "ES256K"
   | "EdDSA";
 
 /** Every code: its HTTP status, RFC 6750 error and origin. */
@@ -65,6 +68,8 @@ export declare const ALGORITHMS: Readonly<Record<Algorithm, Readonly<{
   coordinateLength: number | null;
   webCrypto: { import: Record<string, string>; verify: Record<string, string | number> } | null;
   node: { digest: string | null; options: Record<string, string | number> } | null;
+  /** The cargo feature that builds it (ES512, ES256K), null when always built. */
+  feature: string | null;
 }>>>;
 /** The claims scopes are read from by default. */
 export declare const SCOPE_CLAIMS: readonly string[];

@@ -114,6 +114,8 @@ codes! {
     JwkInvalid = "ERR_JWK_INVALID", None, None, Core;
     /// A policy document cannot be loaded (`path`).
     PolicyInvalid = "ERR_POLICY_INVALID", None, None, Core;
+    /// `downscope` asked for scopes the verified token does not grant (`missing`).
+    DownscopeSuperset = "ERR_DOWNSCOPE_SUPERSET", None, None, Core;
     /// No policy rule matches and the policy denies by default.
     NoMatchingRule = "ERR_POLICY_NO_MATCHING_RULE", Some(403), Some("insufficient_scope"), Decision;
     /// A constraint of the matching rule or scope failed (`constraint`).
@@ -237,6 +239,12 @@ pub enum Error {
         /// For key sets with no usable key: each key and why it was skipped.
         skipped: Vec<Skipped>,
     },
+    /// `downscope` asked for scopes the verified token does not grant: a
+    /// derived token carries a subset of the original's scopes, never more.
+    DownscopeSuperset {
+        /// The requested scopes the verified token does not grant.
+        missing: Vec<String>,
+    },
 }
 
 impl Error {
@@ -258,6 +266,7 @@ impl Error {
             Error::InvalidArg(_) => Code::InvalidArg,
             Error::PolicyInvalid { .. } => Code::PolicyInvalid,
             Error::JwkInvalid { .. } => Code::JwkInvalid,
+            Error::DownscopeSuperset { .. } => Code::DownscopeSuperset,
         }
     }
 
@@ -403,6 +412,11 @@ impl fmt::Display for Error {
             Error::InvalidArg(m) => f.write_str(m),
             Error::PolicyInvalid { path, message } => write!(f, "policy {path} {message}"),
             Error::JwkInvalid { message, .. } => f.write_str(message),
+            Error::DownscopeSuperset { missing } => write!(
+                f,
+                "downscope asked for scopes the verified token does not grant: {}",
+                missing.join(" ")
+            ),
         }
     }
 }

@@ -5,3 +5,4 @@
 export * from "./tollgate.js";
 export * from "./edge.js";
 export * from "./spa.js";
+export * from "./sign.js";

@@ -115,7 +115,8 @@ describe("npm package", { timeout: 180_000 }, () => {
     const wasm = packed.files.find((f) => f.path === "wasm/tollgate_wasm_bg.wasm");
     const built = await readFile(join(PKG, "wasm/tollgate_wasm_bg.wasm"));
     assert.equal(wasm.size, built.length);
-    assert.ok(packed.size < 300 * 1024, `tarball is ${packed.size} bytes`);
+    // 331 KiB with signing in the full module (+31 KB of its gzip, docs/benchmarks.md).
+    assert.ok(packed.size < 350 * 1024, `tarball is ${packed.size} bytes`);
   });
 
   test("package.json exports map: every condition points at a file in the tarball", async () => {

@@ -162,9 +162,7 @@ impl SigningKey {
             }
         };
         let signer = signer.ok_or_else(|| {
-            jwk_invalid(
-                "the JWK is not a valid private key (its private and public parts must agree)",
-            )
+            rejected("the JWK is not a valid private key (its private and public parts must agree)")
         })?;
         SigningKey::checked(alg, kid, signer)
     }
@@ -178,7 +176,7 @@ impl SigningKey {
         }
         let der = der::parse_private_pem(pem)?;
         let signer = Signer::from_pkcs8(alg, &der).ok_or_else(|| {
-            jwk_invalid(cat(&[
+            rejected(&cat(&[
                 "the PEM is not a valid PKCS #8 private key for ",
                 alg.name(),
             ]))
@@ -298,7 +296,20 @@ fn signing_alg(alg: Algorithm) -> Result<(), Error> {
 }
 
 fn random_failed() -> Error {
-    invalid_arg("signing failed: the runtime's random number generator is unavailable")
+    invalid_arg(
+        "signing needs the runtime's random number generator, which is unavailable here \
+         (in Workers, import signing keys and sign inside a request, not at the top level)",
+    )
+}
+
+/// A key ring refused: for ECDSA ring draws random bytes while importing,
+/// so tell a runtime without randomness apart from a bad key.
+fn rejected(message: &str) -> Error {
+    if crypto::random(1).is_none() {
+        random_failed()
+    } else {
+        jwk_invalid(message)
+    }
 }
 
 fn member<'a>(jwk: &'a Map, name: &'static str) -> Result<Option<&'a str>, Error> {

@@ -136,7 +136,7 @@ fn parse_spki(der: &[u8]) -> Result<PublicKey, Error> {
         let curve_oid = algid.expect(TAG_OID).ok_or_else(bad)?;
         algid.finish().ok_or_else(bad)?;
         let curve = Curve::from_oid(curve_oid).ok_or_else(|| {
-            jwk_invalid("unsupported EC curve: only P-256 and P-384 are supported")
+            jwk_invalid("unsupported EC curve: P-256 and P-384 are supported (P-521 and secp256k1 with the es512 and es256k features)")
         })?;
         Ok(PublicKey::Ec(curve, key.to_vec()))
     } else if oid == OID_ED25519 {

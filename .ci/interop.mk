@@ -1,5 +1,6 @@
 # Interop test (tests/interop/): tokens minted by PyJWT + cryptography (PyPI) and by
-# jose (npm) must verify with the built package; one flipped bit must not.
+# jose (npm) must verify with the built package; one flipped bit must not. And the other
+# way (signing.test.mjs): tokens the package signs verify with PyJWT and jose.
 # Included by the Makefile; on its own: make -f Makefile -f .ci/interop.mk test-interop
 #
 #   make tools-python   tests/interop/.venv with the pins of tests/interop/requirements.txt
@@ -34,4 +35,4 @@ tools-python:
 	fi
 
 test-interop: tools-python tools-npm
-	$(NODE_TEST) $(INTEROP_DIR)/interop.test.mjs
+	$(NODE_TEST) $(INTEROP_DIR)/interop.test.mjs $(INTEROP_DIR)/signing.test.mjs

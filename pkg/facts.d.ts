@@ -22,6 +22,7 @@ export type ErrorCode =
   | "ERR_INVALID_ARG"
   | "ERR_JWK_INVALID"
   | "ERR_POLICY_INVALID"
+  | "ERR_DOWNSCOPE_SUPERSET"
   | "ERR_APIKEY_INVALID"
   | "ERR_APIKEY_EXPIRED"
   | "ERR_BASIC_INVALID"
@@ -44,7 +45,7 @@ export type EdgeErrorCode =
   | "ERR_INTROSPECTION_FAILED"
   | "ERR_REPLAY_STORE_FAILED";
 
-/** A JWS algorithm tollgate verifies. */
+/** A JWS algorithm of tollgate's table (ES512 and ES256K only in builds with their cargo features). */
 export type Algorithm =
   | "HS256"
   | "HS384"
@@ -57,6 +58,8 @@ export type Algorithm =
   | "PS512"
   | "ES256"
   | "ES384"
+  | "ES512"
+  | "ES256K"
   | "EdDSA";
 
 /** A kind of policy constraint (a decision's `constraint`). */
@@ -109,6 +112,8 @@ export declare const ALGORITHMS: Readonly<Record<Algorithm, Readonly<{
   coordinateLength: number | null;
   webCrypto: { import: Record<string, string>; verify: Record<string, string | number> } | null;
   node: { digest: string | null; options: Record<string, string | number> } | null;
+  /** The cargo feature that builds it (ES512, ES256K), null when always built. */
+  feature: string | null;
 }>>>;
 /** WebCrypto's names of the table's hashes (token digests, thumbprints). */
 export declare const DIGESTS: Readonly<{ SHA256: "SHA-256"; SHA384: "SHA-384"; SHA512: "SHA-512" }>;

@@ -24,6 +24,7 @@ export const CODES = Object.freeze({
   ERR_INVALID_ARG: Object.freeze({ status: null, error: null, origin: "core" }),
   ERR_JWK_INVALID: Object.freeze({ status: null, error: null, origin: "core" }),
   ERR_POLICY_INVALID: Object.freeze({ status: null, error: null, origin: "core" }),
+  ERR_DOWNSCOPE_SUPERSET: Object.freeze({ status: null, error: null, origin: "core" }),
   ERR_POLICY_NO_MATCHING_RULE: Object.freeze({ status: 403, error: "insufficient_scope", origin: "decision" }),
   ERR_POLICY_CONSTRAINT_FAILED: Object.freeze({ status: 403, error: "insufficient_scope", origin: "decision" }),
   ERR_NO_CREDENTIALS: Object.freeze({ status: 401, error: null, origin: "decision" }),
@@ -41,7 +42,7 @@ export const CODES = Object.freeze({
 });
 
 /** Codes the core throws. */
-export const ERROR_CODES = Object.freeze(["ERR_JWS_INVALID", "ERR_JOSE_ALG_NOT_ALLOWED", "ERR_JOSE_NOT_SUPPORTED", "ERR_JWKS_NO_MATCHING_KEY", "ERR_JWKS_MULTIPLE_MATCHING_KEYS", "ERR_JWS_SIGNATURE_VERIFICATION_FAILED", "ERR_JWT_INVALID", "ERR_JWT_EXPIRED", "ERR_JWT_CLAIM_VALIDATION_FAILED", "ERR_JWT_INSUFFICIENT_SCOPE", "ERR_JWT_INSUFFICIENT_ROLE", "ERR_JWT_REVOKED", "ERR_JWT_SENDER_CONSTRAINED", "ERR_TOKEN_INACTIVE", "ERR_DPOP_PROOF_INVALID", "ERR_DPOP_NONCE_REQUIRED", "ERR_MTLS_CERT_MISMATCH", "ERR_INVALID_ARG", "ERR_JWK_INVALID", "ERR_POLICY_INVALID", "ERR_APIKEY_INVALID", "ERR_APIKEY_EXPIRED", "ERR_BASIC_INVALID", "ERR_INSECURE_TRANSPORT", "ERR_CREDENTIALS_INVALID"]);
+export const ERROR_CODES = Object.freeze(["ERR_JWS_INVALID", "ERR_JOSE_ALG_NOT_ALLOWED", "ERR_JOSE_NOT_SUPPORTED", "ERR_JWKS_NO_MATCHING_KEY", "ERR_JWKS_MULTIPLE_MATCHING_KEYS", "ERR_JWS_SIGNATURE_VERIFICATION_FAILED", "ERR_JWT_INVALID", "ERR_JWT_EXPIRED", "ERR_JWT_CLAIM_VALIDATION_FAILED", "ERR_JWT_INSUFFICIENT_SCOPE", "ERR_JWT_INSUFFICIENT_ROLE", "ERR_JWT_REVOKED", "ERR_JWT_SENDER_CONSTRAINED", "ERR_TOKEN_INACTIVE", "ERR_DPOP_PROOF_INVALID", "ERR_DPOP_NONCE_REQUIRED", "ERR_MTLS_CERT_MISMATCH", "ERR_INVALID_ARG", "ERR_JWK_INVALID", "ERR_POLICY_INVALID", "ERR_DOWNSCOPE_SUPERSET", "ERR_APIKEY_INVALID", "ERR_APIKEY_EXPIRED", "ERR_BASIC_INVALID", "ERR_INSECURE_TRANSPORT", "ERR_CREDENTIALS_INVALID"]);
 
 /** Codes that only appear in decisions (policy, guard). */
 export const DECISION_CODES = Object.freeze(["ERR_DPOP_REPLAYED", "ERR_POLICY_NO_MATCHING_RULE", "ERR_POLICY_CONSTRAINT_FAILED", "ERR_NO_CREDENTIALS", "ERR_INVALID_REQUEST"]);
@@ -49,7 +50,7 @@ export const DECISION_CODES = Object.freeze(["ERR_DPOP_REPLAYED", "ERR_POLICY_NO
 /** Codes the edge layer (key sets and introspection over HTTP) throws. */
 export const EDGE_ERROR_CODES = Object.freeze(["ERR_JWKS_TIMEOUT", "ERR_JWKS_FETCH_FAILED", "ERR_DISCOVERY_ISSUER_MISMATCH", "ERR_INTROSPECTION_FAILED", "ERR_REPLAY_STORE_FAILED"]);
 
-/** Every algorithm: key type, curve, and the runtime crypto parameters (null for HMAC: the secret stays in the core). */
+/** Every algorithm: key type, curve, the runtime crypto parameters (null for HMAC: the secret stays in the core) and the cargo feature that builds it. */
 export const ALGORITHMS = Object.freeze({
   HS256: Object.freeze({
     kty: "oct",
@@ -57,6 +58,7 @@ export const ALGORITHMS = Object.freeze({
     coordinateLength: null,
     webCrypto: null,
     node: null,
+    feature: null,
   }),
   HS384: Object.freeze({
     kty: "oct",
@@ -64,6 +66,7 @@ export const ALGORITHMS = Object.freeze({
     coordinateLength: null,
     webCrypto: null,
     node: null,
+    feature: null,
   }),
   HS512: Object.freeze({
     kty: "oct",
@@ -71,6 +74,7 @@ export const ALGORITHMS = Object.freeze({
     coordinateLength: null,
     webCrypto: null,
     node: null,
+    feature: null,
   }),
   RS256: Object.freeze({
     kty: "RSA",
@@ -78,6 +82,7 @@ export const ALGORITHMS = Object.freeze({
     coordinateLength: null,
     webCrypto: { import: { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, verify: { name: "RSASSA-PKCS1-v1_5" } },
     node: { digest: "sha256", options: {} },
+    feature: null,
   }),
   RS384: Object.freeze({
     kty: "RSA",
@@ -85,6 +90,7 @@ export const ALGORITHMS = Object.freeze({
     coordinateLength: null,
     webCrypto: { import: { name: "RSASSA-PKCS1-v1_5", hash: "SHA-384" }, verify: { name: "RSASSA-PKCS1-v1_5" } },
     node: { digest: "sha384", options: {} },
+    feature: null,
   }),
   RS512: Object.freeze({
     kty: "RSA",
@@ -92,6 +98,7 @@ export const ALGORITHMS = Object.freeze({
     coordinateLength: null,
     webCrypto: { import: { name: "RSASSA-PKCS1-v1_5", hash: "SHA-512" }, verify: { name: "RSASSA-PKCS1-v1_5" } },
     node: { digest: "sha512", options: {} },
+    feature: null,
   }),
   PS256: Object.freeze({
     kty: "RSA",
@@ -99,6 +106,7 @@ export const ALGORITHMS = Object.freeze({
     coordinateLength: null,
     webCrypto: { import: { name: "RSA-PSS", hash: "SHA-256" }, verify: { name: "RSA-PSS", saltLength: 32 } },
     node: { digest: "sha256", options: { padding: "pss", saltLength: 32 } },
+    feature: null,
   }),
   PS384: Object.freeze({
     kty: "RSA",
@@ -106,6 +114,7 @@ export const ALGORITHMS = Object.freeze({
     coordinateLength: null,
     webCrypto: { import: { name: "RSA-PSS", hash: "SHA-384" }, verify: { name: "RSA-PSS", saltLength: 48 } },
     node: { digest: "sha384", options: { padding: "pss", saltLength: 48 } },
+    feature: null,
   }),
   PS512: Object.freeze({
     kty: "RSA",
@@ -113,6 +122,7 @@ export const ALGORITHMS = Object.freeze({
     coordinateLength: null,
     webCrypto: { import: { name: "RSA-PSS", hash: "SHA-512" }, verify: { name: "RSA-PSS", saltLength: 64 } },
     node: { digest: "sha512", options: { padding: "pss", saltLength: 64 } },
+    feature: null,
   }),
   ES256: Object.freeze({
     kty: "EC",
@@ -120,6 +130,7 @@ export const ALGORITHMS = Object.freeze({
     coordinateLength: 32,
     webCrypto: { import: { name: "ECDSA", namedCurve: "P-256" }, verify: { name: "ECDSA", hash: "SHA-256" } },
     node: { digest: "sha256", options: { dsaEncoding: "ieee-p1363" } },
+    feature: null,
   }),
   ES384: Object.freeze({
     kty: "EC",
@@ -127,6 +138,23 @@ export const ALGORITHMS = Object.freeze({
     coordinateLength: 48,
     webCrypto: { import: { name: "ECDSA", namedCurve: "P-384" }, verify: { name: "ECDSA", hash: "SHA-384" } },
     node: { digest: "sha384", options: { dsaEncoding: "ieee-p1363" } },
+    feature: null,
+  }),
+  ES512: Object.freeze({
+    kty: "EC",
+    crv: "P-521",
+    coordinateLength: 66,
+    webCrypto: { import: { name: "ECDSA", namedCurve: "P-521" }, verify: { name: "ECDSA", hash: "SHA-512" } },
+    node: { digest: "sha512", options: { dsaEncoding: "ieee-p1363" } },
+    feature: "es512",
+  }),
+  ES256K: Object.freeze({
+    kty: "EC",
+    crv: "secp256k1",
+    coordinateLength: 32,
+    webCrypto: null,
+    node: { digest: "sha256", options: { dsaEncoding: "ieee-p1363" } },
+    feature: "es256k",
   }),
   EdDSA: Object.freeze({
     kty: "OKP",
@@ -134,6 +162,7 @@ export const ALGORITHMS = Object.freeze({
     coordinateLength: null,
     webCrypto: { import: { name: "Ed25519" }, verify: { name: "Ed25519" } },
     node: { digest: null, options: {} },
+    feature: null,
   }),
 });
 

@@ -7,3 +7,4 @@ export * from "./tollgate.js";
 export * from "./edge.js";
 export * from "./spa.js";
 export * from "./credentials.js";
+export * from "./sign.js";

@@ -410,3 +410,106 @@ export class RevocationList {
 export * from "./spa.js";
 // API keys and Basic credentials (the full module: import "tollgate/policy" first).
 export * from "./credentials.js";
+
+// ───────────────────────────────────────────── signing (the full module)
+
+/** The algorithms tollgate signs with (ES512 and ES256K verify only). */
+export type SigningAlgorithm = Exclude<Algorithm, "ES512" | "ES256K">;
+
+/**
+ * A private key, parsed and checked once (a private JWK's public part must match its
+ * private part; the public half obeys the same rules as a verification key), bound to
+ * one algorithm. Signing is in tollgate's full module: `import "tollgate/policy"` once,
+ * anywhere, first; without it these throw `ERR_JOSE_NOT_SUPPORTED`. Errors never
+ * contain key material.
+ *
+ * @example
+ * ```ts
+ * import "tollgate/policy";
+ * import { SigningKey, sign } from "tollgate";
+ * const key = SigningKey.fromPem(env.EDGE_PRIVATE_KEY, { alg: "ES256", kid: "edge-1" });
+ * const jwks = { keys: [key.toPublicJwk()] }; // publish for the backends
+ * const token = sign({ iss: "https://edge.example", sub: "user-1", aud: "billing" }, { key, ttl: "5m" });
+ * ```
+ */
+export class SigningKey {
+  private constructor();
+  /** A private JWK (object or JSON text): `alg` binds one without its own; `kid` overrides the JWK's. */
+  static fromJwk(jwk: JWK | string, options?: { alg?: SigningAlgorithm; kid?: string }): SigningKey;
+  /** A PKCS #8 PEM private key (`-----BEGIN PRIVATE KEY-----`): RSA 2048–4096 bits, EC P-256/P-384, Ed25519. */
+  static fromPem(pem: string, options: { alg: SigningAlgorithm; kid?: string }): SigningKey;
+  /** An HMAC secret (a string as UTF-8, or bytes), at least as long as the hash. */
+  static fromSecret(secret: string | Uint8Array | ArrayBuffer, options: { alg: Extract<Algorithm, `HS${string}`>; kid?: string }): SigningKey;
+  /** The algorithm the key signs with. */
+  readonly alg: SigningAlgorithm;
+  /** The `kid` written into each token's header. */
+  readonly kid: string | undefined;
+  /** The public key as a JWK with `alg`, `use: "sig"` and `kid`; `null` for an HMAC secret. */
+  toPublicJwk(): JWK | null;
+  /** Releases the wasm memory now (optional). */
+  free(): void;
+}
+
+/** Options of {@link sign}. */
+export interface SignOptions {
+  /** The key (required). */
+  key: SigningKey;
+  /** Seconds or a duration (`"5m"`) from now to `exp`, when the claims have no `exp` (one of the two is required). */
+  ttl?: Duration;
+  /** The header `typ`: `"JWT"` (default) or `"at+jwt"` (RFC 9068). */
+  typ?: "JWT" | "at+jwt";
+  /** The clock in seconds (default: the system clock). */
+  now?: number;
+  /** The clock as a Date. */
+  currentDate?: Date;
+}
+
+/**
+ * Signs `claims`: a compact JWS with header `{ alg, typ, kid }`. `iat` is added when
+ * absent; `exp` comes from the claims or from `ttl`. Claims that tollgate's verifier
+ * would refuse (a string `exp`, an `exp` already past, an `iat` in the future) are a
+ * `TypeError` (`ERR_INVALID_ARG`). Needs the full module (`import "tollgate/policy"`).
+ *
+ * @example
+ * ```ts
+ * const token = sign({ iss: "https://edge.example", sub, aud: "api", scope: "read" }, { key, ttl: 300, typ: "at+jwt" });
+ * ```
+ */
+export function sign(claims: Record<string, unknown>, options: SignOptions): string;
+
+/** Options of {@link downscope}. */
+export interface DownscopeOptions {
+  /** The key (required). */
+  key: SigningKey;
+  /** The new token's `iss`: the edge's own issuer (required). */
+  issuer: string;
+  /** The new token's `aud`: the backend (required). */
+  audience: string | string[];
+  /** The scopes to keep: each must be granted by the verified token (required; may be empty). */
+  scopes: string[];
+  /** Seconds or a duration to `exp`, never past the verified token's `exp`; default 60. */
+  ttl?: Duration;
+  /** The header `typ`: `"JWT"` (default) or `"at+jwt"`. */
+  typ?: "JWT" | "at+jwt";
+  /** The clock in seconds (default: the system clock). */
+  now?: number;
+  /** The clock as a Date. */
+  currentDate?: Date;
+}
+
+/**
+ * A short-lived token for a backend behind the edge, from a result of tollgate's own
+ * verification: `sub` kept, `scope` = `scopes` (a scope the verified token does not
+ * grant is `ERR_DOWNSCOPE_SUPERSET`, with `missing`), `act` = `{ sub: <client_id or
+ * azp> }` nesting the verified token's own `act` (RFC 8693 §4.1), `iat`, a random `jti`.
+ * Needs the full module (`import "tollgate/policy"`).
+ *
+ * @example
+ * ```ts
+ * const result = verifier.verify(token, { requiredScopes: ["billing:read"] });
+ * const inner = downscope(result, { key, issuer: "https://edge.example", audience: "billing", scopes: ["billing:read"], ttl: 30 });
+ * await fetch("http://billing.internal/", { headers: { authorization: `Bearer ${inner}` } });
+ * ```
+ */
+export function downscope(verified: VerifyResult, options: DownscopeOptions): string;
+

@@ -4,6 +4,13 @@
 //! imported, and a token's header is only compared against that binding (RFC
 //! 8725 §3.1). The JS package's WebCrypto and node:crypto parameters are
 //! derived from these rows (`facts`), never written down a second time.
+//!
+//! Two curves come from cargo features (P-521 for ES512, secp256k1 for
+//! ES256K: ring has neither, RustCrypto's pure-Rust crates verify them). Their
+//! rows are always in the table; a build without the feature does not
+//! *find* them by name or OID, so their keys are skipped like any unsupported
+//! key, and a token asking for them is `ERR_JOSE_NOT_SUPPORTED` with a message
+//! naming the feature ([`Curve::feature`]).
 
 use crate::error::{cat, truncate, Error};
 
@@ -33,6 +40,10 @@ pub enum Algorithm {
     ES256,
     /// ECDSA on P-384 with SHA-384.
     ES384,
+    /// ECDSA on P-521 with SHA-512 (cargo feature `es512`).
+    ES512,
+    /// ECDSA on secp256k1 with SHA-256 (RFC 8812; cargo feature `es256k`).
+    ES256K,
     /// EdDSA on Ed25519.
     EdDSA,
 }
@@ -126,17 +137,22 @@ pub enum Curve {
     P256,
     /// NIST P-384 (secp384r1).
     P384,
+    /// NIST P-521 (secp521r1), cargo feature `es512`.
+    P521,
+    /// secp256k1 (SEC 2), cargo feature `es256k`.
+    Secp256k1,
 }
 
 /// Every curve, in the order they are listed to users.
-pub const CURVES: [Curve; 2] = [Curve::P256, Curve::P384];
+pub const CURVES: [Curve; 4] = [Curve::P256, Curve::P384, Curve::P521, Curve::Secp256k1];
 
 impl Curve {
     /// Length in bytes of one coordinate (and of `r` and `s`).
     pub fn coordinate_len(self) -> usize {
         match self {
-            Curve::P256 => 32,
+            Curve::P256 | Curve::Secp256k1 => 32,
             Curve::P384 => 48,
+            Curve::P521 => 66,
         }
     }
 
@@ -150,6 +166,9 @@ impl Curve {
         match self {
             Curve::P256 => "P-256",
             Curve::P384 => "P-384",
+            Curve::P521 => "P-521",
+            // RFC 8812 §3.1.
+            Curve::Secp256k1 => "secp256k1",
         }
     }
 
@@ -160,22 +179,51 @@ impl Curve {
             Curve::P256 => &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07],
             // 1.3.132.0.34
             Curve::P384 => &[0x2b, 0x81, 0x04, 0x00, 0x22],
+            // 1.3.132.0.35
+            Curve::P521 => &[0x2b, 0x81, 0x04, 0x00, 0x23],
+            // 1.3.132.0.10
+            Curve::Secp256k1 => &[0x2b, 0x81, 0x04, 0x00, 0x0a],
         }
     }
 
-    /// Looks up a JWK `crv` name.
-    pub fn from_name(name: &str) -> Option<Curve> {
-        CURVES.into_iter().find(|c| c.name() == name)
+    /// The cargo feature that brings the curve (`None`: ring's, always built).
+    pub fn feature(self) -> Option<&'static str> {
+        match self {
+            Curve::P256 | Curve::P384 => None,
+            Curve::P521 => Some("es512"),
+            Curve::Secp256k1 => Some("es256k"),
+        }
     }
 
-    /// Looks up an object identifier.
+    /// Whether this build verifies on the curve.
+    pub fn built(self) -> bool {
+        match self {
+            Curve::P256 | Curve::P384 => true,
+            Curve::P521 => cfg!(feature = "es512"),
+            Curve::Secp256k1 => cfg!(feature = "es256k"),
+        }
+    }
+
+    /// Looks up a JWK `crv` name among the curves of this build.
+    pub fn from_name(name: &str) -> Option<Curve> {
+        CURVES
+            .into_iter()
+            .find(|c| c.name() == name)
+            .filter(|c| c.built())
+    }
+
+    /// Looks up an object identifier among the curves of this build.
     pub fn from_oid(oid: &[u8]) -> Option<Curve> {
-        CURVES.into_iter().find(|c| c.oid() == oid)
+        CURVES
+            .into_iter()
+            .find(|c| c.oid() == oid)
+            .filter(|c| c.built())
     }
 }
 
-/// All supported algorithms, in the order they are listed to users.
-pub const ALL: [Algorithm; 12] = [
+/// Every algorithm of the table, in the order they are listed to users
+/// (including those a build leaves out: [`Algorithm::built`]).
+pub const ALL: [Algorithm; 14] = [
     Algorithm::HS256,
     Algorithm::HS384,
     Algorithm::HS512,
@@ -187,12 +235,14 @@ pub const ALL: [Algorithm; 12] = [
     Algorithm::PS512,
     Algorithm::ES256,
     Algorithm::ES384,
+    Algorithm::ES512,
+    Algorithm::ES256K,
     Algorithm::EdDSA,
 ];
 
-/// Registered JWS names that are real algorithms but that this build cannot
+/// Registered JWS names that are real algorithms but that tollgate cannot
 /// verify: they get `ERR_JOSE_NOT_SUPPORTED` rather than a generic failure.
-const KNOWN_UNSUPPORTED: [&str; 4] = ["ES512", "ES256K", "Ed448", "Ed25519"];
+const KNOWN_UNSUPPORTED: [&str; 2] = ["Ed448", "Ed25519"];
 
 impl Algorithm {
     /// The row of the table: the JWS name and how the algorithm signs.
@@ -210,6 +260,8 @@ impl Algorithm {
             Algorithm::PS512 => ("PS512", Scheme::RsaPss(Sha512)),
             Algorithm::ES256 => ("ES256", Scheme::Ecdsa(Curve::P256, Sha256)),
             Algorithm::ES384 => ("ES384", Scheme::Ecdsa(Curve::P384, Sha384)),
+            Algorithm::ES512 => ("ES512", Scheme::Ecdsa(Curve::P521, Sha512)),
+            Algorithm::ES256K => ("ES256K", Scheme::Ecdsa(Curve::Secp256k1, Sha256)),
             Algorithm::EdDSA => ("EdDSA", Scheme::Ed25519),
         }
     }
@@ -235,9 +287,27 @@ impl Algorithm {
         }
     }
 
-    /// Looks up an exact (case-sensitive) name.
+    /// The cargo feature that brings the algorithm (`None`: always built).
+    pub fn feature(self) -> Option<&'static str> {
+        match self.key_kind() {
+            KeyKind::Ec(curve) => curve.feature(),
+            _ => None,
+        }
+    }
+
+    /// Whether this build verifies the algorithm.
+    pub fn built(self) -> bool {
+        match self.key_kind() {
+            KeyKind::Ec(curve) => curve.built(),
+            _ => true,
+        }
+    }
+
+    /// Looks up an exact (case-sensitive) name among the algorithms of this build.
     pub fn from_name(name: &str) -> Option<Algorithm> {
-        ALL.into_iter().find(|a| a.name() == name)
+        ALL.into_iter()
+            .find(|a| a.name() == name)
+            .filter(|a| a.built())
     }
 
     /// Parses a header `alg`: `none` in any case is never allowed, names this
@@ -246,10 +316,14 @@ impl Algorithm {
         if name.eq_ignore_ascii_case("none") {
             return Err(Error::AlgNotAllowed("alg none is never accepted"));
         }
-        Algorithm::from_name(name).ok_or(if KNOWN_UNSUPPORTED.contains(&name) {
+        Algorithm::from_name(name).ok_or(if ALL.iter().any(|a| a.name() == name) {
+            // In the table, not in this build (a wasm module without the feature).
             Error::NotSupported(
-                "the token's alg is not supported by tollgate (ES512, ES256K, Ed448 are not)",
+                "the token's alg is not in this build of tollgate (ES512 and ES256K need the cargo \
+                 features es512 and es256k, which the npm package's wasm modules leave out for size)",
             )
+        } else if KNOWN_UNSUPPORTED.contains(&name) {
+            Error::NotSupported("the token's alg is not supported by tollgate (Ed448 is not)")
         } else {
             Error::NotSupported("the token's alg is unknown or not supported")
         })
@@ -258,11 +332,16 @@ impl Algorithm {
     /// Parses an algorithm named by the caller (options, import options).
     pub fn from_option(name: &str) -> Result<Algorithm, Error> {
         Algorithm::from_name(name).ok_or_else(|| {
+            let built: Vec<&str> = ALL
+                .into_iter()
+                .filter(|a| a.built())
+                .map(Algorithm::name)
+                .collect();
             Error::InvalidArg(cat(&[
                 "unsupported algorithm \"",
                 &truncate(name),
                 "\": use one of ",
-                &ALL.map(Algorithm::name).join(", "),
+                &built.join(", "),
             ]))
         })
     }
@@ -290,12 +369,12 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for a in ALL {
+        for a in ALL.into_iter().filter(|a| a.built()) {
             assert_eq!(Algorithm::from_name(a.name()), Some(a));
             assert_eq!(Algorithm::from_header(a.name()), Ok(a));
         }
         assert_eq!(Algorithm::from_name("rs256"), None);
-        for c in CURVES {
+        for c in CURVES.into_iter().filter(|c| c.built()) {
             assert_eq!(Curve::from_name(c.name()), Some(c));
             assert_eq!(Curve::from_oid(c.oid()), Some(c));
         }
@@ -303,17 +382,30 @@ mod tests {
 
     #[test]
     fn rows_agree_with_the_names() {
-        // The digits of the name are the hash (RFC 7518 §3.1), the curve's
-        // coordinates are the hash size for ES256/ES384.
+        // The digits of the name are the hash (RFC 7518 §3.1, RFC 8812 §3.2), the
+        // curve's coordinates are the hash size for ES256/ES384/ES256K (P-521's
+        // 66 bytes hold SHA-512's 64).
         for a in ALL {
             let name = a.name();
+            let digits = name.trim_end_matches('K');
             match a.hash() {
-                Some(h) => assert!(name.ends_with(&(h.output_len() * 8).to_string()), "{name}"),
+                Some(h) => assert!(
+                    digits.ends_with(&(h.output_len() * 8).to_string()),
+                    "{name}"
+                ),
                 None => assert_eq!(a, Algorithm::EdDSA),
             }
             if let KeyKind::Ec(curve) = a.key_kind() {
-                assert_eq!(Some(curve.coordinate_len()), a.hash().map(Hash::output_len));
+                let hash = a.hash().map_or(0, Hash::output_len);
+                assert!(curve.coordinate_len() >= hash, "{name}");
+                assert_eq!(curve == Curve::P521, curve.coordinate_len() != hash);
             }
+            assert_eq!(
+                a.built(),
+                a.feature().is_none()
+                    || cfg!(feature = "es512") && a == Algorithm::ES512
+                    || cfg!(feature = "es256k") && a == Algorithm::ES256K
+            );
         }
         assert_eq!(Algorithm::HS512.min_secret_len(), 64);
     }
@@ -326,7 +418,7 @@ mod tests {
                 Err("ERR_JOSE_ALG_NOT_ALLOWED")
             );
         }
-        for other in ["ES512", "ES256K", "Ed448", "HS1", "", "RS256 "] {
+        for other in ["Ed448", "HS1", "", "RS256 ", "es512"] {
             assert_eq!(
                 Algorithm::from_header(other).map_err(|e| e.code()),
                 Err("ERR_JOSE_NOT_SUPPORTED")
@@ -336,5 +428,12 @@ mod tests {
             Algorithm::from_option("none").map_err(|e| e.code()),
             Err("ERR_INVALID_ARG")
         );
+        // A row of the table this build leaves out: not supported, with the feature named.
+        for a in ALL.into_iter().filter(|a| !a.built()) {
+            let e = Algorithm::from_header(a.name()).unwrap_err();
+            assert_eq!(e.code(), "ERR_JOSE_NOT_SUPPORTED");
+            assert!(e.to_string().contains(a.feature().unwrap()));
+            assert_eq!(Algorithm::from_name(a.name()), None);
+        }
     }
 }

@@ -53,6 +53,35 @@ pub fn parse_pem(pem: &str) -> Result<PublicKey, Error> {
     }
 }
 
+/// Reads one PEM-armoured PKCS #8 private key (`PRIVATE KEY`, RFC 5958 §5)
+/// and returns its DER, for signing (ring parses the document itself).
+#[cfg(feature = "sign")]
+pub fn parse_private_pem(pem: &str) -> Result<Vec<u8>, Error> {
+    let (label, body) = unarmor(pem.trim())?;
+    match label {
+        "PRIVATE KEY" => {}
+        "RSA PRIVATE KEY" | "EC PRIVATE KEY" => {
+            return Err(jwk_invalid(
+                "PEM holds a PKCS #1 or SEC 1 private key: convert it to PKCS #8 \
+                 (\"PRIVATE KEY\", e.g. openssl pkcs8 -topk8 -nocrypt)",
+            ))
+        }
+        "ENCRYPTED PRIVATE KEY" => {
+            return Err(jwk_invalid(
+                "PEM holds an encrypted private key: decrypt it to PKCS #8 (\"PRIVATE KEY\")",
+            ))
+        }
+        l if l.ends_with("PUBLIC KEY") || l == "CERTIFICATE" => {
+            return Err(jwk_invalid(
+                "PEM holds a public key: signing needs the private key (PKCS #8 \"PRIVATE KEY\")",
+            ))
+        }
+        _ => return Err(jwk_invalid("PEM must be a PKCS #8 \"PRIVATE KEY\" block")),
+    }
+    let body: Vec<u8> = body.iter().flat_map(|l| l.bytes()).collect();
+    b64::decode_padded_standard(&body).ok_or_else(|| jwk_invalid("PEM body is not valid base64"))
+}
+
 fn unarmor(text: &str) -> Result<(&str, Vec<&str>), Error> {
     let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
     let first = lines.next().unwrap_or("");
@@ -107,7 +136,7 @@ fn parse_spki(der: &[u8]) -> Result<PublicKey, Error> {
         let curve_oid = algid.expect(TAG_OID).ok_or_else(bad)?;
         algid.finish().ok_or_else(bad)?;
         let curve = Curve::from_oid(curve_oid).ok_or_else(|| {
-            jwk_invalid("unsupported EC curve: only P-256 and P-384 are supported")
+            jwk_invalid("unsupported EC curve: P-256 and P-384 are supported (P-521 and secp256k1 with the es512 and es256k features)")
         })?;
         Ok(PublicKey::Ec(curve, key.to_vec()))
     } else if oid == OID_ED25519 {

@@ -132,6 +132,8 @@ codes! {
     JwkInvalid = "ERR_JWK_INVALID", None, None, Core;
     /// A policy document cannot be loaded (`path`).
     PolicyInvalid = "ERR_POLICY_INVALID", None, None, Core;
+    /// `downscope` asked for scopes the verified token does not grant (`missing`).
+    DownscopeSuperset = "ERR_DOWNSCOPE_SUPERSET", None, None, Core;
     /// No policy rule matches and the policy denies by default.
     NoMatchingRule = "ERR_POLICY_NO_MATCHING_RULE", Some(403), Some("insufficient_scope"), Decision;
     /// A constraint of the matching rule or scope failed (`constraint`).
@@ -302,6 +304,12 @@ pub enum Error {
         /// What is wrong there.
         message: String,
     },
+    /// `downscope` asked for scopes the verified token does not grant: a
+    /// derived token carries a subset of the original's scopes, never more.
+    DownscopeSuperset {
+        /// The requested scopes the verified token does not grant.
+        missing: Vec<String>,
+    },
 }
 
 impl Error {
@@ -333,6 +341,7 @@ impl Error {
             Error::BasicInvalid(_) => Code::BasicInvalid,
             Error::InsecureTransport => Code::InsecureTransport,
             Error::CredentialsInvalid { .. } => Code::CredentialsInvalid,
+            Error::DownscopeSuperset { .. } => Code::DownscopeSuperset,
         }
     }
 
@@ -646,6 +655,11 @@ impl fmt::Display for Error {
             Error::CredentialsInvalid { path, message } => {
                 write!(f, "credentials {path} {message}")
             }
+            Error::DownscopeSuperset { missing } => write!(
+                f,
+                "downscope asked for scopes the verified token does not grant: {}",
+                missing.join(" ")
+            ),
         }
     }
 }

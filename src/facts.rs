@@ -4,7 +4,7 @@
 //! `pkg/facts.d.ts`. `make facts` writes them; `tests/facts.rs` fails when the
 //! committed files differ from what this module writes.
 
-use crate::alg::{self, Algorithm, KeyKind, Scheme};
+use crate::alg::{self, Algorithm, Curve, KeyKind, Scheme};
 use crate::error::{Code, Origin};
 use crate::json::write_str;
 use crate::options::{CALL_FIELDS, DURATION_MAX_DIGITS, DURATION_UNITS, VERIFY_FIELDS};
@@ -61,11 +61,12 @@ fn opt_str(s: Option<&str>) -> String {
 }
 
 /// WebCrypto's `importKey` and `verify` algorithm objects for `alg`, as a
-/// `{ import, verify }` literal; `null` for HMAC, whose secret stays in the core.
+/// `{ import, verify }` literal; `null` for HMAC, whose secret stays in the
+/// core, and for secp256k1, which WebCrypto does not name (checked in the core).
 fn webcrypto(alg: Algorithm) -> String {
     let q = |s: &str| opt_str(Some(s));
     let (import, verify) = match alg.scheme() {
-        Scheme::Hmac(_) => return "null".to_owned(),
+        Scheme::Hmac(_) | Scheme::Ecdsa(Curve::Secp256k1, _) => return "null".to_owned(),
         Scheme::RsaPkcs1(h) => (
             format!("{{ name: \"RSASSA-PKCS1-v1_5\", hash: {} }}", q(h.name())),
             "{ name: \"RSASSA-PKCS1-v1_5\" }".to_owned(),
@@ -148,7 +149,7 @@ pub fn js() -> String {
         codes_of(Origin::Edge),
     );
 
-    out.push_str("\n/** Every algorithm: key type, curve, and the runtime crypto parameters (null for HMAC: the secret stays in the core). */\nexport const ALGORITHMS = Object.freeze({\n");
+    out.push_str("\n/** Every algorithm: key type, curve, the runtime crypto parameters (null for HMAC: the secret stays in the core) and the cargo feature that builds it. */\nexport const ALGORITHMS = Object.freeze({\n");
     for alg in alg::ALL {
         let kind = alg.key_kind();
         out.push_str("  ");
@@ -166,6 +167,8 @@ pub fn js() -> String {
         out.push_str(&webcrypto(alg));
         out.push_str(",\n    node: ");
         out.push_str(&node(alg));
+        out.push_str(",\n    feature: ");
+        out.push_str(&opt_str(alg.feature()));
         out.push_str(",\n  }),\n");
     }
     out.push_str("});\n");
@@ -308,7 +311,7 @@ pub fn dts() -> String {
     union(
         &mut out,
         "Algorithm",
-        "A JWS algorithm tollgate verifies.",
+        "A JWS algorithm of tollgate's table (ES512 and ES256K only in builds with their cargo features).",
         alg::ALL.map(Algorithm::name),
     );
     union(
@@ -353,6 +356,8 @@ export declare const ALGORITHMS: Readonly<Record<Algorithm, Readonly<{
   coordinateLength: number | null;
   webCrypto: { import: Record<string, string>; verify: Record<string, string | number> } | null;
   node: { digest: string | null; options: Record<string, string | number> } | null;
+  /** The cargo feature that builds it (ES512, ES256K), null when always built. */
+  feature: string | null;
 }>>>;
 /** WebCrypto's names of the table's hashes (token digests, thumbprints). */
 export declare const DIGESTS: Readonly<{ SHA256: \"SHA-256\"; SHA384: \"SHA-384\"; SHA512: \"SHA-512\" }>;

@@ -290,7 +290,7 @@ fn import_jwk_in_set(jwk: &Map, algorithms: &[Algorithm]) -> Result<Imported, Er
         "oct" => KeyKind::Hmac,
         "EC" => match string_member(jwk, "crv")?.and_then(Curve::from_name) {
             Some(curve) => KeyKind::Ec(curve),
-            None => return Err(jwk_invalid("EC curve not supported (P-256 and P-384 are)")),
+            None => return Err(jwk_invalid("EC curve not supported by this build (P-256 and P-384 are; P-521 and secp256k1 with the es512 and es256k features)")),
         },
         "OKP" => match string_member(jwk, "crv")? {
             Some("Ed25519") => KeyKind::Ed25519,

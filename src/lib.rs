@@ -22,8 +22,12 @@
 //!   messages never echo token or key bytes.
 //! - **No reachable panic.** A panic in wasm kills the worker's instance, so
 //!   the crate denies `unwrap`, `expect`, indexing and `panic!` (see Cargo.toml).
-//! - **Time from outside.** Core functions take `now` in seconds; only the
-//!   boundary reads the clock.
+//! - **Time and randomness from outside.** Core functions take `now` in
+//!   seconds; only the boundary reads the clock. Signing's randomness is the
+//!   runtime's CSPRNG, reached through ring in `crypto` only.
+//! - **Features.** `sign` (signing, [`sign`]), `es512` and `es256k` (the
+//!   curves ring lacks, verified with RustCrypto), all on by default; the npm
+//!   package's wasm modules choose theirs to fit their size budgets.
 #![forbid(unsafe_code)]
 #![cfg_attr(
     test,
@@ -58,6 +62,8 @@ pub mod revocation;
 pub mod roles;
 pub mod route;
 pub mod scopes;
+#[cfg(feature = "sign")]
+pub mod sign;
 pub mod verify;
 
 #[cfg(target_arch = "wasm32")]
@@ -72,6 +78,8 @@ pub use jwk::{Key, KeySet};
 pub use options::{CallOptions, DecodeOptions, ScopeRequirement, Validation};
 pub use policy::{Decision, Policy};
 pub use revocation::RevocationList;
+#[cfg(feature = "sign")]
+pub use sign::{downscope, sign, SigningKey};
 pub use verify::{decode, verify, verify_jws, Verified, VerifiedJws, Verifier};
 
 /// The allocator of both wasm modules (see Cargo.toml).

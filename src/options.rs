@@ -664,7 +664,7 @@ mod tests {
             r#""isuer":"x""#,
             r#""audiance":"x""#,
             r#""algorithms":["none"]"#,
-            r#""algorithms":["ES512"]"#,
+            r#""algorithms":["Ed448"]"#,
             r#""algorithms":[]"#,
             r#""clockTolerance":-1"#,
             r#""clockTolerance":"soon""#,

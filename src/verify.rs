@@ -688,7 +688,7 @@ mod tests {
                 "ERR_JOSE_ALG_NOT_ALLOWED",
             ),
             (
-                sign(r#"{"alg":"ES512"}"#, CLAIMS, SECRET),
+                sign(r#"{"alg":"Ed448"}"#, CLAIMS, SECRET),
                 "ERR_JOSE_NOT_SUPPORTED",
             ),
             (

@@ -67,7 +67,9 @@ fn with_challenge(error: &Error, header: Option<String>) -> JsValue {
         set(&js, "reason", &JsValue::from_str(reason.as_str()));
     }
     match error {
-        Error::InsufficientScope { missing } | Error::InsufficientRole { missing } => {
+        Error::InsufficientScope { missing }
+        | Error::InsufficientRole { missing }
+        | Error::DownscopeSuperset { missing } => {
             let list: Array = missing.iter().map(|s| JsValue::from_str(s)).collect();
             set(&js, "missing", &list);
         }
@@ -1137,4 +1139,82 @@ pub fn hash_api_key(key: &str) -> Result<String, JsValue> {
 #[wasm_bindgen(js_name = rawHashPassword)]
 pub fn hash_password(password: &str, salt: &[u8], iterations: u32) -> Result<String, JsValue> {
     crate::basic::hash_password(password, salt, iterations).map_err(err)
+}
+// ─────────────────────────────────────── signing (feature `sign`): SigningKey
+
+/// A private key bound to one algorithm (wrapped by the JS `SigningKey`).
+#[cfg(feature = "sign")]
+#[wasm_bindgen(js_name = RawSigningKey)]
+pub struct SigningKey {
+    inner: crate::sign::SigningKey,
+}
+
+#[cfg(feature = "sign")]
+#[wasm_bindgen(js_class = RawSigningKey)]
+impl SigningKey {
+    /// Imports a private JWK given as JSON text; `options` is JSON text.
+    #[wasm_bindgen(js_name = fromJwk)]
+    pub fn from_jwk(text: &str, options: &str) -> Result<SigningKey, JsValue> {
+        let (alg, kid) = crate::sign::key_options(options).map_err(err)?;
+        Self::wrap(crate::sign::SigningKey::from_jwk(text.as_bytes(), alg, kid))
+    }
+
+    /// Imports a PKCS #8 PEM private key.
+    #[wasm_bindgen(js_name = fromPem)]
+    pub fn from_pem(pem: &str, options: &str) -> Result<SigningKey, JsValue> {
+        let (alg, kid) = crate::sign::key_options(options).map_err(err)?;
+        let alg = alg.ok_or_else(|| {
+            err(Error::InvalidArg(
+                "SigningKey.fromPem: `alg` is required".into(),
+            ))
+        })?;
+        Self::wrap(crate::sign::SigningKey::from_pem(pem, alg, kid))
+    }
+
+    /// Imports an HMAC secret.
+    #[wasm_bindgen(js_name = fromSecret)]
+    pub fn from_secret(secret: &[u8], options: &str) -> Result<SigningKey, JsValue> {
+        let (alg, kid) = crate::sign::key_options(options).map_err(err)?;
+        let alg = alg.ok_or_else(|| {
+            err(Error::InvalidArg(
+                "SigningKey.fromSecret: `alg` is required".into(),
+            ))
+        })?;
+        Self::wrap(crate::sign::SigningKey::from_secret(secret, alg, kid))
+    }
+
+    fn wrap(key: Result<crate::sign::SigningKey, Error>) -> Result<SigningKey, JsValue> {
+        key.map(|inner| SigningKey { inner }).map_err(err)
+    }
+
+    /// The algorithm the key signs with.
+    pub fn alg(&self) -> String {
+        self.inner.alg().name().to_owned()
+    }
+
+    /// The key id written into headers, if any.
+    pub fn kid(&self) -> Option<String> {
+        self.inner.kid().map(str::to_owned)
+    }
+
+    /// The public key as JWK text; `undefined` for an HMAC secret.
+    #[wasm_bindgen(js_name = publicJwk)]
+    pub fn public_jwk(&self) -> Option<String> {
+        self.inner.public_jwk()
+    }
+
+    /// Signs `claims` (JSON text) with `options` (JSON text): a compact JWS.
+    pub fn sign(&self, claims: &str, options: &str) -> Result<String, JsValue> {
+        let options = crate::sign::sign_options(options).map_err(err)?;
+        let now = options.now.unwrap_or_else(now_seconds);
+        crate::sign::sign(claims, &self.inner, &options, now).map_err(err)
+    }
+
+    /// A downscoped token from a verification result's JSON text.
+    pub fn downscope(&self, verified: &str, options: &str) -> Result<String, JsValue> {
+        let options = crate::sign::downscope_options(options).map_err(err)?;
+        let (claims, scopes) = crate::sign::verified_parts(verified).map_err(err)?;
+        let now = options.now.unwrap_or_else(now_seconds);
+        crate::sign::downscope(&claims, &scopes, &self.inner, &options, now).map_err(err)
+    }
 }

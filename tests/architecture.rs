@@ -47,6 +47,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("roles.rs", include_str!("../src/roles.rs")),
     ("route.rs", include_str!("../src/route.rs")),
     ("scopes.rs", include_str!("../src/scopes.rs")),
+    ("sign.rs", include_str!("../src/sign.rs")),
     ("verify.rs", include_str!("../src/verify.rs")),
     ("wasm.rs", include_str!("../src/wasm.rs")),
     ("wasm_policy.rs", include_str!("../src/wasm_policy.rs")),
@@ -118,6 +119,16 @@ fn only_crypto_rs_calls_ring() {
 fn only_json_rs_reads_json_and_only_b64_rs_decodes_base64() {
     assert_eq!(users(&["serde", "serde_json"]), ["json.rs"]);
     assert_eq!(users(&["base64"]), ["b64.rs"]);
+}
+
+/// The RustCrypto crates of the `es512` / `es256k` features are crypto too:
+/// the same one file calls them.
+#[test]
+fn only_crypto_rs_calls_the_rustcrypto_curves() {
+    assert_eq!(
+        users(&["p521", "k256", "ecdsa", "elliptic_curve"]),
+        ["crypto.rs"]
+    );
 }
 
 #[test]

@@ -172,9 +172,23 @@ fn a_jwk_whose_alg_differs_from_the_token() {
 
 #[test]
 fn unsupported_algorithms_say_so() {
-    for alg in ["ES512", "ES256K", "Ed448", "RS1", "HS1", "dir", "RSA-OAEP"] {
+    for alg in ["Ed448", "RS1", "HS1", "dir", "RSA-OAEP", "ES521"] {
         let token = hs256(&format!(r#"{{"alg":"{alg}"}}"#), CLAIMS, SECRET);
         assert_eq!(code(&token), "ERR_JOSE_NOT_SUPPORTED", "{alg}");
+    }
+    // The curves of cargo features: not supported in a build without them, else
+    // refused by the allow-list (the keys here are HS256).
+    for (alg, built) in [
+        ("ES512", cfg!(feature = "es512")),
+        ("ES256K", cfg!(feature = "es256k")),
+    ] {
+        let token = hs256(&format!(r#"{{"alg":"{alg}"}}"#), CLAIMS, SECRET);
+        let want = if built {
+            "ERR_JOSE_ALG_NOT_ALLOWED"
+        } else {
+            "ERR_JOSE_NOT_SUPPORTED"
+        };
+        assert_eq!(code(&token), want, "{alg}");
     }
 }
 

@@ -102,3 +102,35 @@ fn boundary_decode_and_check_scopes() {
 fn wycheproof_vectors_give_their_results_or_a_documented_exception() {
     common::wycheproof::assert_all();
 }
+
+/// Signing in wasm (Node and Chromium): ring's SystemRandom reaches the runtime's
+/// crypto.getRandomValues, so two ECDSA signatures of one payload differ, and
+/// both verify.
+#[cfg(feature = "sign")]
+#[wasm_bindgen_test]
+fn signing_draws_randomness_from_the_runtime() {
+    use tollgate::sign::{sign, SignOptions, SigningKey};
+    use tollgate::Algorithm;
+    let key = SigningKey::from_pem(include_str!("keys/p256.pem"), Algorithm::ES256, None)
+        .map_err(|e| e.to_string())
+        .unwrap();
+    let options = SignOptions {
+        ttl: Some(60),
+        ..SignOptions::default()
+    };
+    let one = sign(r#"{"sub":"a"}"#, &key, &options, 1_000).unwrap();
+    let two = sign(r#"{"sub":"a"}"#, &key, &options, 1_000).unwrap();
+    assert_ne!(one.rsplit('.').next(), two.rsplit('.').next());
+    let keys = tollgate::KeySet::from_jwk(key.public_jwk().unwrap().as_bytes(), None).unwrap();
+    let options = tollgate::options::verify_options(
+        r#"{"dangerouslySkipIssuerCheck":true,"dangerouslySkipAudienceCheck":true}"#,
+    )
+    .unwrap();
+    let verifier = tollgate::Verifier::new(std::sync::Arc::new(keys), options).unwrap();
+    for token in [one, two] {
+        verifier
+            .verify(&token, &tollgate::CallOptions::default(), 1_000)
+            .map_err(|e| e.to_string())
+            .unwrap();
+    }
+}

@@ -123,7 +123,7 @@ describe("npm package", { timeout: 180_000 }, () => {
     // Each module ships twice: as a .wasm file and as base64 inside the self-contained entry's
     // JavaScript (inline.js); a bundle takes one of the two. The full module (tollgate/policy:
     // the verifier's exports and the policy engine, ~290 KB raw) is the larger part.
-    assert.ok(packed.size < 768 * 1024, `tarball is ${packed.size} bytes`);
+    assert.ok(packed.size < 896 * 1024, `tarball is ${packed.size} bytes`);
   });
 
   test("package.json exports map: every condition points at a file in the tarball", async () => {

@@ -570,7 +570,7 @@ pub fn signer(alg: Algorithm) -> &'static Signer {
 }
 
 /// Every algorithm, for loops over "each key type".
-pub fn all_algorithms() -> [Algorithm; 12] {
+pub fn all_algorithms() -> [Algorithm; tollgate::alg::ALL.len()] {
     tollgate::alg::ALL
 }
 

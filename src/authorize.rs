@@ -162,7 +162,7 @@ impl Authorizer<'_> {
     /// The request at the time the verification uses.
     fn at<'r>(&self, request: &Request<'r>, call: &CallOptions, clock: i64) -> Request<'r> {
         Request {
-            now: call.now.or(self.verifier.validation().now).unwrap_or(clock),
+            now: self.verifier.now(call, clock),
             ..request.clone()
         }
     }

@@ -360,7 +360,11 @@ fn import_jwk_in_set(jwk: &Map, algorithms: &[Algorithm]) -> Result<Imported, Er
     Ok(Imported::Bound(Key { kid, alg, material }))
 }
 
-fn string_member<'a>(jwk: &'a Map, name: &'static str) -> Result<Option<&'a str>, Error> {
+/// A JWK's string member, if present (another type is an error).
+pub(crate) fn string_member<'a>(
+    jwk: &'a Map,
+    name: &'static str,
+) -> Result<Option<&'a str>, Error> {
     match jwk.get(name) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
@@ -368,7 +372,8 @@ fn string_member<'a>(jwk: &'a Map, name: &'static str) -> Result<Option<&'a str>
     }
 }
 
-fn b64_member(jwk: &Map, name: &'static str) -> Result<Vec<u8>, Error> {
+/// A JWK's required base64url member, decoded.
+pub(crate) fn b64_member(jwk: &Map, name: &'static str) -> Result<Vec<u8>, Error> {
     let text = string_member(jwk, name)?.ok_or_else(|| jwk_invalid(cat(&["JWK has no ", name])))?;
     b64::decode(text.as_bytes())
         .ok_or_else(|| jwk_invalid(cat(&["JWK ", name, " is not valid base64url"])))

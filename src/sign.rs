@@ -21,6 +21,7 @@ use crate::alg::{Algorithm, KeyKind};
 use crate::crypto::{self, Material, PrivateParts, Signer};
 use crate::error::{cat, invalid_arg, jwk_invalid, truncate, Error};
 use crate::json::{self, Map, Value};
+use crate::jwk::{b64_member as bytes, string_member as member};
 use crate::{b64, claims, der, options, KeySet};
 
 /// A private key bound to one algorithm, prepared once for signing.
@@ -310,20 +311,6 @@ fn rejected(message: &str) -> Error {
     } else {
         jwk_invalid(message)
     }
-}
-
-fn member<'a>(jwk: &'a Map, name: &'static str) -> Result<Option<&'a str>, Error> {
-    match jwk.get(name) {
-        None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(jwk_invalid(cat(&["JWK ", name, " is not a string"]))),
-    }
-}
-
-fn bytes(jwk: &Map, name: &'static str) -> Result<Vec<u8>, Error> {
-    let text = member(jwk, name)?.ok_or_else(|| jwk_invalid(cat(&["JWK has no ", name])))?;
-    b64::decode(text.as_bytes())
-        .ok_or_else(|| jwk_invalid(cat(&["JWK ", name, " is not valid base64url"])))
 }
 
 /// A private member: its absence means a public key was given.

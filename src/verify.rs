@@ -86,7 +86,7 @@ impl Verifier {
         clock: i64,
         revocations: Option<&RevocationList>,
     ) -> Result<Verified, Error> {
-        let now = call.now.or(self.validation.now).unwrap_or(clock);
+        let now = self.now(call, clock);
         let requirements = self.requirements(call, revocations);
         verify_with(token, &self.keys, &self.validation, &requirements, now)
     }
@@ -103,7 +103,7 @@ impl Verifier {
         revocations: Option<&RevocationList>,
         presentation: &Presentation<'_>,
     ) -> Result<(Verified, Proven), Error> {
-        let now = call.now.or(self.validation.now).unwrap_or(clock);
+        let now = self.now(call, clock);
         let req = self.requirements(call, revocations);
         let v = &self.validation;
         let (compact, alg) = allowed_compact(
@@ -128,7 +128,7 @@ impl Verifier {
         clock: i64,
         revocations: Option<&RevocationList>,
     ) -> Result<Begun, Error> {
-        let now = call.now.or(self.validation.now).unwrap_or(clock);
+        let now = self.now(call, clock);
         let requirements = self.requirements(call, revocations);
         begin(token, &self.keys, &self.validation, &requirements, now)
     }
@@ -143,7 +143,7 @@ impl Verifier {
         clock: i64,
         revocations: Option<&RevocationList>,
     ) -> Result<Verified, Error> {
-        let now = call.now.or(self.validation.now).unwrap_or(clock);
+        let now = self.now(call, clock);
         let requirements = self.requirements(call, revocations);
         accept(pending.compact, &self.validation, &requirements, now)
     }
@@ -166,7 +166,7 @@ impl Verifier {
         if claims.get("active") != Some(&crate::json::Value::Bool(true)) {
             return Err(Error::TokenInactive);
         }
-        let now = call.now.or(self.validation.now).unwrap_or(clock);
+        let now = self.now(call, clock);
         claims::validate(&claims, None, &self.validation, now)?;
         let requirements = self.requirements(call, revocations);
         let (scopes, roles) = entitlements(&claims, &self.validation, &requirements)?;
@@ -183,6 +183,11 @@ impl Verifier {
     /// The key set.
     pub fn keys(&self) -> &KeySet {
         &self.keys
+    }
+
+    /// The time a call is checked at: the call's, else the options', else `clock`.
+    pub fn now(&self, call: &CallOptions, clock: i64) -> i64 {
+        call.now.or(self.validation.now).unwrap_or(clock)
     }
 
     fn requirements<'a>(

@@ -69,7 +69,13 @@ pub mod verify;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 #[cfg(all(target_arch = "wasm32", feature = "policy-module"))]
+pub mod wasm_authorize;
+#[cfg(all(target_arch = "wasm32", feature = "credentials"))]
+pub mod wasm_credentials;
+#[cfg(all(target_arch = "wasm32", feature = "policy-module"))]
 pub mod wasm_policy;
+#[cfg(all(target_arch = "wasm32", feature = "sign"))]
+pub mod wasm_sign;
 
 pub use alg::Algorithm;
 pub use authorize::{Authorizer, Outcome};

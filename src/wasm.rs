@@ -35,13 +35,13 @@ fn set(target: &Object, key: &str, value: &JsValue) {
 }
 
 /// Converts an error into a JS `Error` with the fields the JS layer exposes.
-fn to_js(error: &Error, realm: Option<&str>) -> JsValue {
+pub(crate) fn to_js(error: &Error, realm: Option<&str>) -> JsValue {
     to_js_offering(error, realm, Offer::BEARER)
 }
 
 /// [`to_js`] with the challenge in `scheme` (the credentials' own).
 #[cfg(feature = "credentials")]
-fn to_js_as(error: &Error, scheme: crate::Scheme, realm: Option<&str>) -> JsValue {
+pub(crate) fn to_js_as(error: &Error, scheme: crate::Scheme, realm: Option<&str>) -> JsValue {
     with_challenge(error, error.challenge_for(scheme, realm))
 }
 
@@ -103,7 +103,7 @@ fn skipped_to_js(skipped: &[crate::Skipped]) -> Array {
         .collect()
 }
 
-fn err(error: Error) -> JsValue {
+pub(crate) fn err(error: Error) -> JsValue {
     to_js(&error, None)
 }
 
@@ -130,7 +130,7 @@ fn result_json(v: &verify::Verified) -> String {
 /// `proof: {jkt, jti, expiresAt}` for the replay store and `nonce` when a
 /// fresh one should be sent.
 #[cfg(feature = "policy-module")]
-fn presented_json(v: &verify::Verified, proven: &Proven) -> String {
+pub(crate) fn presented_json(v: &verify::Verified, proven: &Proven) -> String {
     let mut out = result_json(v);
     out.pop();
     out.push_str(",\"credential\":");
@@ -296,7 +296,7 @@ const PENDING_MAX: usize = 64;
 /// A verifier with options compiled once (wrapped by the JS layer).
 #[wasm_bindgen(js_name = RawVerifier)]
 pub struct Verifier {
-    inner: verify::Verifier,
+    pub(crate) inner: verify::Verifier,
     revocations: Option<Rc<RefCell<crate::RevocationList>>>,
     /// The time window of the last result.
     window: Cell<(f64, f64)>,
@@ -305,7 +305,7 @@ pub struct Verifier {
     next_ticket: Cell<u32>,
     /// The route rules `authorize` applies (the full module only).
     #[cfg(feature = "policy-module")]
-    policy: Option<(Rc<crate::Policy>, Option<String>)>,
+    pub(crate) policy: Option<(Rc<crate::Policy>, Option<String>)>,
     /// The DPoP settings `verifyPresented` and `authorizePresented` check proofs with.
     #[cfg(feature = "policy-module")]
     dpop: Option<Rc<dpop::Config>>,
@@ -411,7 +411,7 @@ impl Verifier {
     }
 
     #[cfg(feature = "policy-module")]
-    fn presentation<'a>(
+    pub(crate) fn presentation<'a>(
         &'a self,
         method: &'a str,
         url: &'a str,
@@ -432,7 +432,7 @@ impl Verifier {
     /// A refusal of a presented request: its challenge offers DPoP when the
     /// verifier takes DPoP proofs, and answers on it when the request used it.
     #[cfg(feature = "policy-module")]
-    fn refusal(&self, error: &Error, dpop: bool, realm: Option<&str>) -> JsValue {
+    pub(crate) fn refusal(&self, error: &Error, dpop: bool, realm: Option<&str>) -> JsValue {
         let offer = Offer {
             bearer: true,
             dpop: self.dpop.as_deref().map(dpop::Config::algs),
@@ -539,7 +539,10 @@ impl Verifier {
     }
 
     /// The result as JSON text, keeping its time window; errors with the realm.
-    fn answer(&self, result: Result<verify::Verified, Error>) -> Result<String, JsValue> {
+    pub(crate) fn answer(
+        &self,
+        result: Result<verify::Verified, Error>,
+    ) -> Result<String, JsValue> {
         match result {
             Ok(v) => {
                 self.window
@@ -550,208 +553,8 @@ impl Verifier {
         }
     }
 
-    /// Authorizes one request in one call (the full module, with a policy
-    /// from `withPolicy`): the route's own answer, then `token` (absent: no
-    /// bearer token), its revocation and the policy's decision. Returns
-    /// `[outcome, result text, decision text]` — outcome `"public"`,
-    /// `"no_token"`, `"allowed"` or `"denied"` — or throws the token's refusal
-    /// as `verify` does.
-    #[cfg(feature = "policy-module")]
-    pub fn authorize(
-        &self,
-        token: Option<String>,
-        call: &str,
-        method: &str,
-        path: &str,
-        ip: Option<String>,
-        environment: Option<String>,
-    ) -> Result<Array, JsValue> {
-        let (call, list) = self.prepare(call)?;
-        let route = crate::policy::Request {
-            method,
-            path,
-            ip: ip.as_deref(),
-            environment: environment.as_deref(),
-            now: 0,
-        };
-        let outcome = self.authorizer(list.as_deref()).authorize(
-            token.as_deref(),
-            &call,
-            &route,
-            now_seconds(),
-        );
-        drop(list);
-        self.outcome(outcome)
-    }
-
-    /// `authorize` for a request that presents more than its token (see
-    /// `verifyPresented`): `url` is the request's absolute URL.
-    #[cfg(feature = "policy-module")]
-    #[wasm_bindgen(js_name = authorizePresented)]
-    #[allow(clippy::too_many_arguments)]
-    pub fn authorize_presented(
-        &self,
-        token: Option<String>,
-        call: &str,
-        method: &str,
-        path: &str,
-        ip: Option<String>,
-        environment: Option<String>,
-        url: &str,
-        dpop: bool,
-        proof: Option<String>,
-        certificate: Option<String>,
-    ) -> Result<Array, JsValue> {
-        let (call, list) = self.prepare(call)?;
-        let route = crate::policy::Request {
-            method,
-            path,
-            ip: ip.as_deref(),
-            environment: environment.as_deref(),
-            now: 0,
-        };
-        let presentation = self.presentation(method, url, dpop, &proof, &certificate);
-        let (outcome, proven) = self.authorizer(list.as_deref()).authorize_presented(
-            token.as_deref(),
-            &call,
-            &route,
-            now_seconds(),
-            &presentation,
-        );
-        drop(list);
-        match (outcome, proven) {
-            (crate::Outcome::Allowed(v, d), Some(proven)) => {
-                let realm = self.realm();
-                let decision = match (d, &self.policy) {
-                    (Some(d), Some((policy, _))) => JsValue::from(d.to_json(policy, realm)),
-                    _ => JsValue::UNDEFINED,
-                };
-                let text = presented_json(&v, &proven);
-                Ok(Array::of3(
-                    &JsValue::from_str("allowed"),
-                    &JsValue::from(text),
-                    &decision,
-                ))
-            }
-            (crate::Outcome::Refused(e), _) => Err(self.refusal(&e, dpop, self.realm())),
-            (outcome, _) => self.outcome(outcome),
-        }
-    }
-
-    /// The realm of answers: the verifier's, else the policy's.
-    #[cfg(feature = "policy-module")]
-    fn realm(&self) -> Option<&str> {
-        self.inner
-            .validation()
-            .realm
-            .as_deref()
-            .or_else(|| self.policy.as_ref().and_then(|(_, r)| r.as_deref()))
-    }
-
-    /// `authorize` with an RSA, ECDSA or EdDSA signature left to the caller:
-    /// the answer as `authorize` gives it when final, else `[ticket,
-    /// candidates, bytes]` as `verifyBegin` gives them, for `authorizeResume`.
-    #[cfg(feature = "policy-module")]
-    #[wasm_bindgen(js_name = authorizeBegin)]
-    pub fn authorize_begin(
-        &self,
-        token: Option<String>,
-        call: &str,
-        method: &str,
-        path: &str,
-        ip: Option<String>,
-        environment: Option<String>,
-    ) -> Result<JsValue, JsValue> {
-        let (call, list) = self.prepare(call)?;
-        let route = crate::policy::Request {
-            method,
-            path,
-            ip: ip.as_deref(),
-            environment: environment.as_deref(),
-            now: 0,
-        };
-        let step =
-            self.authorizer(list.as_deref())
-                .begin(token.as_deref(), &call, &route, now_seconds());
-        drop(list);
-        match step {
-            crate::authorize::Step::Done(outcome) => self.outcome(outcome).map(JsValue::from),
-            crate::authorize::Step::Signature(pending) => Ok(self.park(pending)),
-        }
-    }
-
-    /// The rest of `authorizeBegin` after the signature verified; `undefined`
-    /// when the ticket is unknown (dropped: start over).
-    #[cfg(feature = "policy-module")]
-    #[wasm_bindgen(js_name = authorizeResume)]
-    pub fn authorize_resume(
-        &self,
-        ticket: u32,
-        call: &str,
-        method: &str,
-        path: &str,
-        ip: Option<String>,
-        environment: Option<String>,
-    ) -> Result<Option<Array>, JsValue> {
-        let Some(pending) = self.unpark(ticket) else {
-            return Ok(None);
-        };
-        let (call, list) = self.prepare(call)?;
-        let route = crate::policy::Request {
-            method,
-            path,
-            ip: ip.as_deref(),
-            environment: environment.as_deref(),
-            now: 0,
-        };
-        let outcome =
-            self.authorizer(list.as_deref())
-                .resume(pending, &call, &route, now_seconds());
-        drop(list);
-        self.outcome(outcome).map(Some)
-    }
-
-    #[cfg(feature = "policy-module")]
-    fn authorizer<'a>(
-        &'a self,
-        revocations: Option<&'a crate::RevocationList>,
-    ) -> crate::Authorizer<'a> {
-        crate::Authorizer {
-            verifier: &self.inner,
-            policy: self.policy.as_ref().map(|(p, _)| p.as_ref()),
-            revocations,
-        }
-    }
-
-    /// `[outcome, result text, decision text]`, or the token's refusal thrown.
-    #[cfg(feature = "policy-module")]
-    fn outcome(&self, outcome: crate::Outcome) -> Result<Array, JsValue> {
-        use crate::Outcome;
-        let realm = self
-            .inner
-            .validation()
-            .realm
-            .as_deref()
-            .or_else(|| self.policy.as_ref().and_then(|(_, r)| r.as_deref()));
-        let decision = |d: Option<crate::Decision>| match (d, &self.policy) {
-            (Some(d), Some((policy, _))) => JsValue::from(d.to_json(policy, realm)),
-            _ => JsValue::UNDEFINED,
-        };
-        let (kind, result, decision) = match outcome {
-            Outcome::Public(d) => ("public", JsValue::UNDEFINED, decision(Some(d))),
-            Outcome::NoToken(d) => ("no_token", JsValue::UNDEFINED, decision(d)),
-            Outcome::Denied(d) => ("denied", JsValue::UNDEFINED, decision(Some(d))),
-            Outcome::Allowed(v, d) => {
-                let text = self.answer(Ok(*v))?;
-                ("allowed", JsValue::from(text), decision(d))
-            }
-            Outcome::Refused(e) => return Err(to_js(&e, realm)),
-        };
-        Ok(Array::of3(&JsValue::from_str(kind), &result, &decision))
-    }
-
     /// Keeps `pending` under a new ticket: `[ticket, candidates, bytes]` for JS.
-    fn park(&self, pending: verify::Pending) -> JsValue {
+    pub(crate) fn park(&self, pending: verify::Pending) -> JsValue {
         let ticket = self.next_ticket.get();
         self.next_ticket.set(ticket.wrapping_add(1));
         let keys: Vec<u32> = pending.candidates.iter().map(|&i| i as u32).collect();
@@ -768,7 +571,7 @@ impl Verifier {
         out.into()
     }
 
-    fn unpark(&self, ticket: u32) -> Option<verify::Pending> {
+    pub(crate) fn unpark(&self, ticket: u32) -> Option<verify::Pending> {
         let mut parked = self.pending.borrow_mut();
         let at = parked.iter().position(|(t, _)| *t == ticket)?;
         Some(parked.remove(at).1)
@@ -776,7 +579,7 @@ impl Verifier {
 
     /// Parses `call` (errors carry the verifier's realm) and borrows the
     /// revocation list.
-    fn prepare(
+    pub(crate) fn prepare(
         &self,
         call: &str,
     ) -> Result<(CallOptions, Option<Ref<'_, crate::RevocationList>>), JsValue> {
@@ -979,242 +782,5 @@ impl Verifier {
             .check_introspected(response, &call, now_seconds(), list.as_deref());
         drop(list);
         self.answer(result)
-    }
-}
-
-// ─── Credentials: API keys and Basic (src/apikey.rs, src/basic.rs) ──────────────────────
-// In the full module only (feature `credentials`, which `policy-module` enables): the
-// verifier's module has no room left in its size budget (see docs/credentials.md).
-
-/// The required scopes or roles of one call: a JSON array of strings, or empty.
-#[cfg(feature = "credentials")]
-fn required_list(text: &str) -> Result<Vec<String>, Error> {
-    if text.is_empty() {
-        Ok(Vec::new())
-    } else {
-        options::required_scopes(text)
-    }
-}
-
-/// A loaded API key catalog (wrapped by the JS `ApiKeyCatalog`).
-#[cfg(feature = "credentials")]
-#[wasm_bindgen(js_name = RawApiKeys)]
-pub struct ApiKeys {
-    inner: crate::apikey::Catalog,
-    realm: Option<String>,
-}
-
-#[cfg(feature = "credentials")]
-#[wasm_bindgen(js_class = RawApiKeys)]
-impl ApiKeys {
-    /// Loads a catalog from JSON text; `realm` goes into its challenges.
-    #[wasm_bindgen(constructor)]
-    pub fn new(text: &str, realm: Option<String>) -> Result<ApiKeys, JsValue> {
-        let inner = crate::apikey::Catalog::from_json(text.as_bytes()).map_err(err)?;
-        Ok(ApiKeys { inner, realm })
-    }
-
-    /// Number of keys.
-    #[wasm_bindgen(getter)]
-    pub fn size(&self) -> usize {
-        self.inner.len()
-    }
-
-    /// Checks `key` and the required scopes and roles (JSON arrays, or
-    /// empty) at `now` (seconds; absent: the clock). Returns the verified
-    /// result as JSON text, or throws with an `ApiKey` challenge.
-    pub fn check(
-        &self,
-        key: &str,
-        scopes: &str,
-        roles: &str,
-        now: Option<f64>,
-    ) -> Result<String, JsValue> {
-        let now = now.map_or_else(now_seconds, |n| n as i64);
-        let refuse = |e: Error| to_js_as(&e, crate::Scheme::ApiKey, self.realm.as_deref());
-        let (scopes, roles) = (
-            required_list(scopes).map_err(err)?,
-            required_list(roles).map_err(err)?,
-        );
-        let ok = self.inner.check(key, now).map_err(refuse)?;
-        ok.require(&scopes, &roles).map_err(refuse)?;
-        Ok(ok.to_json())
-    }
-}
-
-/// A loaded Basic credential list (wrapped by the JS `BasicCredentials`).
-#[cfg(feature = "credentials")]
-#[wasm_bindgen(js_name = RawBasic)]
-pub struct Basic {
-    inner: crate::basic::Credentials,
-    realm: Option<String>,
-}
-
-#[cfg(feature = "credentials")]
-#[wasm_bindgen(js_class = RawBasic)]
-impl Basic {
-    /// Loads a credential list from JSON text; `realm` goes into its challenges.
-    #[wasm_bindgen(constructor)]
-    pub fn new(text: &str, realm: Option<String>) -> Result<Basic, JsValue> {
-        let inner = crate::basic::Credentials::from_json(text.as_bytes()).map_err(err)?;
-        Ok(Basic { inner, realm })
-    }
-
-    /// Number of users.
-    #[wasm_bindgen(getter)]
-    pub fn size(&self) -> usize {
-        self.inner.len()
-    }
-
-    /// Checks an `Authorization` value for a request to `url`, and the
-    /// required scopes and roles (JSON arrays, or empty). Returns the
-    /// verified result as JSON text, or throws with a `Basic` challenge.
-    pub fn check(
-        &self,
-        authorization: &str,
-        url: &str,
-        allow_insecure: bool,
-        scopes: &str,
-        roles: &str,
-    ) -> Result<String, JsValue> {
-        let refuse = |e: Error| to_js_as(&e, crate::Scheme::Basic, self.realm.as_deref());
-        let (scopes, roles) = (
-            required_list(scopes).map_err(err)?,
-            required_list(roles).map_err(err)?,
-        );
-        let ok = self
-            .inner
-            .check(authorization, url, allow_insecure)
-            .map_err(refuse)?;
-        ok.require(&scopes, &roles).map_err(refuse)?;
-        Ok(ok.to_json())
-    }
-}
-
-/// The challenge answering with `code` in the credentials' scheme (`basic`:
-/// `Basic`, else `ApiKey`), for answers given without a core error in hand
-/// (no credentials, two of them).
-#[cfg(feature = "credentials")]
-#[wasm_bindgen(js_name = rawCredentialChallenge)]
-pub fn credential_challenge(
-    basic: bool,
-    code: &str,
-    realm: Option<String>,
-    description: &str,
-) -> Option<String> {
-    let scheme = if basic {
-        crate::Scheme::Basic
-    } else {
-        crate::Scheme::ApiKey
-    };
-    crate::error::challenge_for(
-        scheme,
-        crate::Code::parse(code)?,
-        realm.as_deref(),
-        description,
-        &[],
-    )
-}
-
-/// Mints an API key from `random` (CSPRNG bytes, 96 are plenty): `[key, sha256 hex]`.
-#[cfg(feature = "credentials")]
-#[wasm_bindgen(js_name = rawMintApiKey)]
-pub fn mint_api_key(prefix: &str, id: Option<String>, random: &[u8]) -> Result<Array, JsValue> {
-    let (key, digest) = crate::apikey::mint(prefix, id.as_deref(), random).map_err(err)?;
-    Ok(Array::of2(
-        &JsValue::from_str(&key),
-        &JsValue::from_str(&digest),
-    ))
-}
-
-/// The catalog's `sha256` of a key (after checking its format and checksum).
-#[cfg(feature = "credentials")]
-#[wasm_bindgen(js_name = rawHashApiKey)]
-pub fn hash_api_key(key: &str) -> Result<String, JsValue> {
-    crate::apikey::hash(key).map_err(err)
-}
-
-/// A Basic list entry's `hash` of `password` with `salt` and `iterations`.
-#[cfg(feature = "credentials")]
-#[wasm_bindgen(js_name = rawHashPassword)]
-pub fn hash_password(password: &str, salt: &[u8], iterations: u32) -> Result<String, JsValue> {
-    crate::basic::hash_password(password, salt, iterations).map_err(err)
-}
-// ─────────────────────────────────────── signing (feature `sign`): SigningKey
-
-/// A private key bound to one algorithm (wrapped by the JS `SigningKey`).
-#[cfg(feature = "sign")]
-#[wasm_bindgen(js_name = RawSigningKey)]
-pub struct SigningKey {
-    inner: crate::sign::SigningKey,
-}
-
-#[cfg(feature = "sign")]
-#[wasm_bindgen(js_class = RawSigningKey)]
-impl SigningKey {
-    /// Imports a private JWK given as JSON text; `options` is JSON text.
-    #[wasm_bindgen(js_name = fromJwk)]
-    pub fn from_jwk(text: &str, options: &str) -> Result<SigningKey, JsValue> {
-        let (alg, kid) = crate::sign::key_options(options).map_err(err)?;
-        Self::wrap(crate::sign::SigningKey::from_jwk(text.as_bytes(), alg, kid))
-    }
-
-    /// Imports a PKCS #8 PEM private key.
-    #[wasm_bindgen(js_name = fromPem)]
-    pub fn from_pem(pem: &str, options: &str) -> Result<SigningKey, JsValue> {
-        let (alg, kid) = crate::sign::key_options(options).map_err(err)?;
-        let alg = alg.ok_or_else(|| {
-            err(Error::InvalidArg(
-                "SigningKey.fromPem: `alg` is required".into(),
-            ))
-        })?;
-        Self::wrap(crate::sign::SigningKey::from_pem(pem, alg, kid))
-    }
-
-    /// Imports an HMAC secret.
-    #[wasm_bindgen(js_name = fromSecret)]
-    pub fn from_secret(secret: &[u8], options: &str) -> Result<SigningKey, JsValue> {
-        let (alg, kid) = crate::sign::key_options(options).map_err(err)?;
-        let alg = alg.ok_or_else(|| {
-            err(Error::InvalidArg(
-                "SigningKey.fromSecret: `alg` is required".into(),
-            ))
-        })?;
-        Self::wrap(crate::sign::SigningKey::from_secret(secret, alg, kid))
-    }
-
-    fn wrap(key: Result<crate::sign::SigningKey, Error>) -> Result<SigningKey, JsValue> {
-        key.map(|inner| SigningKey { inner }).map_err(err)
-    }
-
-    /// The algorithm the key signs with.
-    pub fn alg(&self) -> String {
-        self.inner.alg().name().to_owned()
-    }
-
-    /// The key id written into headers, if any.
-    pub fn kid(&self) -> Option<String> {
-        self.inner.kid().map(str::to_owned)
-    }
-
-    /// The public key as JWK text; `undefined` for an HMAC secret.
-    #[wasm_bindgen(js_name = publicJwk)]
-    pub fn public_jwk(&self) -> Option<String> {
-        self.inner.public_jwk()
-    }
-
-    /// Signs `claims` (JSON text) with `options` (JSON text): a compact JWS.
-    pub fn sign(&self, claims: &str, options: &str) -> Result<String, JsValue> {
-        let options = crate::sign::sign_options(options).map_err(err)?;
-        let now = options.now.unwrap_or_else(now_seconds);
-        crate::sign::sign(claims, &self.inner, &options, now).map_err(err)
-    }
-
-    /// A downscoped token from a verification result's JSON text.
-    pub fn downscope(&self, verified: &str, options: &str) -> Result<String, JsValue> {
-        let options = crate::sign::downscope_options(options).map_err(err)?;
-        let (claims, scopes) = crate::sign::verified_parts(verified).map_err(err)?;
-        let now = options.now.unwrap_or_else(now_seconds);
-        crate::sign::downscope(&claims, &scopes, &self.inner, &options, now).map_err(err)
     }
 }

@@ -1,0 +1,204 @@
+//! The one-trip part of the verifier's JavaScript boundary (`src/authorize.rs`):
+//! `RawVerifier.authorize` and its native-crypto halves, in the full module
+//! only (with `withPolicy`), beside `wasm.rs` whose verifier and helpers it uses.
+
+use js_sys::Array;
+use wasm_bindgen::prelude::*;
+
+use crate::wasm::{now_seconds, presented_json, to_js, Verifier};
+
+#[wasm_bindgen(js_class = RawVerifier)]
+impl Verifier {
+    /// Authorizes one request in one call (the full module, with a policy
+    /// from `withPolicy`): the route's own answer, then `token` (absent: no
+    /// bearer token), its revocation and the policy's decision. Returns
+    /// `[outcome, result text, decision text]` — outcome `"public"`,
+    /// `"no_token"`, `"allowed"` or `"denied"` — or throws the token's refusal
+    /// as `verify` does.
+    pub fn authorize(
+        &self,
+        token: Option<String>,
+        call: &str,
+        method: &str,
+        path: &str,
+        ip: Option<String>,
+        environment: Option<String>,
+    ) -> Result<Array, JsValue> {
+        let (call, list) = self.prepare(call)?;
+        let route = crate::policy::Request {
+            method,
+            path,
+            ip: ip.as_deref(),
+            environment: environment.as_deref(),
+            now: 0,
+        };
+        let outcome = self.authorizer(list.as_deref()).authorize(
+            token.as_deref(),
+            &call,
+            &route,
+            now_seconds(),
+        );
+        drop(list);
+        self.outcome(outcome)
+    }
+
+    /// `authorize` for a request that presents more than its token (see
+    /// `verifyPresented`): `url` is the request's absolute URL.
+    #[wasm_bindgen(js_name = authorizePresented)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn authorize_presented(
+        &self,
+        token: Option<String>,
+        call: &str,
+        method: &str,
+        path: &str,
+        ip: Option<String>,
+        environment: Option<String>,
+        url: &str,
+        dpop: bool,
+        proof: Option<String>,
+        certificate: Option<String>,
+    ) -> Result<Array, JsValue> {
+        let (call, list) = self.prepare(call)?;
+        let route = crate::policy::Request {
+            method,
+            path,
+            ip: ip.as_deref(),
+            environment: environment.as_deref(),
+            now: 0,
+        };
+        let presentation = self.presentation(method, url, dpop, &proof, &certificate);
+        let (outcome, proven) = self.authorizer(list.as_deref()).authorize_presented(
+            token.as_deref(),
+            &call,
+            &route,
+            now_seconds(),
+            &presentation,
+        );
+        drop(list);
+        match (outcome, proven) {
+            (crate::Outcome::Allowed(v, d), Some(proven)) => {
+                let realm = self.realm();
+                let decision = match (d, &self.policy) {
+                    (Some(d), Some((policy, _))) => JsValue::from(d.to_json(policy, realm)),
+                    _ => JsValue::UNDEFINED,
+                };
+                let text = presented_json(&v, &proven);
+                Ok(Array::of3(
+                    &JsValue::from_str("allowed"),
+                    &JsValue::from(text),
+                    &decision,
+                ))
+            }
+            (crate::Outcome::Refused(e), _) => Err(self.refusal(&e, dpop, self.realm())),
+            (outcome, _) => self.outcome(outcome),
+        }
+    }
+
+    /// The realm of answers: the verifier's, else the policy's.
+    fn realm(&self) -> Option<&str> {
+        self.inner
+            .validation()
+            .realm
+            .as_deref()
+            .or_else(|| self.policy.as_ref().and_then(|(_, r)| r.as_deref()))
+    }
+
+    /// `authorize` with an RSA, ECDSA or EdDSA signature left to the caller:
+    /// the answer as `authorize` gives it when final, else `[ticket,
+    /// candidates, bytes]` as `verifyBegin` gives them, for `authorizeResume`.
+    #[wasm_bindgen(js_name = authorizeBegin)]
+    pub fn authorize_begin(
+        &self,
+        token: Option<String>,
+        call: &str,
+        method: &str,
+        path: &str,
+        ip: Option<String>,
+        environment: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        let (call, list) = self.prepare(call)?;
+        let route = crate::policy::Request {
+            method,
+            path,
+            ip: ip.as_deref(),
+            environment: environment.as_deref(),
+            now: 0,
+        };
+        let step =
+            self.authorizer(list.as_deref())
+                .begin(token.as_deref(), &call, &route, now_seconds());
+        drop(list);
+        match step {
+            crate::authorize::Step::Done(outcome) => self.outcome(outcome).map(JsValue::from),
+            crate::authorize::Step::Signature(pending) => Ok(self.park(pending)),
+        }
+    }
+
+    /// The rest of `authorizeBegin` after the signature verified; `undefined`
+    /// when the ticket is unknown (dropped: start over).
+    #[wasm_bindgen(js_name = authorizeResume)]
+    pub fn authorize_resume(
+        &self,
+        ticket: u32,
+        call: &str,
+        method: &str,
+        path: &str,
+        ip: Option<String>,
+        environment: Option<String>,
+    ) -> Result<Option<Array>, JsValue> {
+        let Some(pending) = self.unpark(ticket) else {
+            return Ok(None);
+        };
+        let (call, list) = self.prepare(call)?;
+        let route = crate::policy::Request {
+            method,
+            path,
+            ip: ip.as_deref(),
+            environment: environment.as_deref(),
+            now: 0,
+        };
+        let outcome =
+            self.authorizer(list.as_deref())
+                .resume(pending, &call, &route, now_seconds());
+        drop(list);
+        self.outcome(outcome).map(Some)
+    }
+
+    fn authorizer<'a>(
+        &'a self,
+        revocations: Option<&'a crate::RevocationList>,
+    ) -> crate::Authorizer<'a> {
+        crate::Authorizer {
+            verifier: &self.inner,
+            policy: self.policy.as_ref().map(|(p, _)| p.as_ref()),
+            revocations,
+        }
+    }
+
+    /// `[outcome, result text, decision text]`, or the token's refusal thrown.
+    fn outcome(&self, outcome: crate::Outcome) -> Result<Array, JsValue> {
+        use crate::Outcome;
+        let realm = self
+            .inner
+            .validation()
+            .realm
+            .as_deref()
+            .or_else(|| self.policy.as_ref().and_then(|(_, r)| r.as_deref()));
+        let decision = |d: Option<crate::Decision>| match (d, &self.policy) {
+            (Some(d), Some((policy, _))) => JsValue::from(d.to_json(policy, realm)),
+            _ => JsValue::UNDEFINED,
+        };
+        let (kind, result, decision) = match outcome {
+            Outcome::Public(d) => ("public", JsValue::UNDEFINED, decision(Some(d))),
+            Outcome::NoToken(d) => ("no_token", JsValue::UNDEFINED, decision(d)),
+            Outcome::Denied(d) => ("denied", JsValue::UNDEFINED, decision(Some(d))),
+            Outcome::Allowed(v, d) => {
+                let text = self.answer(Ok(*v))?;
+                ("allowed", JsValue::from(text), decision(d))
+            }
+            Outcome::Refused(e) => return Err(to_js(&e, realm)),
+        };
+        Ok(Array::of3(&JsValue::from_str(kind), &result, &decision))
+    }
+}

@@ -5,6 +5,7 @@
 // has allowed the request; a store that cannot answer refuses it (503), never admits it.
 
 import { invalidArg } from "./internal.js";
+import { DIGESTS } from "./facts.js";
 import { CONSTRUCT, checkOptionNames, edgeError, isPlainObject } from "./edge-common.js";
 
 const OPTIONS = new Set(["maxTokenLifetime", "clockTolerance", "timeout", "now"]);
@@ -15,7 +16,7 @@ const MAX_PLAIN_ID = 512;
 
 async function keyOf(kind, id) {
   if (id.length <= MAX_PLAIN_ID) return `${kind}:${id}`;
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(id)));
+  const digest = new Uint8Array(await crypto.subtle.digest(DIGESTS.SHA256, new TextEncoder().encode(id)));
   return `${kind}#${btoa(String.fromCharCode(...digest)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "")}`;
 }
 

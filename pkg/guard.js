@@ -303,7 +303,7 @@ export class Guard {
   #afterExtract(found, call, route, request, url) {
     if (found.failure) return this.#routeFirst(found.failure, route);
     const answer = this.#verifyToken(found.token, call, route, this.#presented(found, request, url));
-    return this.#storeRevocations === undefined ? answer : Promise.resolve(answer).then((a) => this.#unrevoked(a));
+    return this.#storeRevocations === undefined ? answer : Promise.resolve(answer).then((a) => this.#unrevoked(a, found.scheme === "dpop"));
   }
 
   /**
@@ -547,7 +547,7 @@ export class Guard {
   }
 
   /** `answer` unless the revocation store lists its token; a store that cannot answer refuses (503). */
-  async #unrevoked(answer) {
+  async #unrevoked(answer, dpop) {
     if (!answer.ok || answer.public) return answer;
     let why;
     try {
@@ -560,7 +560,8 @@ export class Guard {
     // The core list's answer: the same code, status, challenge and message.
     const code = "ERR_JWT_REVOKED";
     const message = why === "token" ? "token has been revoked" : "token has been revoked (all tokens of its subject issued before a time are)";
-    return this.#refusal({ error: new TollgateError(message, { code, status: statusOf(code) }) });
+    const wwwAuthenticate = challenge(code, this.#realm, message, this.#offer(dpop));
+    return this.#refusal({ error: new TollgateError(message, { code, status: statusOf(code), wwwAuthenticate }) });
   }
 
   #refusal(outcome) {

@@ -17,7 +17,7 @@ import {
   createStoreRevocations,
 } from "../../pkg/node.js";
 import { Policy } from "../../pkg/policy-node.js";
-import { AUDIENCE, ISSUER, REALM, jwksOf, makeKey, manualClock, mint } from "./helpers.mjs";
+import { AUDIENCE, ISSUER, REALM, jose, jwksOf, makeKey, manualClock, mint } from "./helpers.mjs";
 
 const MESSAGES = JSON.parse(readFileSync(new URL("../../examples/policy/messages.policy.json", import.meta.url), "utf8"));
 /** Wednesday 2026-11-25 10:00 UTC (inside the policy's admin window). */
@@ -105,6 +105,25 @@ describe("revocations in a shared store, through the guard", () => {
     assert.equal(await revocations.revokedBy({ sub: "user-42", iat: WED_10 - 9 }), null);
     assert.equal(await revocations.revokedBy({ sub: "user-42", iat: "2000" }), "subject");
     assert.equal(await revocations.revokedBy({ jti: 7, sub: ["user-42"] }), null);
+  });
+
+  test("a DPoP-bound token: refused on DPoP's challenge, as the core list refuses it", async () => {
+    const { publicKey, privateKey } = await jose.generateKeyPair("ES256");
+    const jwk = await jose.exportJWK(publicKey);
+    const t = await token({ jti: "bound", cnf: { jkt: await jose.calculateJwkThumbprint(jwk) } });
+    const ath = jose.base64url.encode(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(t))));
+    const proof = () => new jose.SignJWT({ htm: "GET", htu: "https://api.example/messages/1", jti: crypto.randomUUID(), ath })
+      .setProtectedHeader({ alg: "ES256", typ: "dpop+jwt", jwk })
+      .setIssuedAt(WED_10)
+      .sign(privateKey);
+    const dpopReq = async () => new Request("https://api.example/messages/1", { headers: { Authorization: `DPoP ${t}`, DPoP: await proof() } });
+    const { guard, revocations } = setup({ dpop: true });
+    const withList = createGuard({ keys, issuer: ISSUER, audience: AUDIENCE, realm: REALM, dpop: true, revocations: new RevocationList().revokeToken("bound") });
+    assert.equal((await guard.authorize(await dpopReq(), AT)).ok, true);
+    await revocations.revoke({ jti: "bound", exp: WED_10 + 600 });
+    const refused = await guard.authorize(await dpopReq(), AT);
+    assert.match(refused.response.headers.get("www-authenticate"), /^DPoP realm="api", error="invalid_token"/);
+    assert.deepEqual(await answer(refused), await answer(await withList.authorize(await dpopReq(), AT)));
   });
 
   test("entries expire with the tokens they revoke", async () => {

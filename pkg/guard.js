@@ -9,7 +9,7 @@ import { RemoteKeySet } from "./remote.js";
 import { IssuerKeys, createIssuerKeys } from "./issuers.js";
 import { Introspector } from "./introspection.js";
 import { certificateThumbprint, cloudflareCertificate, compileDpop, presentedSupported, replayKey } from "./dpop.js";
-import { StoreRevocations } from "./store-revocations.js";
+import { StoreRevocations, revokedByClaims } from "./store-revocations.js";
 
 /** Largest form body searched for `access_token`, in bytes (RFC 6750 §2.2). */
 const MAX_FORM_BODY_BYTES = 64 * 1024;
@@ -551,7 +551,7 @@ export class Guard {
     if (!answer.ok || answer.public) return answer;
     let why;
     try {
-      why = await this.#storeRevocations.revokedBy(answer.claims);
+      why = await revokedByClaims(this.#storeRevocations, answer.claims);
     } catch (error) {
       if (!isEdgeError(error)) throw error;
       return this.#unavailable(error, "revocations cannot be checked right now; retry later");

@@ -30,6 +30,12 @@ function isStore(store) {
   return store !== null && typeof store === "object" && typeof store.get === "function" && typeof store.put === "function";
 }
 
+/**
+ * For the guard: why the token with these verified claims is revoked (`revokedBy` without
+ * its unwrapping of a verified result, which a claim named `claims` could steer).
+ */
+export let revokedByClaims;
+
 /** Revocations kept in a shared store: see createStoreRevocations. */
 export class StoreRevocations {
   #store;
@@ -81,6 +87,11 @@ export class StoreRevocations {
   async revokedBy(claims) {
     const c = claims !== null && typeof claims === "object" && isPlainObject(claims.claims) ? claims.claims : claims;
     if (!isPlainObject(c)) throw invalidArg("revokedBy: claims must be an object");
+    return this.#check(c);
+  }
+
+  /** `revokedBy` of claims, never of a result: a token may carry a claim named `claims`. */
+  async #check(c) {
     const jti = typeof c.jti === "string" && c.jti !== "" ? await keyOf("jti", c.jti) : undefined;
     const sub = typeof c.sub === "string" && c.sub !== "" ? await keyOf("sub", c.sub) : undefined;
     const keys = [jti, sub].filter((k) => k !== undefined);
@@ -97,6 +108,10 @@ export class StoreRevocations {
   /** Whether the token with these claims is revoked (see revokedBy). */
   async isRevoked(claims) {
     return (await this.revokedBy(claims)) !== null;
+  }
+
+  static {
+    revokedByClaims = (revocations, claims) => revocations.#check(claims);
   }
 
   async #lookup(keys, shardKey) {

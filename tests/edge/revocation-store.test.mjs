@@ -74,6 +74,10 @@ describe("revocations in a shared store, through the guard", () => {
     assert.deepEqual(await answer(refused), await answer(await withList.authorize(req(t), AT)));
     assert.deepEqual([refused.status, refused.code, refused.error], [401, "ERR_JWT_REVOKED", "invalid_token"]);
     assert.equal((await guard.authorize(req(other), AT)).ok, true, "another jti passes");
+    // A claim named `claims` does not steer the lookup (revokedBy unwraps verified results).
+    const steered = await token({ jti: "t-3", claims: { jti: "elsewhere" } });
+    await revocations.revoke({ jti: "t-3", exp: WED_10 + 600 });
+    assert.equal((await guard.authorize(req(steered), AT)).code, "ERR_JWT_REVOKED");
     // A verified result's claims revoke as they are.
     const result = await guard.authorize(req(other), AT);
     await revocations.revoke(result.claims);

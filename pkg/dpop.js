@@ -1,11 +1,12 @@
 // Device-bound tokens for the guard: the `dpop` option compiled for the core (which checks
-// every proof: src/dpop.rs), the replay stores a proof's jti is remembered in (in memory for
-// one isolate; a Durable Object across isolates and locations), and the TLS client
+// every proof: src/dpop.rs), the replay stores a proof's jti is remembered in (store.js: in
+// memory for one isolate; a Durable Object across isolates and locations), and the TLS client
 // certificate's thumbprint for certificate-bound tokens (RFC 8705). Why and how: docs/dpop.md.
 
 import { wasm } from "./core.js";
 import { invalidArg } from "./internal.js";
 import { checkOptionNames, isPlainObject } from "./edge-common.js";
+import { StoreObject, createDurableStore, createMemoryStore } from "./store.js";
 
 const DPOP_OPTIONS = new Set(["algorithms", "iatWindow", "nonceSecret", "requireNonce", "nonceLifetime", "replay", "required"]);
 const utf8 = new TextEncoder();
@@ -67,115 +68,23 @@ export function replayKey(proof) {
 /**
  * A replay store for one isolate: proofs' keys until they expire, at most `max` of them (the
  * oldest go first: size it for the requests of two `iatWindow`s). `now` (ms) is for tests.
+ * The memory store of store.js, under the name DPoP has always given it.
  */
 export function createMemoryReplayStore(options = {}) {
-  if (!isPlainObject(options)) throw invalidArg("createMemoryReplayStore: options must be an object");
-  checkOptionNames(options, new Set(["max", "now"]), "createMemoryReplayStore");
-  const { max = 10_000, now = Date.now } = options;
-  if (!Number.isInteger(max) || max < 1) throw invalidArg("createMemoryReplayStore: max must be a positive integer");
-  if (typeof now !== "function") throw invalidArg("createMemoryReplayStore: now must be a function returning milliseconds");
-  const seen = new Map(); // key → expiresAt (seconds), in insertion order
-  return {
-    seen(key, expiresAt) {
-      const at = now() / 1000;
-      const until = seen.get(key);
-      if (until !== undefined && until > at) return Promise.resolve(true);
-      seen.delete(key);
-      if (seen.size >= max) {
-        // Expired entries first; then the oldest, whose proofs expire soonest.
-        for (const [k, t] of seen) if (t <= at) seen.delete(k);
-        for (const k of seen.keys()) {
-          if (seen.size < max) break;
-          seen.delete(k);
-        }
-      }
-      seen.set(key, expiresAt);
-      return Promise.resolve(false);
-    },
-    get size() {
-      return seen.size;
-    },
-  };
-}
-
-/** A small stable hash of a string (FNV-1a), to spread keys over shards. */
-function shardOf(key, shards) {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-  return (h >>> 0) % shards;
+  return createMemoryStore(options, "createMemoryReplayStore");
 }
 
 /**
- * A replay store in Durable Objects of `namespace` (bound to `ReplayGuardObject`): one
- * object per shard answers for its keys, so a proof is refused the second time whichever
- * isolate or location sees it.
+ * A replay store in Durable Objects of `namespace` (bound to `ReplayGuardObject`, which is
+ * `StoreObject`): one object per shard answers for its keys, so a proof is refused the second
+ * time whichever isolate or location sees it.
  */
 export function createDurableReplayStore(namespace, options = {}) {
-  if (namespace === null || typeof namespace !== "object" || typeof namespace.idFromName !== "function" || typeof namespace.get !== "function") {
-    throw invalidArg("createDurableReplayStore: namespace must be a Durable Object namespace binding");
-  }
-  if (!isPlainObject(options)) throw invalidArg("createDurableReplayStore: options must be an object");
-  checkOptionNames(options, new Set(["shards", "name"]), "createDurableReplayStore");
-  const { shards = 16, name = "tollgate-dpop-replay" } = options;
-  if (!Number.isInteger(shards) || shards < 1 || shards > 1024) throw invalidArg("createDurableReplayStore: shards must be an integer from 1 to 1024");
-  if (typeof name !== "string" || name === "") throw invalidArg("createDurableReplayStore: name must be a non-empty string");
-  return {
-    async seen(key, expiresAt) {
-      const stub = namespace.get(namespace.idFromName(`${name}/${shardOf(key, shards)}`));
-      const response = await stub.fetch("https://replay.invalid/seen", {
-        method: "POST",
-        body: JSON.stringify({ key, expiresAt }),
-      });
-      if (!response.ok) throw new Error(`replay store answered ${response.status}`);
-      const { seen } = await response.json();
-      return seen === true;
-    },
-  };
+  return createDurableStore(namespace, options, "createDurableReplayStore", "tollgate-dpop-replay");
 }
 
-/** Entries written between two sweeps of expired ones. */
-const SWEEP_EVERY = 256;
-
-/**
- * The Durable Object behind `createDurableReplayStore`: export it from your worker and bind a
- * namespace to it. Check-and-set is atomic (the object's storage calls hold its input gate),
- * and expired entries are swept as it goes.
- */
-export class ReplayGuardObject {
-  #storage;
-  #writes = 0;
-
-  constructor(state) {
-    this.#storage = state.storage;
-  }
-
-  async fetch(request) {
-    let key;
-    let expiresAt;
-    try {
-      ({ key, expiresAt } = await request.json());
-    } catch {
-      return new Response("bad request", { status: 400 });
-    }
-    if (typeof key !== "string" || key === "" || key.length > 1024 || typeof expiresAt !== "number") {
-      return new Response("bad request", { status: 400 });
-    }
-    const now = Date.now() / 1000;
-    const until = await this.#storage.get(key);
-    const seen = typeof until === "number" && until > now;
-    if (!seen) {
-      await this.#storage.put(key, expiresAt);
-      if (++this.#writes % SWEEP_EVERY === 0) await this.#sweep(now);
-    }
-    return Response.json({ seen });
-  }
-
-  async #sweep(now) {
-    const entries = await this.#storage.list({ limit: 4 * SWEEP_EVERY });
-    const expired = [...entries].filter(([, until]) => !(until > now)).map(([k]) => k);
-    for (let i = 0; i < expired.length; i += 128) await this.#storage.delete(expired.slice(i, i + 128));
-  }
-}
+/** The Durable Object behind `createDurableReplayStore`: store.js's `StoreObject`. */
+export const ReplayGuardObject = StoreObject;
 
 /**
  * The TLS client certificate's SHA-256 thumbprint as `cnf.x5t#S256` holds it (base64url), from

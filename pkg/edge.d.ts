@@ -15,6 +15,7 @@ import type {
   JWSHeader,
   JWTClaims,
   KeySet,
+  RevocationList,
   TokenErrorCode,
   TollgateError,
   VerifyCallOptions,
@@ -317,7 +318,15 @@ export type Credential =
   | KeyCredential;
 
 /** Verification options of a guard: everything {@link VerifyOptions} has but `keys` and `issuer`. */
-type GuardVerifyOptions = Omit<VerifierOptions, "keys" | "issuer" | "dangerouslySkipIssuerCheck">;
+type GuardVerifyOptions = Omit<VerifierOptions, "keys" | "issuer" | "dangerouslySkipIssuerCheck" | "revocations"> & {
+  /**
+   * Refuse revoked tokens (401 `ERR_JWT_REVOKED`): a {@link RevocationList}, checked by the core
+   * in the request's one call, or {@link StoreRevocations} (revocations every isolate sees),
+   * asked after the core has allowed the request; a store that cannot answer refuses it (503
+   * `ERR_REVOCATION_STORE_FAILED`).
+   */
+  revocations?: RevocationList | StoreRevocations;
+};
 
 /** Options of {@link createGuard}. */
 export type GuardOptions = GuardVerifyOptions & {
@@ -460,6 +469,114 @@ export class ReplayGuardObject {
   fetch(request: Request): Promise<Response>;
 }
 
+/** Where {@link Store.put} and {@link Store.get} go in a sharded store (others ignore it). */
+export interface StoreRouting {
+  /** The string that picks the Durable Object. Default: the key (`get`: each key). */
+  shardKey?: string;
+  /** `put` only: write to every object, so that a `get` routed by any `shardKey` finds it. */
+  everyShard?: boolean;
+}
+
+/**
+ * Keys with an expiry, shared as far as the store reaches: {@link createMemoryStore} (one
+ * isolate) or {@link createDurableStore} (every isolate and location). Keys are strings of at
+ * most 1024 characters; times are seconds since the epoch; an expired entry is absent.
+ */
+export interface Store extends ReplayStore {
+  /**
+   * Records `key` with `value` until `expiresAt`. An entry that is already there keeps the
+   * larger value and the later expiry.
+   */
+  put(key: string, value: number, expiresAt: number, options?: StoreRouting): Promise<void>;
+  /** The values of `keys` (`undefined` for absent or expired ones), in their order. */
+  get(keys: string[], options?: Pick<StoreRouting, "shardKey">): Promise<(number | undefined)[]>;
+}
+
+/**
+ * A store for one isolate, at most `max` entries (default 10,000): replay markers (`seen`) make
+ * room for new ones, the oldest first; entries of `put` are never dropped before they expire
+ * (a full store refuses the `put`). `now` (milliseconds) is for tests.
+ *
+ * @example
+ * const revocations = createStoreRevocations(createMemoryStore({ max: 100_000 }), { maxTokenLifetime: 3600 });
+ */
+export function createMemoryStore(options?: { max?: number; now?: () => number }): Store & { readonly size: number };
+
+/**
+ * A store in Durable Objects of `namespace`, bound to {@link StoreObject} (export it from your
+ * worker): keys spread over `shards` objects (default 16) named `name/0`, `name/1`, … (default
+ * name `tollgate-store`). Each call is one subrequest, but `put` with `everyShard` (one per object).
+ *
+ * @example
+ * export { StoreObject } from "tollgate";
+ * const store = createDurableStore(env.REVOCATIONS, { shards: 16 });
+ */
+export function createDurableStore(namespace: DurableObjectNamespaceLike, options?: { shards?: number; name?: string }): Store;
+
+/**
+ * The Durable Object class behind {@link createDurableStore} (the same class as
+ * {@link ReplayGuardObject}): every read-and-write is atomic, expired entries are swept.
+ *
+ * @example
+ * export { StoreObject } from "tollgate";
+ */
+export class StoreObject {
+  constructor(state: { storage: any }, env?: unknown);
+  fetch(request: Request): Promise<Response>;
+}
+
+/** Options of {@link createStoreRevocations}. */
+export interface StoreRevocationsOptions {
+  /**
+   * Seconds: the longest lifetime of a token the guard accepts. A subject's revocation lasts
+   * this long past its time, and a `jti` revoked without `exp` this long from now. Required.
+   */
+  maxTokenLifetime: number;
+  /** Seconds an entry outlives its tokens' `exp`, for clocks that disagree. Default 60. */
+  clockTolerance?: number;
+  /** Milliseconds a lookup may take; a slower store refuses the request (503). Default 1000. */
+  timeout?: number;
+  /** The clock, in milliseconds (tests). Default `Date.now`. */
+  now?: () => number;
+}
+
+/**
+ * Revocations kept in a {@link Store}, with the semantics of {@link RevocationList}: a token by
+ * its `jti`; every token of a `sub` issued at or before a time (and the subject's tokens
+ * without `iat`). Entries expire with the tokens they revoke. Keys are `jti`s and `sub`s
+ * (long ones by their SHA-256), never tokens.
+ */
+export class StoreRevocations {
+  private constructor();
+  /**
+   * Revokes the token with `claims.jti` (required: a TypeError without one) until `claims.exp`
+   * (without one, `maxTokenLifetime` from now). Verified claims work as they are.
+   */
+  revoke(claims: JWTClaims): Promise<void>;
+  /** Revokes every token of `sub` issued at or before `before` (default: now). */
+  revokeSubject(sub: string, before?: Date | number): Promise<void>;
+  /**
+   * Why the token with these claims (or this verified result) is revoked, or `null`. Rejects
+   * with `ERR_REVOCATION_STORE_FAILED` when the store fails or takes longer than `timeout`.
+   */
+  revokedBy(claims: JWTClaims | { claims: JWTClaims }): Promise<"token" | "subject" | null>;
+  /** Whether the token with these claims is revoked (see {@link StoreRevocations.revokedBy}). */
+  isRevoked(claims: JWTClaims | { claims: JWTClaims }): Promise<boolean>;
+}
+
+/**
+ * Revocations every isolate sees, for {@link createGuard}'s `revocations`: revoking a token in
+ * one isolate refuses it in all. The guard asks after the core has allowed the request (one
+ * subrequest to a {@link createDurableStore} store).
+ *
+ * @example
+ * export { StoreObject } from "tollgate";
+ * const revocations = createStoreRevocations(createDurableStore(env.REVOCATIONS), { maxTokenLifetime: 3600 });
+ * const guard = createGuard({ keys, issuer, audience, revocations });
+ * // in an admin route: await revocations.revoke(result.claims); await revocations.revokeSubject("user-42");
+ */
+export function createStoreRevocations(store: Pick<Store, "get" | "put">, options: StoreRevocationsOptions): StoreRevocations;
+
 
 /** What the guard needs of a policy (a `Policy` from `tollgate/policy`). */
 export interface PolicyLike {
@@ -577,7 +694,7 @@ export type AuthorizeFailure =
       decision: PolicyDecisionLike;
     })
   | (FailureBase & {
-      /** The keys, or the introspection endpoint, are unavailable: 503 with `Retry-After`, no token error. */
+      /** The keys, the introspection endpoint or a store are unavailable: 503 with `Retry-After`, no token error. */
       status: 503;
       code: EdgeErrorCode;
       error: "temporarily_unavailable";

@@ -7,3 +7,5 @@ export { IssuerKeys, createIssuerKeys, discoverKeySet } from "./issuers.js";
 export { Introspector, createIntrospector } from "./introspection.js";
 export { Guard, createGuard } from "./guard.js";
 export { ReplayGuardObject, createDurableReplayStore, createMemoryReplayStore } from "./dpop.js";
+export { StoreObject, createDurableStore, createMemoryStore } from "./store.js";
+export { StoreRevocations, createStoreRevocations } from "./store-revocations.js";

@@ -43,7 +43,8 @@ export type EdgeErrorCode =
   | "ERR_JWKS_FETCH_FAILED"
   | "ERR_DISCOVERY_ISSUER_MISMATCH"
   | "ERR_INTROSPECTION_FAILED"
-  | "ERR_REPLAY_STORE_FAILED";
+  | "ERR_REPLAY_STORE_FAILED"
+  | "ERR_REVOCATION_STORE_FAILED";
 
 /** A JWS algorithm of tollgate's table (ES512 and ES256K only in builds with their cargo features). */
 export type Algorithm =

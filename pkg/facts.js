@@ -39,6 +39,7 @@ export const CODES = Object.freeze({
   ERR_DISCOVERY_ISSUER_MISMATCH: Object.freeze({ status: 503, error: null, origin: "edge" }),
   ERR_INTROSPECTION_FAILED: Object.freeze({ status: 503, error: null, origin: "edge" }),
   ERR_REPLAY_STORE_FAILED: Object.freeze({ status: 503, error: null, origin: "edge" }),
+  ERR_REVOCATION_STORE_FAILED: Object.freeze({ status: 503, error: null, origin: "edge" }),
 });
 
 /** Codes the core throws. */
@@ -48,7 +49,7 @@ export const ERROR_CODES = Object.freeze(["ERR_JWS_INVALID", "ERR_JOSE_ALG_NOT_A
 export const DECISION_CODES = Object.freeze(["ERR_DPOP_REPLAYED", "ERR_POLICY_NO_MATCHING_RULE", "ERR_POLICY_CONSTRAINT_FAILED", "ERR_NO_CREDENTIALS", "ERR_INVALID_REQUEST"]);
 
 /** Codes the edge layer (key sets and introspection over HTTP) throws. */
-export const EDGE_ERROR_CODES = Object.freeze(["ERR_JWKS_TIMEOUT", "ERR_JWKS_FETCH_FAILED", "ERR_DISCOVERY_ISSUER_MISMATCH", "ERR_INTROSPECTION_FAILED", "ERR_REPLAY_STORE_FAILED"]);
+export const EDGE_ERROR_CODES = Object.freeze(["ERR_JWKS_TIMEOUT", "ERR_JWKS_FETCH_FAILED", "ERR_DISCOVERY_ISSUER_MISMATCH", "ERR_INTROSPECTION_FAILED", "ERR_REPLAY_STORE_FAILED", "ERR_REVOCATION_STORE_FAILED"]);
 
 /** Every algorithm: key type, curve, the runtime crypto parameters (null for HMAC: the secret stays in the core) and the cargo feature that builds it. */
 export const ALGORITHMS = Object.freeze({

@@ -9,6 +9,7 @@ import { RemoteKeySet } from "./remote.js";
 import { IssuerKeys, createIssuerKeys } from "./issuers.js";
 import { Introspector } from "./introspection.js";
 import { certificateThumbprint, cloudflareCertificate, compileDpop, presentedSupported, replayKey } from "./dpop.js";
+import { StoreRevocations, revokedByClaims } from "./store-revocations.js";
 
 /** Largest form body searched for `access_token`, in bytes (RFC 6750 §2.2). */
 const MAX_FORM_BODY_BYTES = 64 * 1024;
@@ -126,6 +127,7 @@ export class Guard {
   #webCrypto; // RSA/ECDSA/EdDSA signatures checked by native crypto (Verifier.verifyAsync); default on
   #dpop; // { raw, algs, replay, required } when DPoP proofs are accepted (dpop.js)
   #certificate; // (request) => the client certificate's SHA-256 thumbprint, or undefined
+  #storeRevocations; // StoreRevocations asked after the core allowed the request, or undefined
   #verifiers = new WeakMap(); // KeySet → Map(issuer key → Verifier)
 
   constructor(token, options) {
@@ -169,6 +171,12 @@ export class Guard {
     this.#allowBody = allowTokenInBody;
     this.#realm = verifyOptions.realm;
     this.#maxTokenLength = verifyOptions.maxTokenLength;
+    // Revocations in a shared store are asked after the core's answer (#unrevoked); the core
+    // itself takes only a RevocationList.
+    if (verifyOptions.revocations instanceof StoreRevocations) {
+      this.#storeRevocations = verifyOptions.revocations;
+      delete verifyOptions.revocations;
+    }
     // A policy's revocation list is checked where the token is, in the same trip.
     const listed = this.#policy === undefined ? undefined : handles.get(this.#policy)?.revocations;
     if (listed !== undefined && verifyOptions.revocations !== undefined && verifyOptions.revocations !== listed) {
@@ -294,7 +302,8 @@ export class Guard {
 
   #afterExtract(found, call, route, request, url) {
     if (found.failure) return this.#routeFirst(found.failure, route);
-    return this.#verifyToken(found.token, call, route, this.#presented(found, request, url));
+    const answer = this.#verifyToken(found.token, call, route, this.#presented(found, request, url));
+    return this.#storeRevocations === undefined ? answer : Promise.resolve(answer).then((a) => this.#unrevoked(a, found.scheme === "dpop"));
   }
 
   /**
@@ -535,6 +544,24 @@ export class Guard {
         "WWW-Authenticate": challenge(code, this.#realm, description, this.#offer(true)),
       }),
     };
+  }
+
+  /** `answer` unless the revocation store lists its token; a store that cannot answer refuses (503). */
+  async #unrevoked(answer, dpop) {
+    if (!answer.ok || answer.public) return answer;
+    let why;
+    try {
+      why = await revokedByClaims(this.#storeRevocations, answer.claims);
+    } catch (error) {
+      if (!isEdgeError(error)) throw error;
+      return this.#unavailable(error, "revocations cannot be checked right now; retry later");
+    }
+    if (why === null) return answer;
+    // The core list's answer: the same code, status, challenge and message.
+    const code = "ERR_JWT_REVOKED";
+    const message = why === "token" ? "token has been revoked" : "token has been revoked (all tokens of its subject issued before a time are)";
+    const wwwAuthenticate = challenge(code, this.#realm, message, this.#offer(dpop));
+    return this.#refusal({ error: new TollgateError(message, { code, status: statusOf(code), wwwAuthenticate }) });
   }
 
   #refusal(outcome) {

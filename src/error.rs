@@ -162,6 +162,8 @@ codes! {
     IntrospectionFailed = "ERR_INTROSPECTION_FAILED", Some(503), None, Edge;
     /// The DPoP replay store could not answer: the proof is refused, not trusted.
     ReplayStoreFailed = "ERR_REPLAY_STORE_FAILED", Some(503), None, Edge;
+    /// The revocation store could not answer in time: the token is refused, not trusted.
+    RevocationStoreFailed = "ERR_REVOCATION_STORE_FAILED", Some(503), None, Edge;
 }
 
 impl Code {

@@ -1,7 +1,7 @@
 // Type-level tests of pkg/edge.d.ts (`tsc --noEmit -p tests/edge/types`): the documented
 // usage compiles, and misuse is a compile error (each @ts-expect-error must fire).
 // Until edge.d.ts is merged into tollgate.d.ts it is imported as "tollgate/edge".
-import { KeySet } from "tollgate";
+import { KeySet, RevocationList } from "tollgate";
 import {
   createGuard,
   createIssuerKeys,
@@ -21,6 +21,12 @@ import {
   createMemoryReplayStore,
   ReplayGuardObject,
   type ReplayStore,
+  createDurableStore,
+  createMemoryStore,
+  createStoreRevocations,
+  StoreObject,
+  type Store,
+  type StoreRevocations,
 } from "tollgate/edge";
 
 declare const request: Request;
@@ -140,3 +146,39 @@ void dpopHandle, ReplayGuardObject;
 createGuard({ keys: remote, issuer: "i", audience: "api", dpop: { iatWindow: "60s" } });
 // @ts-expect-error a replay store has seen()
 createGuard({ keys: remote, issuer: "i", audience: "api", dpop: { replay: {} } });
+// Revocations in a shared store.
+const store: Store = createDurableStore(replayNamespace, { shards: 4, name: "revocations" });
+const revocations: StoreRevocations = createStoreRevocations(store, { maxTokenLifetime: 3600, clockTolerance: 30, timeout: 500 });
+const memoryStore = createMemoryStore({ max: 100 });
+const size: number = memoryStore.size;
+createStoreRevocations(memoryStore, { maxTokenLifetime: 600, now: () => 0 });
+createStoreRevocations({ get: async (keys: string[]) => keys.map(() => undefined), put: async () => {} }, { maxTokenLifetime: 60 });
+const revocationGuard = createGuard({ keys: remote, issuer: "i", audience: "api", revocations });
+createGuard({ keys: remote, issuer: "i", audience: "api", revocations: new RevocationList() });
+createGuard({ keys: remote, issuer: "i", audience: "api", dpop: { replay: store } });
+async function revokeHandle(req: Request): Promise<Response> {
+  const auth = await revocationGuard.authorize(req);
+  if (!auth.ok) return auth.response;
+  await revocations.revoke(auth.claims);
+  await revocations.revoke({ jti: "t-1", exp: 1_800_000_000 });
+  await revocations.revokeSubject("user-42", new Date());
+  await revocations.revokeSubject("user-42");
+  const why: "token" | "subject" | null = await revocations.revokedBy(auth);
+  const revoked: boolean = await revocations.isRevoked(auth.claims);
+  await store.put("k", 1, 2, { shardKey: "s", everyShard: true });
+  const values: (number | undefined)[] = await store.get(["k"], { shardKey: "s" });
+  return new Response(`${why} ${revoked} ${values} ${size}`);
+}
+void revokeHandle, StoreObject;
+// @ts-expect-error maxTokenLifetime is required
+createStoreRevocations(store, {});
+// @ts-expect-error a store has get() and put()
+createStoreRevocations({}, { maxTokenLifetime: 60 });
+// @ts-expect-error a jti is a string
+revocations.revoke({ jti: 7 });
+// @ts-expect-error get takes no everyShard
+store.get(["k"], { everyShard: true });
+// @ts-expect-error revocations are a RevocationList or StoreRevocations
+createGuard({ keys: remote, issuer: "i", audience: "api", revocations: store });
+// @ts-expect-error not constructible
+new (revocations.constructor as typeof StoreRevocations)();

@@ -98,45 +98,87 @@ export function hasScopes(token: string, scopes: string[], options?: HasScopesOp
 /** Options of {@link scheduleRefresh}. Give at most one of `now` and `currentDate`. */
 export interface ScheduleRefreshOptions extends SpaClockOptions {
   /** Seconds, or a duration such as `"2m"`, ahead of `exp`. Default 60. */
+  skew?: Duration;
+  /** The former name of `skew` (give one, not both). @deprecated Use `skew`. */
   before?: Duration;
-  /** The shortest delay, in seconds or a duration: a token already within `before` of `exp` refreshes after it. Default 1. */
-  minDelay?: Duration;
-  /** Cancels the schedule when aborted. */
-  signal?: AbortSignal;
   /**
-   * Schedule the token that `refresh` returns or resolves to, the same way, and so on.
-   * Repetition ends when it gives something else than a token with a readable `exp`.
+   * Up to this many seconds (or a duration) more, chosen at random, come off each delay, so
+   * that many tabs or users given tokens at once do not refresh at once. Default: a tenth
+   * of the token's remaining life, at most 30 s. `0` for an exact time.
+   */
+  jitter?: Duration;
+  /** The shortest delay, in seconds or a duration: a token already within `skew` of `exp` refreshes after it. Default 1. */
+  minDelay?: Duration;
+  /**
+   * With `onError`: after a failed refresh, try again this long after (seconds or a
+   * duration, at least `minDelay`). Default 10. A retry that would come at or after `exp`
+   * is not made: the schedule ends. Without `onError` this option is refused.
+   */
+  retryDelay?: Duration;
+  /**
+   * Receives what `refresh` throws or rejects with (then the refresh is retried, see
+   * `retryDelay`), and the `TollgateError` of a malformed token it hands back (then the
+   * schedule ends). Read `handle.active` in it to know whether a retry is planned. Without
+   * `onError`, an error of `refresh` ends the schedule and stays unhandled.
+   */
+  onError?: (error: unknown) => void;
+  /**
+   * Schedule the token `refresh` returns or resolves to, the same way, and so on. Default
+   * true. The schedule ends when `refresh` gives anything but a new token with a readable `exp`.
    */
   repeat?: boolean;
+  /**
+   * While `document.visibilityState` is `"hidden"`, call nothing; a refresh that came due
+   * meanwhile runs as soon as the page is visible again. Default: true where there is a
+   * `document`; `true` where there is none is refused.
+   */
+  pauseWhenHidden?: boolean;
+  /** Cancels the schedule when aborted. */
+  signal?: AbortSignal;
 }
 
 /** A scheduled refresh: see {@link scheduleRefresh}. */
 export interface RefreshHandle {
-  /** Cancels it (idempotent). */
+  /** Cancels it (idempotent); a refresh already in flight is not awaited, and its token not taken. */
   cancel(): void;
-  /** Whether a refresh is still to come. */
+  /** Whether a refresh is planned, due or in flight. */
   readonly active: boolean;
+  /** The current token: the one given, then each new one `refresh` hands back. */
+  readonly token: string;
+  /**
+   * When the next call is planned, in ms since the epoch; in the past while a hidden page
+   * waits to show. `null` while a call is in flight and once the schedule has ended.
+   */
+  readonly refreshAt: number | null;
 }
 
 /**
- * Calls `refresh()` `before` seconds (default 60) ahead of the token's `exp`, and never
- * sooner than `minDelay` (default 1 s) from now. Returns a handle, or `null` when the
- * token has no `exp` (nothing to schedule), as {@link expiresIn} returns `null`. Delays
- * longer than `setTimeout` can hold (~24.8 days) are re-armed, never fired early.
+ * Calls `refresh()` `skew` seconds (default 60) ahead of the token's `exp`, less a random
+ * part of `jitter`, never sooner than `minDelay` (default 1 s) from now, and then, by
+ * default, does the same for the token `refresh` hands back. `refresh` is your own call to
+ * your auth server or backend-for-frontend: tollgate never holds a refresh token.
+ *
+ * Once per token: a token leads to one call, however timers and visibility changes
+ * interleave; only a failed call is retried (with `onError`), never at or after `exp`.
+ * While the page is hidden nothing is called; a call that came due runs when it shows.
+ * Delays longer than `setTimeout` can hold (~24.8 days) are re-armed, never fired early.
+ *
+ * Returns a handle, or `null` when the token has no `exp` (nothing to schedule), as
+ * {@link expiresIn} returns `null`.
  *
  * **Not a security boundary:** `exp` is decoded, NOT verified.
  *
  * Throws like {@link expiresIn}: a `TollgateError` for a malformed token, a `TypeError`
- * (`ERR_INVALID_ARG`) on misuse. An error thrown or rejected by `refresh` ends the schedule
- * and stays `refresh`'s to handle, as with `setTimeout(refresh)`.
+ * (`ERR_INVALID_ARG`) on misuse (an unknown option, `skew` with `before`, `retryDelay`
+ * without `onError`, …).
  *
  * @example
  * ```ts
- * // Refresh one minute before expiry, then the new token's, until the page closes.
- * const controller = new AbortController();
- * scheduleRefresh(accessToken, async () => (accessToken = await fetchNewToken()), {
- *   repeat: true,
- *   signal: controller.signal,
+ * let accessToken = await signIn(); // in memory only
+ * const schedule = scheduleRefresh(accessToken, async () => (accessToken = await fetchNewToken()), {
+ *   onError: (error) => {
+ *     if (!schedule?.active) showSignedOut(error); // no retry left before exp
+ *   },
  * });
  * ```
  */

@@ -3,7 +3,9 @@
 //   expiresIn(token, { now })                     seconds until `exp` (null: no `exp`)
 //   isExpired(token, { clockTolerance, now })     true when expired, malformed or without `exp`
 //   hasScopes(token, scopes, { mode })            false when a scope is missing or the token is malformed
-//   scheduleRefresh(token, refresh, { before })   calls refresh() `before` seconds ahead of `exp` (null: no `exp`)
+//   scheduleRefresh(token, refresh, { skew, onError })
+//                                                 calls refresh() `skew` seconds (less a jitter) ahead of
+//                                                 `exp`, then for the token it gives (null: no `exp`)
 //
 // NOT A SECURITY BOUNDARY. These read the token with `decode`: the signature, issuer and
 // audience are NOT checked, and anyone can edit a token in their browser. Use them to
@@ -22,9 +24,15 @@
 //     no honest number to return and throws the TollgateError `decode` or `verify` would.
 //     `scheduleRefresh` reads `exp` as `expiresIn` does, so it answers as `expiresIn`: it
 //     throws for a malformed token and returns null (nothing to schedule) without `exp`.
+//   - `scheduleRefresh` never holds a refresh token: `refresh` is the app's own call to
+//     its auth server (or backend-for-frontend), and its answer is only read for `exp`.
+//     It calls `refresh` once per token; only a failed call is retried, and never after
+//     `exp`. While the page is hidden nothing is called (a background tab need not keep
+//     a session alive, and many tabs must not all refresh); a call that came due then
+//     runs as soon as the page shows.
 
 import { TollgateError, checkScopes, decode } from "./tollgate.js";
-import { invalidArg, unitDuration } from "./internal.js";
+import { checkOptionNames, invalidArg, plainObject, unitDuration } from "./internal.js";
 import { challenge, statusOf } from "./answer.js";
 
 /** Largest NumericDate accepted (Number.MAX_SAFE_INTEGER), as in the core. */
@@ -33,20 +41,21 @@ const MAX_NUMERIC_DATE = 9_007_199_254_740_991;
 const EXPIRES_IN_OPTIONS = new Set(["now", "currentDate"]);
 const IS_EXPIRED_OPTIONS = new Set(["now", "currentDate", "clockTolerance", "dangerouslyAllowMissingExp"]);
 const HAS_SCOPES_OPTIONS = new Set(["mode", "scopeClaim"]);
-const SCHEDULE_OPTIONS = new Set(["before", "minDelay", "now", "currentDate", "signal", "repeat"]);
+const SCHEDULE_OPTIONS = new Set([
+  "skew", "before", "jitter", "minDelay", "retryDelay", "onError", "repeat", "pauseWhenHidden", "signal", "now", "currentDate",
+]);
 
 /** The longest delay setTimeout keeps (2^31 - 1 ms, ~24.8 days): a longer one fires at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** The default jitter is a tenth of the token's remaining life, and at most this (seconds). */
+const MAX_DEFAULT_JITTER = 30;
+/** Seconds between a failed refresh and the next try, by default. */
+const DEFAULT_RETRY_DELAY = 10;
 
 function options(value, allowed, name) {
-  if (value === undefined || value === null) return {};
-  if (typeof value !== "object" || Array.isArray(value)) throw invalidArg(`${name} options must be an object`);
-  for (const key of Object.keys(value)) {
-    if (!allowed.has(key)) {
-      throw invalidArg(`${name}: unknown option \`${key}\` (expected one of: ${[...allowed].join(", ")})`);
-    }
-  }
-  return value;
+  const o = plainObject(value, `${name} options`);
+  checkOptionNames(o, allowed, name);
+  return o;
 }
 
 function checkToken(token) {
@@ -171,89 +180,165 @@ export function hasScopes(token, scopes, opts) {
 }
 
 /**
- * Calls `refresh()` `before` seconds (default 60) ahead of the token's `exp`, and at
- * least `minDelay` seconds (default 1) from now; returns `{ cancel(), active }`, or
- * `null` when the token has no `exp` (nothing to schedule). With `repeat`, a string
- * that `refresh` returns or resolves to is the next token, scheduled the same way
- * (repetition ends at a non-string, or a token without a readable `exp`). `signal`
- * cancels it. Delays beyond setTimeout's limit (~24.8 days) are re-armed, never fired
- * early. NOT verified: `exp` is read as `expiresIn` reads it, and like it this throws
- * a TollgateError for a malformed token, a TypeError on misuse. An error of `refresh`
- * ends the schedule and stays `refresh`'s, as with `setTimeout(refresh)`.
+ * Calls `refresh()` `skew` seconds (default 60) ahead of the token's `exp`, less a random
+ * part of `jitter`, and never sooner than `minDelay` from now. The string `refresh`
+ * returns or resolves to is the next token, scheduled the same way (`repeat`, default
+ * true). Returns a handle `{ cancel(), active, token, refreshAt }`, or `null` when the
+ * token has no `exp`. The full contract is in spa.d.ts and docs/spa.md.
+ *
+ * NOT verified: `exp` is read as `expiresIn` reads it, and like it this throws a
+ * TollgateError for a malformed token, a TypeError on misuse.
  */
 export function scheduleRefresh(token, refresh, opts) {
   checkToken(token);
   if (typeof refresh !== "function") throw invalidArg("scheduleRefresh: refresh must be a function");
   const o = options(opts, SCHEDULE_OPTIONS, "scheduleRefresh");
-  const before = tolerance(o.before, "scheduleRefresh", "before", 60);
+  if (o.skew !== undefined && o.before !== undefined) {
+    throw invalidArg("scheduleRefresh: give skew or before (its former name), not both");
+  }
+  const skew = tolerance(o.skew ?? o.before, "scheduleRefresh", o.before === undefined ? "skew" : "before", 60);
+  const jitter = o.jitter === undefined ? undefined : tolerance(o.jitter, "scheduleRefresh", "jitter");
   const minDelay = tolerance(o.minDelay, "scheduleRefresh", "minDelay", 1);
-  if (o.repeat !== undefined && typeof o.repeat !== "boolean") throw invalidArg("scheduleRefresh.repeat must be a boolean");
+  const onError = o.onError;
+  if (onError !== undefined && typeof onError !== "function") throw invalidArg("scheduleRefresh.onError must be a function");
+  // Without onError a failure ends the schedule (the error stays unhandled, as before
+  // onError existed): a retryDelay there would be silently ignored.
+  if (o.retryDelay !== undefined && onError === undefined) {
+    throw invalidArg("scheduleRefresh.retryDelay needs onError (without it, a failed refresh ends the schedule)");
+  }
+  // Not below minDelay: a refresh that throws at once must not become a busy loop.
+  const retryDelay = Math.max(minDelay, tolerance(o.retryDelay, "scheduleRefresh", "retryDelay", DEFAULT_RETRY_DELAY));
+  for (const name of ["repeat", "pauseWhenHidden"]) {
+    if (o[name] !== undefined && typeof o[name] !== "boolean") throw invalidArg(`scheduleRefresh.${name} must be a boolean`);
+  }
+  const repeat = o.repeat ?? true;
+  const page = visibleDocument();
+  if (o.pauseWhenHidden === true && page === undefined) {
+    throw invalidArg("scheduleRefresh.pauseWhenHidden needs a document with visibilityState (a page); there is none here");
+  }
+  const pause = page !== undefined && o.pauseWhenHidden !== false;
   const signal = o.signal;
   if (signal !== undefined && !(typeof signal?.aborted === "boolean" && typeof signal.addEventListener === "function")) {
     throw invalidArg("scheduleRefresh.signal must be an AbortSignal");
   }
   const now = clock(o, "scheduleRefresh");
-  const exp = expOf(token);
+  let exp = expOf(token);
   if (exp === undefined) return null;
 
-  let active = true;
+  // One state at a time, so that a token triggers one call however timers and
+  // visibility events interleave: only "waiting" and "paused" lead to a call, and a call
+  // leaves them at once. A failed call may be retried; a successful one never is.
+  let state = "waiting"; // a timer runs toward dueAt | "paused": due while hidden | "calling" | "ended"
+  let current = token;
+  let dueAt = null; // ms on the system clock: re-arming counts from it, not from a stale delay
   let timer;
-  let dueAt; // ms on the system clock: re-arming counts from it, not from a stale delay
-  const cancel = () => {
-    active = false;
+
+  const end = () => {
+    state = "ended";
+    dueAt = null;
     clearTimeout(timer);
-    signal?.removeEventListener("abort", cancel);
+    signal?.removeEventListener("abort", end);
+    if (pause) page.removeEventListener("visibilitychange", shown);
   };
   const wait = () => {
     const left = dueAt - Date.now();
-    timer = left > MAX_TIMER_MS ? setTimeout(wait, MAX_TIMER_MS) : setTimeout(fire, Math.max(0, left));
+    timer = left > MAX_TIMER_MS ? setTimeout(wait, MAX_TIMER_MS) : setTimeout(due, Math.max(0, left));
   };
-  const arm = (exp, now) => {
-    dueAt = Date.now() + Math.max(minDelay, exp - before - now) * 1000;
+  const arm = (at) => {
+    state = "waiting";
+    dueAt = Math.ceil(at);
+    clearTimeout(timer);
     wait();
   };
-  const next = (value) => {
-    if (!active) return;
-    let exp;
-    try {
-      exp = typeof value === "string" ? expOf(value) : undefined;
-    } catch {
-      exp = undefined; // an unreadable new token: nothing to schedule
-    }
-    if (exp === undefined) cancel();
-    else arm(exp, Date.now() / 1000);
+  // The jitter comes off the delay, so that the tabs of one user (or the users of one
+  // deployment, all given tokens at the same instant) do not refresh together.
+  const plan = (exp, now) => {
+    const left = exp - now;
+    const spread = jitter ?? Math.min(MAX_DEFAULT_JITTER, Math.max(0, left / 10));
+    arm(Date.now() + Math.max(minDelay, left - skew - Math.random() * spread) * 1000);
   };
-  const fire = () => {
-    if (!active) return;
-    if (o.repeat !== true) cancel();
+  const due = () => {
+    if (state !== "waiting") return;
+    if (pause && page.visibilityState === "hidden") state = "paused";
+    else call();
+  };
+  // Back on screen: a refresh that came due while hidden — or whose timer a sleeping
+  // laptop or a throttled background tab held back — runs now.
+  const shown = () => {
+    if (page.visibilityState !== "visible") return;
+    if (state === "paused" || (state === "waiting" && Date.now() >= dueAt)) call();
+  };
+  const call = () => {
+    state = "calling";
+    dueAt = null;
+    clearTimeout(timer);
     let result;
     try {
       result = refresh();
     } catch (error) {
-      cancel();
-      throw error;
+      failed(error);
+      return;
     }
-    if (o.repeat === true) {
-      const ended = (error) => {
-        cancel();
-        throw error; // still unhandled unless refresh handles it, as without the schedule
-      };
-      if (result !== null && typeof result?.then === "function") result.then(next, ended);
-      else next(result);
+    if (result !== null && typeof result?.then === "function") result.then(settled, failed);
+    else settled(result);
+  };
+  const settled = (value) => {
+    if (state !== "calling") return; // cancelled meanwhile
+    // The same token again is no new token: refreshing it twice would loop every minDelay.
+    if (typeof value !== "string" || value === current) return end();
+    current = value;
+    if (!repeat) return end();
+    let next;
+    try {
+      next = expOf(value);
+    } catch (error) {
+      end(); // an unreadable new token (a TollgateError): nothing to schedule
+      onError?.(error);
+      return;
     }
+    if (next === undefined) return end(); // no exp: nothing to schedule
+    exp = next;
+    plan(exp, Date.now() / 1000);
+  };
+  const failed = (error) => {
+    if (state === "calling") {
+      // Retried while the current token lasts: a retry after `exp` would be no refresh.
+      const at = Date.now() + retryDelay * 1000;
+      if (onError !== undefined && at < exp * 1000) arm(at);
+      else end();
+    }
+    if (onError === undefined) throw error; // unhandled, as with setTimeout(refresh)
+    onError(error);
+  };
+  const cancel = () => {
+    if (state !== "ended") end();
   };
 
   const handle = {
     cancel,
     get active() {
-      return active;
+      return state !== "ended";
+    },
+    get token() {
+      return current;
+    },
+    get refreshAt() {
+      return state === "waiting" || state === "paused" ? dueAt : null;
     },
   };
   if (signal?.aborted) {
-    active = false;
+    state = "ended";
     return handle;
   }
-  signal?.addEventListener("abort", cancel, { once: true });
-  arm(exp, now);
+  signal?.addEventListener("abort", end, { once: true });
+  if (pause) page.addEventListener("visibilitychange", shown);
+  plan(exp, now);
   return handle;
+}
+
+/** The page's document when there is one that reports visibility (not in Node or a worker). */
+function visibleDocument() {
+  const page = globalThis.document;
+  if (typeof page?.addEventListener !== "function" || typeof page.visibilityState !== "string") return undefined;
+  return page;
 }

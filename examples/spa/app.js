@@ -4,7 +4,8 @@
 //     sessionStorage, a readable cookie or the URL, where any script injected into the
 //     page (XSS) or any extension could read it long after the tab is closed;
 //   - UI is shown or hidden by scope with hasScopes;
-//   - a refresh is scheduled REFRESH_EARLY seconds before expiry with expiresIn.
+//   - scheduleRefresh calls the refresh endpoint a minute (less a jitter) before expiry,
+//     then for each new token; not while the tab is hidden, at once when it shows again.
 //
 // NOT A SECURITY BOUNDARY. expiresIn, isExpired, hasScopes and decode read the token
 // WITHOUT verifying it: anyone can edit a token in their own browser and make a button
@@ -12,9 +13,9 @@
 // (tollgate's verify / createGuard) and answers 401 or 403. Never put data in the page
 // that the token's scopes are supposed to protect.
 
-// In your app: import { decode, expiresIn, hasScopes, isExpired } from "tollgate";
+// In your app: import { decode, expiresIn, hasScopes, isExpired, scheduleRefresh } from "tollgate";
 //              import { Policy } from "tollgate/policy";
-import { decode, expiresIn, hasScopes, isExpired } from "../../pkg/browser.js";
+import { decode, expiresIn, hasScopes, isExpired, scheduleRefresh } from "../../pkg/browser.js";
 import { Policy } from "../../pkg/policy-browser.js";
 
 // The API's policy (tollgate/policy), to show each [data-route] control only when the API
@@ -47,95 +48,95 @@ const REFRESH_URL = "/auth/refresh"; // STUB: placeholder URL
 const API_URL = "/api/messages"; // STUB: placeholder URL
 // ────────────────────────────────────────────────────────────────────────────────────────────────
 
-/** Refresh this long before `exp` (short-lived tokens: at half their remaining life). */
-const REFRESH_EARLY = 60;
-/** Never schedule sooner than this: a server handing out expired tokens must not cause a tight loop. */
-const MIN_DELAY = 1;
-/** After a failed refresh (network down), try again after this, while the token lasts. */
-const RETRY_DELAY = 15;
-/** setTimeout's longest delay (about 24.8 days); longer waits are re-scheduled. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
 let accessToken = null; // memory only
-let refreshTimer;
-let refreshAt = null; // ms since the epoch, for the status line
-let refreshing;
+let session = null; // scheduleRefresh's handle: the next refresh of accessToken
+let fetching;
 
 const $ = (id) => document.getElementById(id);
 
 // ──────────────────────────────────────────────────────────────── the token
 
-/** Installs a new access token: schedules its refresh and re-renders the UI. */
-function setToken(token) {
-  accessToken = token;
-  clearTimeout(refreshTimer);
-  refreshAt = null;
-  // expiresIn throws on a malformed token (undefined here; render() shows it and
-  // hasScopes is false for every scope) and gives null when there is no exp (nothing to
-  // schedule: the API refuses such tokens by default).
-  const seconds = safeExpiresIn(token);
-  if (typeof seconds === "number") {
-    const lead = Math.min(REFRESH_EARLY, seconds / 2);
-    schedule(Math.max(MIN_DELAY, seconds - lead));
+/** Starts a session with a token (signed in, or pasted): shows it and schedules its refresh. */
+function startSession(token) {
+  session?.cancel();
+  session = null;
+  try {
+    // null without exp (nothing to schedule: the API refuses such tokens by default).
+    session = scheduleRefresh(token, renew, { skew: "1m", retryDelay: "15s", onError: refreshFailed });
+  } catch {
+    // malformed (pasted): render() shows it, and hasScopes is false for every scope
   }
+  show(token);
+}
+
+function show(token) {
+  accessToken = token;
   render();
 }
 
-function schedule(seconds) {
-  clearTimeout(refreshTimer);
-  refreshAt = Date.now() + seconds * 1000;
-  const ms = Math.min(seconds * 1000, MAX_TIMER_MS);
-  refreshTimer = setTimeout(() => (Date.now() >= refreshAt - 50 ? refresh() : schedule((refreshAt - Date.now()) / 1000)), ms);
-}
-
 function signOut(reason) {
+  session?.cancel();
+  session = null;
   accessToken = null;
-  clearTimeout(refreshTimer);
-  refreshAt = null;
   render(reason);
 }
 
-/** Gets a new access token from the (stub) refresh endpoint. One refresh at a time. */
-function refresh() {
-  refreshing ??= (async () => {
+/** scheduleRefresh's `refresh`: gets a new token and hands it back, to be scheduled in turn. */
+async function renew() {
+  const token = await fetchToken();
+  if (token === null) return signOut("Your session has ended. Sign in again.");
+  show(token);
+  return token;
+}
+
+/** A failed scheduled refresh (network down): the token is kept while it lasts, and retried. */
+function refreshFailed(err) {
+  log(`refresh failed: ${err.message}`);
+  if (!session?.active) signOut(`No session: ${err.message}.`); // no retry left before exp
+}
+
+/** A sign-in through the refresh cookie, if there is a session: on load, on click, after a 401. */
+async function signIn() {
+  try {
+    const token = await fetchToken();
+    if (token === null) return signOut("Your session has ended. Sign in again.");
+    startSession(token);
+  } catch (err) {
+    if (accessToken !== null && !isExpired(accessToken)) return; // keep it; the schedule retries
+    signOut(`No session: ${err.message}. (${REFRESH_URL} is a stub; see app.js, or paste a token below.)`);
+  }
+}
+
+/** A new access token from the (stub) refresh endpoint, or null when the session is over. One call at a time. */
+function fetchToken() {
+  fetching ??= (async () => {
     try {
       // STUB: your refresh call. The HttpOnly cookie goes along; no token is sent from JS.
       const response = await fetch(REFRESH_URL, { method: "POST", credentials: "same-origin" });
-      if (response.status === 401) return signOut("Your session has ended. Sign in again.");
+      if (response.status === 401) return null;
       if (!response.ok) throw new Error(`the refresh endpoint answered HTTP ${response.status}`);
       const { access_token: token } = await response.json();
       if (typeof token !== "string") throw new Error("the refresh endpoint sent no access_token");
-      setToken(token);
-    } catch (err) {
-      // Network trouble: keep the current token while it lasts and try again soon.
-      if (accessToken !== null && !isExpired(accessToken)) schedule(RETRY_DELAY);
-      else signOut(`No session: ${err.message}. (${REFRESH_URL} is a stub; see app.js, or paste a token below.)`);
+      return token;
     } finally {
-      refreshing = undefined;
+      fetching = undefined;
     }
   })();
-  return refreshing;
+  return fetching;
 }
 
-/** fetch() with the token; refreshes first if it has expired, and once more on a 401. */
+/** fetch() with the token; signs in again first if it has expired, and once more on a 401. */
 async function authorizedFetch(url, init = {}) {
-  if (accessToken === null || isExpired(accessToken)) await refresh();
+  if (accessToken === null || isExpired(accessToken)) await signIn();
   if (accessToken === null) throw new Error("not signed in");
   const send = () => fetch(url, { ...init, headers: { ...init.headers, Authorization: `Bearer ${accessToken}` } });
   let response = await send();
   if (response.status === 401) {
-    await refresh(); // revoked or rotated keys: the API knows better than the exp claim
+    await signIn(); // revoked or rotated keys: the API knows better than the exp claim
     if (accessToken !== null) response = await send();
   }
   return response;
 }
-
-// Timers stall while a laptop sleeps or a tab sits in the background: check on return.
-document.addEventListener("visibilitychange", () => {
-  if (document.visibilityState !== "visible" || accessToken === null) return;
-  const seconds = safeExpiresIn(accessToken);
-  if (seconds !== null && seconds < REFRESH_EARLY) refresh();
-});
 
 // ──────────────────────────────────────────────────────────────── the UI
 
@@ -177,7 +178,9 @@ function renderStatus() {
   $("user").textContent = who;
   $("expires").textContent =
     seconds === undefined ? "malformed" : seconds === null ? "never (no exp)" : seconds > 0 ? `in ${clock(seconds)}` : "expired";
-  $("refresh-at").textContent = refreshAt === null ? "not scheduled" : `in ${clock(Math.max(0, (refreshAt - Date.now()) / 1000))}`;
+  const refreshAt = session?.refreshAt ?? null;
+  $("refresh-at").textContent =
+    refreshAt !== null ? `in ${clock(Math.max(0, (refreshAt - Date.now()) / 1000))}` : session?.active ? "refreshing…" : "not scheduled";
   $("scopes").textContent = safeScopes(accessToken);
 }
 
@@ -217,11 +220,11 @@ $("read").addEventListener("click", async () => {
 $("write").addEventListener("click", () => log(`POST ${API_URL} would be sent (the API checks write:messages again)`));
 $("admin").addEventListener("click", () => log("the admin panel would open (the API checks admin again)"));
 $("moderate").addEventListener("click", () => log("DELETE /messages/1 would be sent (the API's policy decides again)"));
-$("sign-in").addEventListener("click", () => refresh());
+$("sign-in").addEventListener("click", () => signIn());
 $("sign-out").addEventListener("click", () => signOut("Signed out."));
-$("use-token").addEventListener("click", () => setToken($("paste").value.trim()));
+$("use-token").addEventListener("click", () => startSession($("paste").value.trim()));
 
 setInterval(() => render(), 1000); // the countdowns, and hiding UI once a token expires unrefreshed
 render();
-refresh(); // on load: a silent sign-in through the refresh cookie, if there is a session
+signIn(); // on load: a silent sign-in through the refresh cookie, if there is a session
 document.body.dataset.ready = "true";

@@ -270,6 +270,7 @@ describe('scheduleRefresh', () => {
   const MS = 1000;
   const DAY = 86_400;
   let delays; // every delay handed to setTimeout
+  let random; // what Math.random answers
   beforeEach(() => {
     mock.timers.enable({ apis: ['setTimeout', 'Date'], now: T0 * MS });
     delays = [];
@@ -279,10 +280,14 @@ describe('scheduleRefresh', () => {
       return mocked(fn, ms, ...args);
     };
     globalThis.setTimeout.mocked = mocked;
+    random = 0;
+    mock.method(Math, 'random', () => random);
   });
   afterEach(() => {
     globalThis.setTimeout = globalThis.setTimeout.mocked;
     mock.timers.reset();
+    mock.restoreAll();
+    delete globalThis.document;
   });
 
   /** A refresh counting its calls, returning `value` (a function of the call number, or a value). */
@@ -294,42 +299,98 @@ describe('scheduleRefresh', () => {
     fn.calls = 0;
     return fn;
   };
+  /** A token valid `ttl` seconds from the (mocked) time it is made. */
+  const fresh = (ttl) => raw({ exp: Math.floor(Date.now() / MS) + ttl, jti: String(Math.random() + Date.now()) });
+  /** Runs the microtasks that settle a resolved or rejected refresh. */
+  const settle = async () => {
+    for (let i = 0; i < 3; i++) await Promise.resolve();
+  };
+  /** A stand-in for the page's document: visibilityState and its event, listeners counted. */
+  const fakeDocument = (visibilityState = 'visible') => {
+    const page = new EventTarget();
+    page.visibilityState = visibilityState;
+    page.listeners = 0;
+    const add = page.addEventListener.bind(page);
+    const remove = page.removeEventListener.bind(page);
+    page.addEventListener = (...args) => (page.listeners++, add(...args));
+    page.removeEventListener = (...args) => (page.listeners--, remove(...args));
+    page.show = (state) => {
+      page.visibilityState = state;
+      page.dispatchEvent(new Event('visibilitychange'));
+    };
+    globalThis.document = page;
+    return page;
+  };
 
-  test('fires `before` seconds ahead of exp (default 60), once', () => {
+  test('fires skew seconds ahead of exp (default 60), and not earlier', () => {
     const refresh = counter();
-    const handle = scheduleRefresh(raw({ exp: T0 + 600 }), refresh);
+    const handle = scheduleRefresh(raw({ exp: T0 + 600 }), refresh, { jitter: 0 });
     assert.equal(handle.active, true);
+    assert.equal(handle.refreshAt, (T0 + 540) * MS);
     mock.timers.tick(540 * MS - 1);
     assert.equal(refresh.calls, 0);
     mock.timers.tick(1);
     assert.equal(refresh.calls, 1);
-    assert.equal(handle.active, false);
+    assert.equal(handle.active, false, 'refresh gave no token: nothing more to schedule');
+    assert.equal(handle.refreshAt, null);
     mock.timers.tick(3600 * MS);
-    assert.equal(refresh.calls, 1, 'not repeated without repeat: true');
+    assert.equal(refresh.calls, 1);
   });
 
-  test('before as a duration; now / currentDate fix the clock of the first delay', () => {
+  test('jitter comes off the delay: by default a tenth of the remaining life, at most 30 s', () => {
+    const at = (exp, options) => (scheduleRefresh(raw({ exp }), () => {}, options).refreshAt - T0 * MS) / MS;
+    random = 0.5;
+    assert.equal(at(T0 + 600), 600 - 60 - 15); // min(30, 60) * 0.5
+    assert.equal(at(T0 + 100), 100 - 60 - 5); // min(30, 10) * 0.5
+    assert.equal(at(T0 + 600, { jitter: '20s' }), 600 - 60 - 10);
+    assert.equal(at(T0 + 600, { jitter: 0 }), 600 - 60);
+    random = 0.999;
+    const early = at(T0 + 3600); // 30 s * 0.999, rounded up to the millisecond
+    assert.ok(early >= 3600 - 60 - 29.97 && early <= 3600 - 60 - 29.97 + 0.002, String(early));
+    assert.equal(at(T0 + 3600, { jitter: 0 }), 3600 - 60);
+    random = 0;
+    assert.equal(at(T0 + 3600), 3600 - 60, 'jitter only ever brings the call forward');
+    // A jitter larger than the time left still waits minDelay.
+    random = 0.9;
+    assert.equal(at(T0 + 70, { jitter: 60 }), 1);
+  });
+
+  test('the call comes at refreshAt, however the jitter falls', () => {
+    random = 0.37;
+    const refresh = counter();
+    const handle = scheduleRefresh(raw({ exp: T0 + 3600 }), refresh);
+    const wait = handle.refreshAt - T0 * MS;
+    assert.ok(wait >= (3600 - 60 - 30) * MS && wait <= (3600 - 60) * MS, String(wait));
+    mock.timers.tick(wait - 1);
+    assert.equal(refresh.calls, 0);
+    mock.timers.tick(1);
+    assert.equal(refresh.calls, 1);
+  });
+
+  test('skew (or its former name before) as a duration; now / currentDate fix the clock of the first delay', () => {
     const a = counter();
-    scheduleRefresh(raw({ exp: T0 + 600 }), a, { before: '5m' });
-    mock.timers.tick(299 * MS);
-    assert.equal(a.calls, 0);
-    mock.timers.tick(1 * MS);
-    assert.equal(a.calls, 1);
+    scheduleRefresh(raw({ exp: T0 + 600 }), a, { skew: '5m', jitter: 0 });
     const b = counter();
-    // The system clock says T0 + 300; told it is 100 s later, it fires 100 s earlier (600 s, not 700).
-    scheduleRefresh(raw({ exp: T0 + 1000 }), b, { now: T0 + 300 + 100, before: 0 });
-    mock.timers.tick(599 * MS);
-    assert.equal(b.calls, 0);
+    scheduleRefresh(raw({ exp: T0 + 600 }), b, { before: 300, jitter: 0 });
+    mock.timers.tick(299 * MS);
+    assert.deepEqual([a.calls, b.calls], [0, 0]);
     mock.timers.tick(1 * MS);
-    assert.equal(b.calls, 1);
+    assert.deepEqual([a.calls, b.calls], [1, 1]);
     const c = counter();
-    // The system clock says T0 + 900; told T0 + 950: 50 s, not 100.
-    scheduleRefresh(raw({ exp: T0 + 1000 }), c, { currentDate: new Date((T0 + 950) * MS), before: 0 });
-    mock.timers.tick(50 * MS);
+    // The system clock says T0 + 300; told it is 100 s later, it fires 100 s earlier (600 s, not 700).
+    scheduleRefresh(raw({ exp: T0 + 1000 }), c, { now: T0 + 300 + 100, skew: 0, jitter: 0 });
+    mock.timers.tick(599 * MS);
+    assert.equal(c.calls, 0);
+    mock.timers.tick(1 * MS);
     assert.equal(c.calls, 1);
+    const d = counter();
+    // The system clock says T0 + 900; told T0 + 950: 50 s, not 100.
+    scheduleRefresh(raw({ exp: T0 + 1000 }), d, { currentDate: new Date((T0 + 950) * MS), skew: 0, jitter: 0 });
+    mock.timers.tick(50 * MS);
+    assert.equal(d.calls, 1);
   });
 
-  test('a token already within `before` of exp (or expired) refreshes after minDelay (default 1 s)', () => {
+  test('a token already within skew of exp (or expired) refreshes after minDelay (default 1 s)', () => {
     const refresh = counter();
     scheduleRefresh(raw({ exp: T0 - 100 }), refresh);
     mock.timers.tick(999);
@@ -340,13 +401,244 @@ describe('scheduleRefresh', () => {
     scheduleRefresh(raw({ exp: T0 + 30 }), soon, { minDelay: 0 });
     mock.timers.tick(0);
     assert.equal(soon.calls, 1);
+    const later = counter();
+    scheduleRefresh(raw({ exp: T0 + 30 }), later, { minDelay: '2m' });
+    mock.timers.tick(120 * MS - 1);
+    assert.equal(later.calls, 0);
+    mock.timers.tick(1);
+    assert.equal(later.calls, 1);
   });
 
-  test('cancel() and an AbortSignal stop it', () => {
+  test('repeat (the default): the token refresh returns or resolves to is scheduled, and is the handle\'s token', async () => {
+    // Each refresh issues a token valid 10 minutes from the (mocked) time it is called.
+    const first = raw({ exp: T0 + 600 });
+    const refresh = counter(() => fresh(600));
+    const handle = scheduleRefresh(first, refresh, { jitter: 0 });
+    assert.equal(handle.token, first);
+    mock.timers.tick(540 * MS);
+    assert.equal(refresh.calls, 1);
+    assert.notEqual(handle.token, first);
+    assert.equal(expiresIn(handle.token), 600);
+    assert.equal(handle.refreshAt, Date.now() + 540 * MS);
+    mock.timers.tick(540 * MS);
+    assert.equal(refresh.calls, 2);
+    handle.cancel();
+    mock.timers.tick(DAY * MS);
+    assert.equal(refresh.calls, 2);
+
+    const resolved = counter(() => Promise.resolve(fresh(120)));
+    const h2 = scheduleRefresh(raw({ exp: T0 + DAY + 120 }), resolved, { jitter: 0 });
+    mock.timers.tick(DAY * MS + 60 * MS);
+    assert.equal(resolved.calls, 1);
+    assert.equal(h2.refreshAt, null, 'in flight: nothing planned yet');
+    assert.equal(h2.active, true, 'in flight: still active');
+    await settle();
+    assert.equal(expiresIn(h2.token), 120);
+    mock.timers.tick(60 * MS);
+    assert.equal(resolved.calls, 2);
+  });
+
+  test('repeat: false calls refresh once, still handing back its token', () => {
+    const next = raw({ exp: T0 + 7200 });
+    const refresh = counter(next);
+    const handle = scheduleRefresh(raw({ exp: T0 + 600 }), refresh, { repeat: false });
+    mock.timers.tick(DAY * MS);
+    assert.equal(refresh.calls, 1);
+    assert.equal(handle.active, false);
+    assert.equal(handle.token, next);
+  });
+
+  test('repeat ends when refresh gives no token, one without exp, or the same token (once per token)', () => {
+    const stops = counter(() => undefined);
+    const handle = scheduleRefresh(raw({ exp: T0 + 600 }), stops);
+    mock.timers.tick(600 * MS);
+    assert.equal(stops.calls, 1);
+    assert.equal(handle.active, false);
+    const noExp = counter(() => raw({ sub: 'x' }));
+    const h2 = scheduleRefresh(raw({ exp: T0 + DAY }), noExp);
+    mock.timers.tick(DAY * MS);
+    assert.equal(noExp.calls, 1);
+    assert.equal(h2.active, false);
+    const token = raw({ exp: Math.floor(Date.now() / MS) + 600 });
+    const same = counter(token);
+    const h3 = scheduleRefresh(token, same);
+    mock.timers.tick(DAY * MS);
+    assert.equal(same.calls, 1, 'the same token is not refreshed again');
+    assert.equal(h3.active, false);
+  });
+
+  test('a malformed new token ends the schedule: onError gets its TollgateError (silent without onError)', () => {
+    const errors = [];
+    const handle = scheduleRefresh(raw({ exp: T0 + 600 }), () => 'not a token', { onError: (e) => errors.push(e) });
+    mock.timers.tick(600 * MS);
+    assert.equal(handle.active, false);
+    assert.equal(errors.length, 1);
+    assert.ok(isTollgateError(errors[0], 'ERR_JWS_INVALID'));
+    assert.ok(!errors[0].message.includes('not a token'));
+    const quiet = scheduleRefresh(raw({ exp: T0 + DAY }), () => raw({ exp: 'soon' }));
+    mock.timers.tick(DAY * MS);
+    assert.equal(quiet.active, false);
+  });
+
+  test('onError: a failed refresh is reported and retried after retryDelay (default 10 s), never at or after exp', async () => {
+    const errors = [];
+    const boom = new Error('auth server unreachable');
+    const refresh = counter(() => Promise.reject(boom));
+    let handle;
+    const activeWhenReported = [];
+    handle = scheduleRefresh(raw({ exp: T0 + 100 }), refresh, {
+      jitter: 0,
+      onError: (e) => {
+        errors.push(e);
+        activeWhenReported.push(handle.active);
+      },
+    });
+    mock.timers.tick(40 * MS); // 100 - 60
+    assert.equal(refresh.calls, 1);
+    await settle();
+    assert.deepEqual(errors, [boom]);
+    assert.equal(handle.refreshAt, (T0 + 50) * MS);
+    for (let t = 50; t <= 90; t += 10) {
+      mock.timers.tick(10 * MS - 1);
+      await settle();
+      assert.equal(refresh.calls, (t - 40) / 10, `not before ${t}`);
+      mock.timers.tick(1);
+      await settle();
+      assert.equal(refresh.calls, (t - 30) / 10, `at ${t}`);
+    }
+    // The try at 90 s failed; one at 100 s would come at exp: the schedule ends.
+    assert.equal(handle.active, false);
+    assert.deepEqual(activeWhenReported, [true, true, true, true, true, false]);
+    mock.timers.tick(DAY * MS);
+    assert.equal(refresh.calls, 6);
+  });
+
+  test('onError: a retry that succeeds goes on with the new token; a throw is retried like a rejection', async () => {
+    const errors = [];
+    const refresh = counter((n) => {
+      if (n === 1) throw new TypeError('fetch failed');
+      return fresh(600);
+    });
+    const handle = scheduleRefresh(raw({ exp: T0 + 600 }), refresh, { jitter: 0, retryDelay: '30s', onError: (e) => errors.push(e) });
+    mock.timers.tick(540 * MS);
+    assert.equal(refresh.calls, 1);
+    assert.equal(errors[0].message, 'fetch failed');
+    mock.timers.tick(30 * MS);
+    assert.equal(refresh.calls, 2);
+    assert.equal(handle.active, true);
+    assert.equal(handle.refreshAt, Date.now() + 540 * MS);
+    assert.equal(errors.length, 1);
+  });
+
+  test('retryDelay is never shorter than minDelay', () => {
+    const refresh = counter(() => {
+      throw new Error('down');
+    });
+    scheduleRefresh(raw({ exp: T0 + 600 }), refresh, { jitter: 0, minDelay: 5, retryDelay: 0, onError: () => {} });
+    mock.timers.tick(540 * MS);
+    assert.equal(refresh.calls, 1);
+    mock.timers.tick(5 * MS - 1);
+    assert.equal(refresh.calls, 1);
+    mock.timers.tick(1);
+    assert.equal(refresh.calls, 2);
+  });
+
+  test('without onError an error of refresh ends the schedule and stays unhandled', () => {
+    const refresh = counter(() => {
+      throw new Error('refresh broke');
+    });
+    const handle = scheduleRefresh(raw({ exp: T0 + 600 }), refresh);
+    assert.throws(() => mock.timers.tick(600 * MS), { message: 'refresh broke' });
+    assert.equal(handle.active, false);
+    mock.timers.tick(DAY * MS);
+    assert.equal(refresh.calls, 1);
+  });
+
+  test('pauseWhenHidden (default with a document): nothing fires while hidden; a due refresh fires when shown', () => {
+    const page = fakeDocument('hidden');
+    const refresh = counter(() => fresh(600));
+    const handle = scheduleRefresh(raw({ exp: T0 + 600 }), refresh, { jitter: 0 });
+    assert.equal(page.listeners, 1);
+    mock.timers.tick(DAY * MS);
+    assert.equal(refresh.calls, 0, 'hidden: paused');
+    assert.equal(handle.refreshAt, (T0 + 540) * MS, 'still planned (overdue)');
+    page.show('hidden');
+    assert.equal(refresh.calls, 0);
+    page.show('visible');
+    assert.equal(refresh.calls, 1, 'caught up at once');
+    page.show('hidden');
+    page.show('visible');
+    assert.equal(refresh.calls, 1, 'once per token');
+    // The next token is scheduled; hidden when it comes due, it waits again.
+    page.show('hidden');
+    mock.timers.tick(540 * MS);
+    assert.equal(refresh.calls, 1);
+    page.show('visible');
+    assert.equal(refresh.calls, 2);
+    handle.cancel();
+    assert.equal(page.listeners, 0, 'cancel removes the listener');
+  });
+
+  test('pauseWhenHidden: a timer held back (sleep, throttling) is caught up when the page shows, once', async () => {
+    const page = fakeDocument('visible');
+    let resolve;
+    const refresh = counter(() => new Promise((r) => (resolve = r)));
+    const handle = scheduleRefresh(raw({ exp: T0 + 600 }), refresh, { jitter: 0 });
+    mock.timers.setTime((T0 + 560) * MS); // the clock moved on; the timer has not run
+    assert.equal(refresh.calls, 0);
+    page.show('visible');
+    assert.equal(refresh.calls, 1);
+    mock.timers.tick(0); // the held-back timer
+    page.show('hidden');
+    page.show('visible');
+    assert.equal(refresh.calls, 1, 'in flight: neither the timer nor the event calls again');
+    resolve(fresh(600));
+    await settle();
+    assert.equal(handle.refreshAt, Date.now() + 540 * MS);
+    page.show('visible');
+    assert.equal(refresh.calls, 1, 'the new token is not due yet');
+  });
+
+  test('pauseWhenHidden: false fires on time in a hidden page; true without a document is misuse', () => {
+    const page = fakeDocument('hidden');
+    const refresh = counter();
+    scheduleRefresh(raw({ exp: T0 + 600 }), refresh, { jitter: 0, pauseWhenHidden: false });
+    assert.equal(page.listeners, 0);
+    mock.timers.tick(540 * MS);
+    assert.equal(refresh.calls, 1);
+    delete globalThis.document;
+    expectMisuse(() => scheduleRefresh(raw({ exp: T0 + 600 }), refresh, { pauseWhenHidden: true }));
+    const inNode = counter();
+    scheduleRefresh(raw({ exp: T0 + 600 }), inNode, { jitter: 0 });
+    mock.timers.tick(540 * MS);
+    assert.equal(inNode.calls, 1, 'no document: nothing to pause on');
+  });
+
+  test('retries pause too, and the schedule ends with cancel or the signal', async () => {
+    const page = fakeDocument('visible');
+    const refresh = counter(() => Promise.reject(new Error('down')));
+    const handle = scheduleRefresh(raw({ exp: T0 + 600 }), refresh, { jitter: 0, onError: () => {} });
+    mock.timers.tick(540 * MS);
+    await settle();
+    page.show('hidden');
+    mock.timers.tick(50 * MS);
+    await settle();
+    assert.equal(refresh.calls, 1);
+    page.show('visible');
+    assert.equal(refresh.calls, 2);
+    handle.cancel();
+    await settle();
+    assert.equal(handle.active, false);
+    assert.equal(page.listeners, 0);
+  });
+
+  test('cancel() and an AbortSignal stop it, also while a refresh is in flight', async () => {
     const refresh = counter();
     const handle = scheduleRefresh(raw({ exp: T0 + 600 }), refresh);
     handle.cancel();
+    handle.cancel();
     assert.equal(handle.active, false);
+    assert.equal(handle.refreshAt, null);
     const controller = new AbortController();
     const viaSignal = scheduleRefresh(raw({ exp: T0 + 600 }), refresh, { signal: controller.signal });
     mock.timers.tick(100 * MS);
@@ -356,11 +648,25 @@ describe('scheduleRefresh', () => {
     assert.equal(aborted.active, false);
     mock.timers.tick(DAY * MS);
     assert.equal(refresh.calls, 0);
+
+    let resolve;
+    const slow = counter(() => new Promise((r) => (resolve = r)));
+    const first = raw({ exp: Math.floor(Date.now() / MS) + 600 });
+    const inFlight = scheduleRefresh(first, slow);
+    mock.timers.tick(600 * MS);
+    assert.equal(slow.calls, 1);
+    inFlight.cancel();
+    resolve(fresh(600));
+    await settle();
+    assert.equal(inFlight.active, false);
+    assert.equal(inFlight.token, first, 'a token that arrives after cancel is not taken');
+    mock.timers.tick(DAY * MS);
+    assert.equal(slow.calls, 1);
   });
 
   test('delays beyond setTimeout\'s 2^31-1 ms are re-armed, never fired early', () => {
     const refresh = counter();
-    scheduleRefresh(raw({ exp: T0 + 60 * DAY }), refresh, { before: 0 });
+    scheduleRefresh(raw({ exp: T0 + 60 * DAY }), refresh, { skew: 0, jitter: 0 });
     assert.ok(delays.every((ms) => ms <= 2 ** 31 - 1), `a delay over the limit: ${delays}`);
     mock.timers.tick(2 ** 31 - 1);
     mock.timers.tick(2 ** 31 - 1);
@@ -373,40 +679,6 @@ describe('scheduleRefresh', () => {
     assert.ok(delays.length >= 3, 're-armed');
   });
 
-  test('repeat: the token refresh returns (or resolves to) is scheduled in turn', async () => {
-    // Each refresh issues a token valid 10 minutes from the (mocked) time it is called.
-    const refresh = counter(() => raw({ exp: Math.floor(Date.now() / 1000) + 600 }));
-    const handle = scheduleRefresh(raw({ exp: T0 + 600 }), refresh, { repeat: true });
-    mock.timers.tick(540 * MS);
-    assert.equal(refresh.calls, 1);
-    mock.timers.tick(540 * MS);
-    assert.equal(refresh.calls, 2);
-    handle.cancel();
-    mock.timers.tick(DAY * MS);
-    assert.equal(refresh.calls, 2);
-
-    const later = counter(() => Promise.resolve(raw({ exp: Math.floor(Date.now() / 1000) + 120 })));
-    scheduleRefresh(raw({ exp: T0 + DAY + 120 }), later, { repeat: true });
-    mock.timers.tick(DAY * MS + 60 * MS);
-    assert.equal(later.calls, 1);
-    await Promise.resolve(); // the resolved token is scheduled
-    await Promise.resolve();
-    mock.timers.tick(60 * MS);
-    assert.equal(later.calls, 2);
-  });
-
-  test('repeat ends when refresh gives no token, or one without exp', () => {
-    const stops = counter(() => undefined);
-    const handle = scheduleRefresh(raw({ exp: T0 + 600 }), stops, { repeat: true });
-    mock.timers.tick(540 * MS);
-    assert.equal(stops.calls, 1);
-    assert.equal(handle.active, false);
-    const noExp = counter(() => raw({ sub: 'x' }));
-    const h2 = scheduleRefresh(raw({ exp: T0 + DAY }), noExp, { repeat: true });
-    mock.timers.tick(DAY * MS);
-    assert.equal(h2.active, false);
-  });
-
   test('like expiresIn: null without exp, the TollgateError for a malformed token, TypeError on misuse', () => {
     assert.equal(scheduleRefresh(raw({ sub: 'no exp' }), () => {}), null);
     for (const [name, [token, code]] of Object.entries(MALFORMED)) {
@@ -416,12 +688,23 @@ describe('scheduleRefresh', () => {
     expectMisuse(() => scheduleRefresh(token));
     expectMisuse(() => scheduleRefresh(token, 'refresh'));
     expectMisuse(() => scheduleRefresh(42, () => {}));
-    expectMisuse(() => scheduleRefresh(token, () => {}, { befor: 60 }));
-    expectMisuse(() => scheduleRefresh(token, () => {}, { before: -1 }));
-    expectMisuse(() => scheduleRefresh(token, () => {}, { before: '1 fortnight' }));
+    const unknown = expectMisuse(() => scheduleRefresh(token, () => {}, { skwe: 60 }));
+    for (const name of ['skew', 'before', 'jitter', 'minDelay', 'retryDelay', 'onError', 'repeat', 'pauseWhenHidden', 'signal', 'now', 'currentDate']) {
+      assert.ok(unknown.message.includes(name), `${name} in: ${unknown.message}`);
+    }
+    expectMisuse(() => scheduleRefresh(token, () => {}, { skew: 60, before: 60 }));
+    for (const option of ['skew', 'before', 'jitter', 'minDelay']) {
+      expectMisuse(() => scheduleRefresh(token, () => {}, { [option]: -1 }));
+      expectMisuse(() => scheduleRefresh(token, () => {}, { [option]: '1 fortnight' }));
+    }
+    expectMisuse(() => scheduleRefresh(token, () => {}, { retryDelay: 'soon', onError: () => {} }));
+    expectMisuse(() => scheduleRefresh(token, () => {}, { retryDelay: 5 })); // without onError
+    expectMisuse(() => scheduleRefresh(token, () => {}, { onError: 'console.error' }));
     expectMisuse(() => scheduleRefresh(token, () => {}, { repeat: 'yes' }));
+    expectMisuse(() => scheduleRefresh(token, () => {}, { pauseWhenHidden: 1 }));
     expectMisuse(() => scheduleRefresh(token, () => {}, { signal: {} }));
     expectMisuse(() => scheduleRefresh(token, () => {}, { now: T0, currentDate: new Date() }));
+    expectMisuse(() => scheduleRefresh(token, () => {}, 60));
     assert.equal(delays.length, 0, 'nothing was scheduled');
   });
 });

@@ -101,5 +101,20 @@ const pending: boolean | undefined = scheduled?.active;
 scheduleRefresh(token, () => {}).cancel();
 // @ts-expect-error repeat is a boolean
 scheduleRefresh(token, () => {}, { repeat: "yes" });
+const renewing = scheduleRefresh(token, async () => token, {
+  skew: 90,
+  jitter: "10s",
+  minDelay: 2,
+  retryDelay: "15s",
+  onError: (error: unknown) => void error,
+  pauseWhenHidden: false,
+  currentDate: new Date(),
+});
+const current: string | undefined = renewing?.token;
+const at: number | null | undefined = renewing?.refreshAt;
+// @ts-expect-error the handle's token is read-only
+if (renewing) renewing.token = token;
+// @ts-expect-error onError is a function
+scheduleRefresh(token, () => {}, { onError: "console.error" });
 
-void [size, firstAlg, reasons, tenant, scopes, ok, expired, admin, pending];
+void [size, firstAlg, reasons, tenant, scopes, ok, expired, admin, pending, current, at];

@@ -78,6 +78,9 @@ const password = "correct horse battery staple";
 export const list = { version: 1, users: [{ username: "ci", ...hashPassword(password), scopes: ["deploy"] }] };
 
 export const env = {
+  JWKS_URL: `${issuer}.well-known/jwks.json`,
+  ISSUER: issuer,
+  AUDIENCE: audience,
   EDGE_KEY_PEM: await jose.exportPKCS8(edgeKey.privateKey),
   INTROSPECTION_SECRET: "introspection client secret",
   DPOP_NONCE_SECRET: "a nonce secret of at least thirty-two bytes",

@@ -32,6 +32,9 @@ declare function health(): Response;
 declare const catalog: import("tollgate").ApiKeyCatalogDocument;
 declare const list: import("tollgate").BasicCredentialsDocument;
 declare const env: {
+  JWKS_URL: string;
+  ISSUER: string;
+  AUDIENCE: string;
   EDGE_KEY_PEM: string;
   INTROSPECTION_SECRET: string;
   DPOP_NONCE_SECRET: string;

@@ -109,7 +109,8 @@ for (const b of all) {
   if (unknown.length > 0) problems.push(`${b.file}:${b.line}: unknown fence flags ${unknown.join(" ")}`);
 }
 const blocks = all.filter((b) => CODE_LANGUAGES.has(b.lang));
-assert.ok(blocks.filter((b) => b.file === "README.md").length >= 10, "README.md has fewer than 10 js/ts blocks: is the parser broken?");
+const quickstarts = new Set(all.filter((b) => b.file === "README.md" && b.quickstart).map((b) => b.quickstart.name));
+assert.deepEqual([...quickstarts].sort(), ["hono", "spa", "worker"], "README.md's quick starts (<!-- quickstart:NAME file=PATH --> markers)");
 
 const fixtures = await import("./markdown-fixtures.mjs");
 assert.deepEqual([...fixtures.GLOBAL_NAMES].sort(), await declaredGlobals(), "markdown-fixtures.mjs and markdown-globals.d.ts name different globals");

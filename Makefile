@@ -204,7 +204,8 @@ test-browser:
 	$(NODE_TEST) tests/browser/
 
 # Verify-only apps built by esbuild (iife, esm, neutral, CommonJS projects), Vite and webpack
-# from the packed tarball, run in Chromium (tests/bundlers/package.json has the bundlers).
+# from the packed tarball, and README.md's SPA quick start built by Vite, run in Chromium
+# (tests/bundlers/package.json has the bundlers). README's Worker quick start: test-workerd.
 test-bundlers: tools-npm
 	$(NODE_TEST) tests/bundlers/
 

@@ -150,8 +150,8 @@ export function install(variant = "default") {
   globalThis.fetch = fixtureFetch;
 }
 
-/** A request for a worker's or an app's `fetch` export. */
-export const makeRequest = (variant = "default") => requests[variant]();
+/** A request for a worker's or an app's `fetch` export: GET /api/messages, with the token. */
+export const appRequest = () => new Request(`${audience}/api/messages`, { headers: { Authorization: `Bearer ${token}` } });
 
 export function close() {
   globalThis.fetch = realFetch;

@@ -172,11 +172,12 @@ test-wasm:
 	WASM_BINDGEN_USE_BROWSER=1 wasm-pack test --headless --chrome --chromedriver $(CHROMEDRIVER)
 
 # The hand-written pkg/tollgate.d.ts: documented usage compiles, misuse does not; every
-# ```js/```ts block of README.md compiles under strict (tests/types/readme.mjs).
+# ```js/```ts block of README.md and docs/*.md compiles under strict and runs in Node
+# against pkg/ (tests/types/markdown.mjs).
 test-types:
 	cd tests && npx tsc -p types
 	cd tests && npx tsc -p edge/types
-	node tests/types/readme.mjs
+	node tests/types/markdown.mjs
 
 # tollgate/hono with real hono: in Node, and the examples/hono app bundled (esbuild) in workerd.
 test-hono:
@@ -203,7 +204,8 @@ test-browser:
 	$(NODE_TEST) tests/browser/
 
 # Verify-only apps built by esbuild (iife, esm, neutral, CommonJS projects), Vite and webpack
-# from the packed tarball, run in Chromium (tests/bundlers/package.json has the bundlers).
+# from the packed tarball, and README.md's SPA quick start built by Vite, run in Chromium
+# (tests/bundlers/package.json has the bundlers). README's Worker quick start: test-workerd.
 test-bundlers: tools-npm
 	$(NODE_TEST) tests/bundlers/
 

@@ -59,10 +59,11 @@ export async function stopChild(child, exited) {
 /**
  * Start workerd on 127.0.0.1:`port` and wait until GET /health answers. By default it
  * serves the demo worker from a generated config; tests pass `config`, the path of a
- * config they wrote whose socket already listens on `port`, and extra `args`.
+ * config they wrote whose socket already listens on `port`, and extra `args`. `ready(response)`
+ * tells a worker without a public /health that it is up (default: a 2xx answer).
  * Returns { url, child, output(), stop() }; stop() is safe to call twice.
  */
-export async function startWorkerd({ port, configFile, config, args = [], readyTimeoutMs = 30_000, onOutput } = {}) {
+export async function startWorkerd({ port, configFile, config, args = [], readyTimeoutMs = 30_000, onOutput, ready = (res) => res.ok } = {}) {
   port ??= await freePort();
   const serveArgs = config
     ? ["serve", config, ...args]
@@ -98,7 +99,7 @@ export async function startWorkerd({ port, configFile, config, args = [], readyT
     try {
       const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1_000) });
       await res.arrayBuffer();
-      if (res.ok) break;
+      if (ready(res)) break;
     } catch {
       // not listening yet
     }

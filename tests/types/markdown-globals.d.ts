@@ -1,9 +1,12 @@
-// What README.md's code blocks use without defining it: the request in hand, the keys and
-// options of an earlier block, the page's elements. tests/types/readme.mjs compiles every
-// ```js / ```ts block of the README with this file (strict), each block a module of its own.
+// What the code blocks of README.md and docs/*.md use without defining it: the request in
+// hand, the keys and options of an earlier block, env bindings, the page's elements.
+// tests/types/markdown.mjs compiles every ```js / ```ts block with this file (strict), each
+// block a module of its own, and runs it with the values of markdown-fixtures.mjs (the same
+// names: the test fails when the two lists differ).
 
 declare const token: string;
 declare const accessToken: string;
+declare const bearer: string;
 declare const request: Request;
 declare const jwks: import("tollgate").JWKS;
 declare const tenantBJwks: import("tollgate").JWKS;
@@ -26,3 +29,14 @@ declare const adminMenu: HTMLElement;
 declare const deleteButton: HTMLElement;
 declare function refresh(): Promise<void>;
 declare function health(): Response;
+declare const catalog: import("tollgate").ApiKeyCatalogDocument;
+declare const list: import("tollgate").BasicCredentialsDocument;
+declare const env: {
+  JWKS_URL: string;
+  ISSUER: string;
+  AUDIENCE: string;
+  EDGE_KEY_PEM: string;
+  INTROSPECTION_SECRET: string;
+  DPOP_NONCE_SECRET: string;
+  DPOP_REPLAY: import("tollgate").DurableObjectNamespaceLike;
+};

@@ -559,7 +559,8 @@ pub fn challenge_offering(
             if !out.is_empty() {
                 out.push_str(", ");
             }
-            if let Some(c) = challenge_for(Scheme::Basic, Code::NoCredentials, Some(basic), "", &[]) {
+            if let Some(c) = challenge_for(Scheme::Basic, Code::NoCredentials, Some(basic), "", &[])
+            {
                 out.push_str(&c);
             }
         }
@@ -569,7 +570,11 @@ pub fn challenge_offering(
         return Some(out);
     };
     if only_credentials {
-        let scheme = if offer.api_key { Scheme::ApiKey } else { Scheme::Basic };
+        let scheme = if offer.api_key {
+            Scheme::ApiKey
+        } else {
+            Scheme::Basic
+        };
         return challenge_for(scheme, code, realm.or(offer.basic), description, scope);
     }
     let dpop = offer.dpop.filter(|_| offer.error_in_dpop || !offer.bearer);

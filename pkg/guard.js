@@ -702,14 +702,14 @@ export class Guard {
       if (!isEdgeError(error)) throw error;
       return this.#refusal({ unavailable: error, description: "the token cannot be checked right now; retry later" });
     }
-    const outcome = this.#opaque.check(response, call);
+    // With a policy, the response's checks and the policy's decision are one call.
+    const outcome = route === undefined ? this.#opaque.check(response, call) : this.#opaque.authorize(response, call, this.#policy, route);
     if (outcome.error !== undefined) return this.#refusal(outcome);
+    if (outcome.outcome === "denied") return this.#fromDecision(outcome.decision);
     const { result } = outcome;
     const clientId = typeof result.claims.client_id === "string" ? result.claims.client_id : undefined;
     const credential = Object.freeze({ kind: "opaque", clientId });
-    if (route === undefined) return this.#success(token, result, credential);
-    const decision = this.#policy.evaluate(result, route);
-    return decision.allow ? this.#success(token, result, credential, decision) : this.#fromDecision(decision);
+    return this.#success(token, result, credential, outcome.decision);
   }
 
   /** `header` with the guard's realm first (one realm per guard: in place of any other). */

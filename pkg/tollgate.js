@@ -692,11 +692,31 @@ lent.introspectionChecker = (options) => {
     throwaway.free();
   }
   const raw = prepared.raw;
+  let bound; // raw with the guard's policy, made on first use
   return {
     check(response, options) {
       const text = toJson(response, "introspection response");
       try {
         return { result: verifiedResult(call(() => raw.checkIntrospected(text, callText(options)))) };
+      } catch (error) {
+        if (error instanceof TollgateError && error.status) return { error };
+        throw error;
+      }
+    },
+    // With a policy: the response checked and the policy's decision on it, one call into
+    // the core (the guard asked the route first). `{ outcome, result?, decision? }` or `{ error }`.
+    authorize(response, options, policy, route) {
+      const text = toJson(response, "introspection response");
+      bound ??= raw.withPolicy(handles.get(policy).raw);
+      try {
+        const [outcome, resultText, decisionText] = call(() =>
+          bound.authorizeIntrospected(text, callText(options), route.method, route.path, route.ip, route.environment),
+        );
+        return {
+          outcome,
+          result: resultText === undefined ? undefined : verifiedResult(resultText),
+          decision: decisionText === undefined ? undefined : JSON.parse(decisionText),
+        };
       } catch (error) {
         if (error instanceof TollgateError && error.status) return { error };
         throw error;

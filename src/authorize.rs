@@ -114,6 +114,26 @@ impl Authorizer<'_> {
         self.begin_with(token, call, request, clock, verify)
     }
 
+    /// An opaque token's introspection response (RFC 7662), checked as
+    /// [`Verifier::check_introspected`] checks it, then the policy's decision
+    /// on its claims: the rest of a request whose route already asked for
+    /// credentials (the caller asked the route first, before the lookup).
+    pub fn authorize_introspected(
+        &self,
+        response: &str,
+        call: &CallOptions,
+        request: &Request<'_>,
+        clock: i64,
+    ) -> Outcome {
+        let checked = self
+            .verifier
+            .check_introspected(response, call, clock, self.revocations);
+        match checked {
+            Ok(verified) => self.decide(verified, &self.at(request, call, clock)),
+            Err(e) => Outcome::Refused(e),
+        }
+    }
+
     /// The rest of [`Authorizer::begin`], once a candidate key verified the signature.
     pub fn resume(
         &self,

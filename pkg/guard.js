@@ -685,7 +685,7 @@ export class Guard {
     }
     this.#introspection = introspection;
     // Compiled now: bad options fail at createGuard, not per request.
-    this.#opaque = lent.introspectionChecker({ ...this.#verifyOptions, issuer });
+    this.#opaque = lent.introspectionChecker({ ...this.#verifyOptions, issuer }, this.#policy);
   }
 
   async #verifyOpaque(token, call, route) {
@@ -703,7 +703,7 @@ export class Guard {
       return this.#refusal({ unavailable: error, description: "the token cannot be checked right now; retry later" });
     }
     // With a policy, the response's checks and the policy's decision are one call.
-    const outcome = route === undefined ? this.#opaque.check(response, call) : this.#opaque.authorize(response, call, this.#policy, route);
+    const outcome = route === undefined ? this.#opaque.check(response, call) : this.#opaque.authorize(response, call, route);
     if (outcome.error !== undefined) return this.#refusal(outcome);
     if (outcome.outcome === "denied") return this.#fromDecision(outcome.decision);
     const { result } = outcome;

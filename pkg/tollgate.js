@@ -682,7 +682,7 @@ const THROWAWAY_ALG = Object.keys(ALGORITHMS).find((alg) => ALGORITHMS[alg].kty 
  * (a verified result: `{ header: {}, claims, scopes, roles }`, claims being the response)
  * or `{ error }`; caller mistakes throw. Lent to the guard through internal.js.
  */
-lent.introspectionChecker = (options) => {
+lent.introspectionChecker = (options, policy) => {
   const { keys: _keys, typ: _typ, algorithms: _algorithms, cache: _cache, ...rest } = plainObject(options, "options");
   const throwaway = KeySet.fromSecret(new Uint8Array(64), { alg: THROWAWAY_ALG });
   let prepared;
@@ -692,7 +692,8 @@ lent.introspectionChecker = (options) => {
     throwaway.free();
   }
   const raw = prepared.raw;
-  let bound; // raw with the guard's policy, made on first use
+  // With the guard's policy, bound once: a request is then one call (authorize).
+  const bound = policy === undefined ? undefined : raw.withPolicy(handles.get(policy).raw);
   return {
     check(response, options) {
       const text = toJson(response, "introspection response");
@@ -705,9 +706,8 @@ lent.introspectionChecker = (options) => {
     },
     // With a policy: the response checked and the policy's decision on it, one call into
     // the core (the guard asked the route first). `{ outcome, result?, decision? }` or `{ error }`.
-    authorize(response, options, policy, route) {
+    authorize(response, options, route) {
       const text = toJson(response, "introspection response");
-      bound ??= raw.withPolicy(handles.get(policy).raw);
       try {
         const [outcome, resultText, decisionText] = call(() =>
           bound.authorizeIntrospected(text, callText(options), route.method, route.path, route.ip, route.environment),

@@ -652,7 +652,7 @@ export class Guard {
     if (outcome === "denied") return this.#fromDecision(decision);
     const result = JSON.parse(text);
     verifiedTexts.set(result, text); // a verified result: checkScopes and Policy.evaluate trust it
-    const ok = { ok: true, ...result, header: undefined, token: undefined };
+    const ok = { ok: true, ...result, header: {}, token: undefined };
     if (decision !== undefined) ok.decision = decision;
     verifiedTexts.set(ok, text);
     return ok;

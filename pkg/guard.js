@@ -626,6 +626,7 @@ export class Guard {
       return JSON.stringify(value);
     };
     const now = call?.currentDate instanceof Date ? Math.floor(call.currentDate.getTime() / 1000) : call?.now ?? this.#verifyOptions.now;
+    if (now !== undefined && !(Number.isSafeInteger(now) && now >= 0)) throw invalidArg("authorize: now must be whole seconds since 1970");
     let answer;
     try {
       answer = raw.authorize(
@@ -646,10 +647,16 @@ export class Guard {
       if (raw.code === "ERR_INVALID_ARG") throw invalidArg(raw.message);
       return this.#refusal({ error: new TollgateError(raw.message, raw), credential: true });
     }
-    const [outcome, text, decisionText] = answer;
+    const [outcome, text, decisionText, scheme] = answer;
     const decision = decisionText === undefined ? undefined : JSON.parse(decisionText);
     if (outcome === "public") return { ok: true, public: true, decision };
-    if (outcome === "denied") return this.#fromDecision(decision);
+    if (outcome === "denied") {
+      // Answered in the credential's scheme (the core's challenge; none for Basic's 403).
+      const denied = this.#fromDecision(decision);
+      if (scheme === undefined) denied.response.headers.delete("WWW-Authenticate");
+      else denied.response.headers.set("WWW-Authenticate", scheme);
+      return denied;
+    }
     const result = JSON.parse(text);
     verifiedTexts.set(result, text); // a verified result: checkScopes and Policy.evaluate trust it
     const ok = { ok: true, ...result, header: {}, token: undefined };

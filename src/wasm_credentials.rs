@@ -17,8 +17,10 @@ use crate::Error;
 type Shared = (Rc<crate::Policy>, Option<String>);
 
 /// One request's answer with a credential (`src/authorize.rs`), for the
-/// guard: `[outcome, result text, decision text]`, outcome `"public"`,
-/// `"allowed"` or `"denied"`, or the credential's refusal thrown in `scheme`.
+/// guard: `[outcome, result text, decision text, challenge]`, outcome
+/// `"public"`, `"allowed"` or `"denied"` (then `challenge`, the denial's
+/// `WWW-Authenticate` in `scheme`, or undefined), or the credential's
+/// refusal thrown in `scheme`.
 #[cfg(feature = "policy-module")]
 #[allow(clippy::too_many_arguments)]
 fn authorize(
@@ -52,13 +54,25 @@ fn authorize(
         (Some(d), Some((p, r))) => JsValue::from(d.to_json(p, r.as_deref())),
         _ => JsValue::UNDEFINED,
     };
+    let mut challenge = JsValue::UNDEFINED;
     let (kind, result, decision) = match outcome {
         CredentialOutcome::Public(d) => ("public", JsValue::UNDEFINED, decision(Some(d))),
-        CredentialOutcome::Denied(d) => ("denied", JsValue::UNDEFINED, decision(Some(d))),
+        CredentialOutcome::Denied(d) => {
+            // The decision's own challenge is Bearer's: a credential is answered in its scheme.
+            if let Some(c) = d.challenge_for(scheme, realm) {
+                challenge = JsValue::from(c);
+            }
+            ("denied", JsValue::UNDEFINED, decision(Some(d)))
+        }
         CredentialOutcome::Allowed(ok, d) => ("allowed", JsValue::from(ok.to_json()), decision(d)),
         CredentialOutcome::Refused(e) => return Err(to_js_as(&e, scheme, realm)),
     };
-    Ok(Array::of3(&JsValue::from_str(kind), &result, &decision))
+    Ok(Array::of4(
+        &JsValue::from_str(kind),
+        &result,
+        &decision,
+        &challenge,
+    ))
 }
 
 /// The required scopes or roles of one call: a JSON array of strings, or empty.

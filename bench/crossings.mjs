@@ -10,7 +10,8 @@
 // tree whose guard uses those classes. Environment: BENCH_ROUNDS (default 5),
 // BENCH_MS per scenario per round (default 500). A measurement, not a test.
 
-import { createHmac, generateKeyPairSync, sign as nodeSign } from 'node:crypto';
+import { createHmac, generateKeyPairSync, randomBytes, sign as nodeSign } from 'node:crypto';
+import { createServer } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -39,8 +40,10 @@ for (const glue of ['wasm/tollgate_wasm.js', 'wasm/tollgate_policy.js']) {
   }
 }
 
+const { Policy } = await import(at('policy-node.js')); // binds the full module (credentials)
 const { KeySet, RevocationList, checkScopes, createGuard, createVerifier } = await import(at('node.js'));
-const { Policy } = await import(at('policy-node.js'));
+const tollgate = await import(at('node.js'));
+const edge = await import(at('edge.js'));
 
 const ISSUER = 'https://idp.example';
 const AUDIENCE = 'api';
@@ -80,12 +83,47 @@ const policy = Policy.fromJson(POLICY, { revocations });
 const base = { issuer: ISSUER, audience: AUDIENCE };
 const get = (path, token) => ({ method: 'GET', url: `https://api.example${path}`, headers: token ? { authorization: `Bearer ${token}` } : {} });
 
+// API keys and Basic credentials (when the tree's guard takes them), and an opaque token
+// whose introspection answer comes from a local server (cached after the first request).
+const credentialScenarios = [];
+if (typeof tollgate.ApiKeyCatalog === 'function') {
+  const key = tollgate.mintApiKey({ random: randomBytes(96), id: 'bench1' });
+  const apiKeys = tollgate.ApiKeyCatalog.fromJson({ version: 1, keys: [{ id: key.id, sha256: key.sha256, scopes: ['read:messages'], roles: ['reader'], expires: null }] });
+  const user = tollgate.hashPassword('correct horse');
+  const basic = tollgate.BasicCredentials.fromJson({ version: 1, users: [{ username: 'alice', ...user, scopes: ['read:messages'], roles: ['reader'] }] });
+  const withKey = (path) => ({ method: 'GET', url: `https://api.example${path}`, headers: { 'x-api-key': key.key } });
+  const withBasic = (path) => ({ method: 'GET', url: `https://api.example${path}`, headers: { authorization: `Basic ${Buffer.from('alice:correct horse').toString('base64')}` } });
+  try {
+    credentialScenarios.push(
+      ['policy, API key (X-API-Key), allowed', createGuard({ apiKeys, policy }), withKey('/messages/1')],
+      ['policy, API key, 403', createGuard({ apiKeys, policy }), { ...withKey('/messages/1'), method: 'POST' }],
+      // One PBKDF2 of 600 000 iterations per request (docs/credentials.md): timed one at a time.
+      ['policy, Basic (PBKDF2 600k), allowed', createGuard({ basic, policy }), withBasic('/messages/1'), 1],
+    );
+  } catch {
+    // a guard that does not take credentials: no rows
+  }
+}
+const introspection = createServer((req, res) => {
+  req.resume();
+  req.on('end', () => {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ active: true, iss: ISSUER, aud: AUDIENCE, sub: 'svc', exp: now + 3600, scope: 'read:messages', roles: ['reader'] }));
+  });
+});
+await new Promise((done) => introspection.listen(0, '127.0.0.1', done));
+const introspector = edge.createIntrospector({ endpoint: `http://127.0.0.1:${introspection.address().port}/introspect`, clientId: 'bench', clientSecret: 'bench-secret', issuer: ISSUER });
+credentialScenarios.push(
+  ['policy, opaque token (introspection cached)', createGuard({ ...base, introspection: introspector, policy }), get('/messages/1', 'opaque-token-1')],
+);
+
 const scenarios = [
   ['no policy, HS256, allowed', createGuard({ ...base, keys: hmacKeys }), get('/messages/1', hs256(claims))],
   ['policy + revocations, HS256, allowed', createGuard({ ...base, keys: hmacKeys, policy }), get('/messages/1', hs256(claims))],
   ['policy + revocations, HS256, 403', createGuard({ ...base, keys: hmacKeys, policy }), { ...get('/messages/1', hs256(claims)), method: 'POST' }],
   ['policy, public route, no token', createGuard({ ...base, keys: hmacKeys, policy }), get('/health')],
   ['policy, ES256, native crypto', createGuard({ ...base, keys: ecKeys, policy, webCrypto: true }), get('/messages/1', es256(claims))],
+  ...credentialScenarios,
 ];
 
 const ROUNDS = intEnv('BENCH_ROUNDS', 5);
@@ -94,7 +132,7 @@ const ROUND_MS = intEnv('BENCH_MS', 500);
 console.log(`# crossings per guarded request — ${PKG}\n`);
 console.log('| scenario | answer | calls into wasm | µs per request (median of rounds) |');
 console.log('|---|---|---:|---:|');
-for (const [name, guard, request] of scenarios) {
+for (const [name, guard, request, batch = 50] of scenarios) {
   const first = await guard.authorize(request);
   crossings = 0;
   const again = await guard.authorize(request);
@@ -105,14 +143,15 @@ for (const [name, guard, request] of scenarios) {
     let n = 0;
     const start = performance.now();
     while (performance.now() - start < ROUND_MS) {
-      for (let i = 0; i < 50; i++) await guard.authorize(request);
-      n += 50;
+      for (let i = 0; i < batch; i++) await guard.authorize(request);
+      n += batch;
     }
     perRound.push(((performance.now() - start) * 1000) / n);
   }
   const answer = again.ok ? (again.public ? '200 public' : '200') : `${again.status} ${again.code}`;
   console.log(`| ${name} | ${answer} | ${calls} | ${median(perRound).toFixed(1)} |`);
 }
+introspection.close();
 
 // The verified-token cache answers a repeat in JS (pkg/cache.js): its scope check
 // against the same check in the core, one crossing (checkScopes).

@@ -13,11 +13,12 @@ export function statusOf(code) {
 /**
  * The `WWW-Authenticate` value answering with `code` (RFC 6750 §3): realm first when
  * given, `error`/`error_description` where the code has an RFC 6750 error; `undefined`
- * where the answer is not a 400, 401 or 403. `offer`: `{ dpop: "ES256 …", bearer,
- * errorInDpop }` for a server that takes DPoP proofs (RFC 9449 §7).
+ * where the answer is not a 400, 401 or 403. `offer`: the schemes a server takes besides
+ * Bearer alone, `{ dpop: "ES256 …", bearer, errorInDpop, basic: "<realm>", apiKey }`:
+ * DPoP proofs (RFC 9449 §7), Basic credentials in a realm (RFC 7617), API keys.
  */
 export function challenge(code, realm, description = "", offer) {
-  return wasm.rawChallenge(code, realm, description, offer?.dpop, offer?.bearer, offer?.errorInDpop);
+  return wasm.rawChallenge(code, realm, description, offer?.dpop, offer?.bearer, offer?.errorInDpop, offer?.basic, offer?.apiKey);
 }
 
 /** The RFC 6750 error of `code` (`invalid_token`, …), or `undefined`. */

@@ -12,7 +12,7 @@
 // before loading a catalog: the full module then serves the whole package.
 
 import { wasm } from "./core.js";
-import { invalidArg, plainObject, verifiedTexts } from "./internal.js";
+import { handles, invalidArg, plainObject, verifiedTexts } from "./internal.js";
 import { TollgateError } from "./tollgate.js";
 import { statusOf } from "./answer.js";
 
@@ -125,6 +125,8 @@ export class ApiKeyCatalog {
     this.#raw = raw;
     this.#header = header;
     this.#realm = realm;
+    // For the guard (guard.js): the core's catalog, where keys are looked for, the realm.
+    handles.set(this, { raw, header, realm });
   }
 
   /**
@@ -235,6 +237,7 @@ export class BasicCredentials {
     if (!(raw instanceof glue().RawBasic)) throw invalidArg("use BasicCredentials.fromJson");
     this.#raw = raw;
     this.#realm = realm;
+    handles.set(this, { raw, realm });
   }
 
   /** Loads a credential list (an object or JSON text). Options: `realm` (default "api"). */

@@ -26,7 +26,7 @@ import type {
 // Codes of errors about keys fetched over HTTP (generated from the core's table). They
 // carry no `status`: a guard answers 503.
 import type { EdgeErrorCode } from "./facts.js";
-import type { KeyCredential } from "./credentials.js";
+import type { ApiKeyCatalog, BasicCredentials, KeyCredential } from "./credentials.js";
 export type { EdgeErrorCode } from "./facts.js";
 export { EDGE_ERROR_CODES } from "./facts.js";
 
@@ -383,7 +383,29 @@ export type GuardOptions = GuardVerifyOptions & {
    * Cloudflare's; `undefined` when the request came without one.
    */
   clientCertificate?: (request: Request | RequestLike) => string | undefined;
+  /**
+   * API keys (`Authorization: ApiKey <key>` or the catalog's header, `X-API-Key` by
+   * default), answered as tokens are: the same result (`credential.kind: "apikey"`), the
+   * route's `requiredScopes`/`requiredRoles` and the policy. Needs the full module (import
+   * `tollgate/policy` first). See docs/credentials.md.
+   */
+  apiKeys?: ApiKeyCatalog;
+  /** HTTP Basic credentials (RFC 7617; `credential.kind: "basic"`), as `apiKeys`. */
+  basic?: BasicCredentials;
+  /**
+   * RISK: take API keys and Basic credentials over plain `http:` (loopback excepted,
+   * which is taken anyway). Default false: such a request gets 400 ERR_INSECURE_TRANSPORT
+   * with no challenge.
+   */
+  allowInsecure?: boolean;
 } & (
+    | {
+        /** API keys or Basic credentials only: no token is taken. */
+        keys?: undefined;
+        introspection?: undefined;
+        issuer?: never;
+        dangerouslySkipIssuerCheck?: never;
+      } & ({ apiKeys: ApiKeyCatalog } | { basic: BasicCredentials })
     | {
         /** Opaque tokens only. */
         keys?: undefined;
@@ -618,9 +640,10 @@ export interface AuthorizeSuccess<C extends JWTClaims = JWTClaims> {
   subject: string | undefined;
   /** With DPoP nonces: a fresh nonce to send as `DPoP-Nonce` (the proof's is about to expire). */
   dpopNonce?: string;
-  /** The claims; for an opaque token, the introspection answer. */
+  /** The claims; for an opaque token, the introspection answer; for an API key or Basic
+   * credentials, claims made from the catalog's entry (`sub`, `scope`, `roles`, …). */
   claims: C;
-  /** The JWS header; `{}` for an opaque token. */
+  /** The JWS header; `{}` for an opaque token, an API key or Basic credentials. */
   header: JWSHeader;
   /** How the token was verified. */
   credential: Credential;
@@ -628,8 +651,8 @@ export interface AuthorizeSuccess<C extends JWTClaims = JWTClaims> {
   scopes: string[];
   /** The roles the token lists. */
   roles: string[];
-  /** The bearer token that was verified. */
-  token: string;
+  /** The bearer token that was verified; `undefined` for an API key or Basic credentials (never echoed). */
+  token: string | undefined;
   /** With a policy: the decision that allowed the request. */
   decision?: PolicyDecisionLike;
   public?: undefined;

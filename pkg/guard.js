@@ -1,8 +1,8 @@
 // The request guard: the bearer token found by RFC 6750 §2, verified by the core, answered by §3.
 
 import { KeySet, TollgateError, createVerifier, decode } from "./tollgate.js";
-import { DPOP, handles, invalidArg, lent } from "./internal.js";
-import { ALGORITHMS, CALL_OPTIONS } from "./facts.js";
+import { DPOP, handles, invalidArg, lent, verifiedTexts } from "./internal.js";
+import { ALGORITHMS, CALL_OPTIONS, VERIFY_OPTIONS } from "./facts.js";
 import { challenge, oauthErrorOf, statusOf } from "./answer.js";
 import { CONSTRUCT, checkOptionNames, isEdgeError, isPlainObject, readText } from "./edge-common.js";
 import { RemoteKeySet } from "./remote.js";
@@ -10,6 +10,7 @@ import { IssuerKeys, createIssuerKeys } from "./issuers.js";
 import { Introspector } from "./introspection.js";
 import { certificateThumbprint, cloudflareCertificate, compileDpop, presentedSupported, replayKey } from "./dpop.js";
 import { StoreRevocations, revokedByClaims } from "./store-revocations.js";
+import { ApiKeyCatalog, BasicCredentials } from "./credentials.js";
 
 /** Largest form body searched for `access_token`, in bytes (RFC 6750 §2.2). */
 const MAX_FORM_BODY_BYTES = 64 * 1024;
@@ -22,6 +23,7 @@ const TOKEN_REST = /^ +([^ ]+)$/;
 
 // The core's call options, and jose's `currentDate` that the JS layer turns into `now`.
 const AUTHORIZE_OPTIONS = new Set([...CALL_OPTIONS, "currentDate"]);
+const VERIFY_OPTION_NAMES = new Set(VERIFY_OPTIONS);
 
 // On Cloudflare's edge, CF-Connecting-IP is set by the platform (a client's
 // own header of that name is overwritten). Anywhere else the client could
@@ -129,6 +131,10 @@ export class Guard {
   #certificate; // (request) => the client certificate's SHA-256 thumbprint, or undefined
   #storeRevocations; // StoreRevocations asked after the core allowed the request, or undefined
   #verifiers = new WeakMap(); // KeySet → Map(issuer key → Verifier)
+  #tokens; // Bearer/DPoP tokens are taken (keys or introspection given)
+  #apiKeys; // { raw, header, realm } of an ApiKeyCatalog (credentials.js), with the policy bound
+  #basic; // { raw, realm } of a BasicCredentials, with the policy bound
+  #allowInsecure; // API keys and Basic over plain http: (dangerous)
 
   constructor(token, options) {
     if (token !== CONSTRUCT) throw invalidArg("use createGuard(options)");
@@ -145,6 +151,9 @@ export class Guard {
       dpop,
       mtls = ON_CLOUDFLARE,
       clientCertificate,
+      apiKeys,
+      basic,
+      allowInsecure = false,
       ...verifyOptions
     } = options;
     if (dpop !== undefined && dpop !== false) this.#dpop = compileDpop(dpop);
@@ -204,10 +213,34 @@ export class Guard {
     } else if (keys === undefined && introspection !== undefined) {
       this.#kind = "none";
       this.#issuer = issuer;
+    } else if (keys === undefined && (apiKeys !== undefined || basic !== undefined)) {
+      // Credentials only: no token is taken (no audience needed), a misspelled option still fails.
+      this.#kind = "none";
+      this.#issuer = issuer;
+      checkOptionNames(verifyOptions, VERIFY_OPTION_NAMES, "createGuard");
     } else {
       throw invalidArg("createGuard: keys must be a KeySet, a RemoteKeySet or keys per issuer (createIssuerKeys)");
     }
     if (introspection !== undefined) this.#useIntrospection(introspection);
+    this.#tokens = keys !== undefined || introspection !== undefined;
+    this.#useCredentials(apiKeys, basic, allowInsecure);
+  }
+
+  #useCredentials(apiKeys, basic, allowInsecure) {
+    if (typeof allowInsecure !== "boolean") throw invalidArg("createGuard: allowInsecure must be a boolean");
+    this.#allowInsecure = allowInsecure;
+    // With a policy, bound once: each request is then one call into the core.
+    const raw = handles.get(this.#policy)?.raw;
+    if (apiKeys !== undefined) {
+      if (!(apiKeys instanceof ApiKeyCatalog)) throw invalidArg("createGuard: apiKeys must be an ApiKeyCatalog (ApiKeyCatalog.fromJson)");
+      const held = handles.get(apiKeys);
+      this.#apiKeys = { ...held, plain: held.raw, raw: raw === undefined ? held.raw : held.raw.withPolicy(raw) };
+    }
+    if (basic !== undefined) {
+      if (!(basic instanceof BasicCredentials)) throw invalidArg("createGuard: basic must be a BasicCredentials (BasicCredentials.fromJson)");
+      const held = handles.get(basic);
+      this.#basic = { ...held, plain: held.raw, raw: raw === undefined ? held.raw : held.raw.withPolicy(raw) };
+    }
   }
 
   #verifier(keys, issuer) {
@@ -302,6 +335,7 @@ export class Guard {
 
   #afterExtract(found, call, route, request, url) {
     if (found.failure) return this.#routeFirst(found.failure, route);
+    if (found.credential) return this.#verifyCredential(found, call, route, url);
     const answer = this.#verifyToken(found.token, call, route, this.#presented(found, request, url));
     return this.#storeRevocations === undefined ? answer : Promise.resolve(answer).then((a) => this.#unrevoked(a, found.scheme === "dpop"));
   }
@@ -328,10 +362,18 @@ export class Guard {
     };
   }
 
-  /** The schemes the guard's challenges offer (RFC 9449 §7.2), for `challenge`. */
+  /** The schemes the guard's challenges offer (RFC 9449 §7.2, RFC 9110 §11.6.1), for `challenge`. */
   #offer(errorInDpop = false) {
     const dpop = this.#dpop;
-    return dpop === undefined ? undefined : { dpop: dpop.algs, bearer: !dpop.required, errorInDpop };
+    if (dpop === undefined && this.#apiKeys === undefined && this.#basic === undefined) return undefined;
+    return {
+      dpop: dpop?.algs,
+      bearer: this.#tokens && !dpop?.required,
+      errorInDpop,
+      // RFC 7617 §2: Basic's realm is required; the guard's, else the list's own, else "api".
+      basic: this.#basic === undefined ? undefined : this.#realm ?? this.#basic.realm ?? "api",
+      apiKey: this.#apiKeys !== undefined,
+    };
   }
 
   // ── RFC 6750 §2: where the token is
@@ -345,34 +387,41 @@ export class Guard {
     if (auth.length > 1) {
       header = { kind: "malformed", description: "more than one Authorization header" };
     } else if (auth.length === 1) {
-      header = parseAuthorization(auth[0], this.#dpop);
+      header = parseAuthorization(auth[0], this.#dpop, this.#tokens, this.#apiKeys !== undefined, this.#basic !== undefined);
     }
+    // The catalog's own header (X-API-Key): a second place a credential can be.
+    const keys = this.#apiKeys === undefined ? [] : headerValues(headers, this.#apiKeys.header);
+    if (keys.length > 1) header = { kind: "malformed", description: `more than one ${this.#apiKeys.header} header` };
+    const keyHeader = keys.length === 1 ? keys[0] : undefined;
 
     const query = url === undefined || url.search === "" ? [] : url.searchParams.getAll("access_token");
 
     // §2.2: a form-encoded body, with a method whose body has semantics (never GET).
     const formBody = method !== "GET" && method !== "HEAD" && isFormBody(headerValues(headers, "content-type")[0]);
-    if (formBody) return bodyTokens(request).then((body) => this.#choose(header, query, body));
-    return this.#choose(header, query, []);
+    if (formBody) return bodyTokens(request).then((body) => this.#choose(header, query, body, keyHeader, request, url));
+    return this.#choose(header, query, [], keyHeader, request, url);
   }
 
-  #choose(header, query, body) {
+  #choose(header, query, body, keyHeader, request, url) {
     if (header.kind === "malformed") return { failure: this.#invalidRequest("malformed_authorization", header.description) };
     const inHeader = header.kind === "bearer" || header.kind === "dpop";
-    const methods = (inHeader ? 1 : 0) + (query.length > 0 ? 1 : 0) + (body.length > 0 ? 1 : 0);
+    const credential = header.kind === "apikey" || header.kind === "basic";
+    const methods = (inHeader || credential ? 1 : 0) + (keyHeader !== undefined ? 1 : 0) +
+      (query.length > 0 ? 1 : 0) + (body.length > 0 ? 1 : 0);
     if (methods > 1) {
-      return {
-        failure: this.#invalidRequest(
-          "multiple_methods",
-          "the access token was sent in more than one way: use only the Authorization header (RFC 6750 section 2)",
-        ),
-      };
+      // RFC 6750 §2: one method per request; and one credential: which would decide?
+      const description = credential || keyHeader !== undefined
+        ? "more than one credential was sent (an API key header, Authorization, a token parameter): send one"
+        : "the access token was sent in more than one way: use only the Authorization header (RFC 6750 section 2)";
+      return { failure: this.#invalidRequest("multiple_methods", description) };
     }
+    if (keyHeader !== undefined) return { credential: "apikey", value: keyHeader.trim() };
+    if (credential) return { credential: header.kind, value: header.value };
     if (query.length > 0) return this.#fromParameter(query, this.#allowQuery, "query");
     if (body.length > 0) return this.#fromParameter(body, this.#allowBody, "body");
     if (inHeader) return { token: header.token, scheme: header.kind };
     // §3.1: no credentials (or another scheme we do not take): the bare challenge.
-    return { failure: this.#unauthorized() };
+    return { failure: this.#unauthorized(request, url) };
   }
 
   #fromParameter(values, allowed, where) {
@@ -570,9 +619,12 @@ export class Guard {
     if (outcome.unavailable) return this.#unavailable(outcome.unavailable, outcome.description);
     const error = outcome.error;
     const rfcError = oauthErrorOf(error.code);
-    // Errors raised before the verifier (decode) carry no realm: #withRealm adds it.
-    const wwwAuthenticate = this.#withRealm(error.wwwAuthenticate ?? challenge(error.code, this.#realm, error.message, this.#offer()));
-    const headers = { "WWW-Authenticate": wwwAuthenticate };
+    // Errors raised before the verifier (decode) carry no realm: #withRealm adds it. A
+    // credential's refusal has its scheme's own challenge, or none (Basic's 400 and 403).
+    const wwwAuthenticate = outcome.credential
+      ? error.wwwAuthenticate
+      : this.#withRealm(error.wwwAuthenticate ?? challenge(error.code, this.#realm, error.message, this.#offer()));
+    const headers = wwwAuthenticate === undefined ? {} : { "WWW-Authenticate": wwwAuthenticate };
     // RFC 9449 §9: the nonce the client must use, with the use_dpop_nonce error.
     if (error.nonce) headers["DPoP-Nonce"] = error.nonce;
     return {
@@ -584,6 +636,73 @@ export class Guard {
       cause: error,
       response: jsonResponse(error.status, { error: rfcError, error_description: error.message }, headers),
     };
+  }
+
+  // ── API keys and Basic credentials (credentials.js): one call into the core checks the
+  // transport, the credential, the call's required scopes and roles and the policy.
+
+  #verifyCredential(found, call, route, url) {
+    const { raw, realm } = found.credential === "apikey" ? this.#apiKeys : this.#basic;
+    const { requiredScopes, requiredRoles, scopeMode, roleMode } = { ...this.#verifyOptions, ...call };
+    if ((scopeMode !== undefined && scopeMode !== "all") || (roleMode !== undefined && roleMode !== "all")) {
+      throw invalidArg("authorize: API keys and Basic credentials need every required scope and role (scopeMode and roleMode \"all\")");
+    }
+    const list = (value, name) => {
+      if (value === undefined) return "";
+      if (!Array.isArray(value)) throw invalidArg(`authorize: ${name} must be an array of strings`);
+      return JSON.stringify(value);
+    };
+    const now = call?.currentDate instanceof Date ? Math.floor(call.currentDate.getTime() / 1000) : call?.now ?? this.#verifyOptions.now;
+    if (now !== undefined && !(Number.isSafeInteger(now) && now >= 0)) throw invalidArg("authorize: now must be whole seconds since 1970");
+    let answer;
+    try {
+      answer = raw.authorize(
+        found.value,
+        url?.href ?? "",
+        this.#allowInsecure,
+        list(requiredScopes, "requiredScopes"),
+        list(requiredRoles, "requiredRoles"),
+        now,
+        this.#realm ?? realm,
+        route?.method ?? "GET",
+        route?.path ?? "/",
+        route?.ip,
+        route?.environment,
+      );
+    } catch (raw) {
+      if (raw instanceof TypeError || typeof raw?.code !== "string") throw raw;
+      if (raw.code === "ERR_INVALID_ARG") throw invalidArg(raw.message);
+      return this.#refusal({ error: new TollgateError(raw.message, raw), credential: true });
+    }
+    const [outcome, text, decisionText, scheme] = answer;
+    const decision = decisionText === undefined ? undefined : JSON.parse(decisionText);
+    if (outcome === "public") return { ok: true, public: true, decision };
+    if (outcome === "denied") {
+      // Answered in the credential's scheme (the core's challenge; none for Basic's 403).
+      const denied = this.#fromDecision(decision);
+      if (scheme === undefined) denied.response.headers.delete("WWW-Authenticate");
+      else denied.response.headers.set("WWW-Authenticate", scheme);
+      return denied;
+    }
+    const result = JSON.parse(text);
+    verifiedTexts.set(result, text); // a verified result: checkScopes and Policy.evaluate trust it
+    const ok = { ok: true, ...result, header: {}, token: undefined };
+    if (decision !== undefined) ok.decision = decision;
+    verifiedTexts.set(ok, text);
+    return ok;
+  }
+
+  /** The 400 answering a request over plain http: to a guard taking passwords or keys, or undefined. */
+  #insecure(url) {
+    const taker = this.#basic ?? this.#apiKeys;
+    if (taker === undefined || this.#allowInsecure) return undefined;
+    try {
+      // An empty credential: the core refuses the transport before reading it.
+      taker.plain.authorize("", url.href, false, "", "", undefined, undefined, "GET", "/", undefined, undefined);
+    } catch (error) {
+      if (error?.code === "ERR_INSECURE_TRANSPORT") return this.#refusal({ error: new TollgateError(error.message, error), credential: true });
+    }
+    return undefined;
   }
 
   // ── opaque tokens (RFC 7662): the introspector asks, the core checks the answer with
@@ -600,7 +719,7 @@ export class Guard {
     }
     this.#introspection = introspection;
     // Compiled now: bad options fail at createGuard, not per request.
-    this.#opaque = lent.introspectionChecker({ ...this.#verifyOptions, issuer });
+    this.#opaque = lent.introspectionChecker({ ...this.#verifyOptions, issuer }, this.#policy);
   }
 
   async #verifyOpaque(token, call, route) {
@@ -617,14 +736,14 @@ export class Guard {
       if (!isEdgeError(error)) throw error;
       return this.#refusal({ unavailable: error, description: "the token cannot be checked right now; retry later" });
     }
-    const outcome = this.#opaque.check(response, call);
+    // With a policy, the response's checks and the policy's decision are one call.
+    const outcome = route === undefined ? this.#opaque.check(response, call) : this.#opaque.authorize(response, call, route);
     if (outcome.error !== undefined) return this.#refusal(outcome);
+    if (outcome.outcome === "denied") return this.#fromDecision(outcome.decision);
     const { result } = outcome;
     const clientId = typeof result.claims.client_id === "string" ? result.claims.client_id : undefined;
     const credential = Object.freeze({ kind: "opaque", clientId });
-    if (route === undefined) return this.#success(token, result, credential);
-    const decision = this.#policy.evaluate(result, route);
-    return decision.allow ? this.#success(token, result, credential, decision) : this.#fromDecision(decision);
+    return this.#success(token, result, credential, outcome.decision);
   }
 
   /** `header` with the guard's realm first (one realm per guard: in place of any other). */
@@ -636,7 +755,11 @@ export class Guard {
       .replace(/, $/, "");
   }
 
-  #unauthorized() {
+  #unauthorized(request, url) {
+    // A guard taking passwords or keys never invites them over plain http: (the core
+    // judges the transport, as BasicCredentials.verifyRequest has it judge): a 400 instead.
+    const insecure = url === undefined ? undefined : this.#insecure(url);
+    if (insecure !== undefined) return insecure;
     const code = "ERR_NO_CREDENTIALS";
     const headers = { "WWW-Authenticate": challenge(code, this.#realm, "", this.#offer()) };
     // RFC 9449 §9: a server that wants nonces may hand one out with its challenge.
@@ -647,7 +770,9 @@ export class Guard {
       status: statusOf(code),
       code,
       error: undefined,
-      description: this.#dpop?.required ? "a DPoP-bound access token is required" : "a bearer token is required",
+      description: !this.#tokens
+        ? "credentials are required"
+        : this.#dpop?.required ? "a DPoP-bound access token is required" : "a bearer token is required",
       response: jsonResponse(statusOf(code), undefined, headers),
     };
   }
@@ -733,14 +858,24 @@ function parseRequestUrl(request) {
   }
 }
 
-/** The Authorization header: Bearer (RFC 6750 §2.1), and DPoP (RFC 9449 §7.1) when `dpop` is on. */
-function parseAuthorization(raw, dpop) {
+/**
+ * The Authorization header: Bearer (RFC 6750 §2.1) when `tokens`, DPoP (RFC 9449 §7.1) when
+ * `dpop` is on, `ApiKey <key>` when `apiKey`, Basic (RFC 7617) when `basic`.
+ */
+function parseAuthorization(raw, dpop, tokens, apiKey, basic) {
   // Field values carry no leading/trailing whitespace (RFC 9110 §5.5); Headers trims it.
   const value = raw.replace(/^[ \t]+|[ \t]+$/g, "");
   if (value === "") return { kind: "none" };
   const [, scheme, rest] = SCHEME.exec(value);
   const kind = scheme.toLowerCase();
+  if (kind === "apikey" && apiKey) {
+    const key = rest.trim();
+    return key === "" ? { kind: "malformed", description: "the ApiKey scheme needs a key" } : { kind, value: key };
+  }
+  // The core reads the rest (RFC 7617 §2), and refuses it with Basic's challenge.
+  if (kind === "basic" && basic) return { kind, value };
   // A scheme the guard does not take is no credentials (a DPoP-only guard takes no Bearer).
+  if (!tokens) return { kind: "other" };
   if (kind === "bearer" ? dpop?.required : kind !== "dpop" || dpop === undefined) return { kind: "other" };
   const name = kind === "dpop" ? "DPoP" : "Bearer";
   if (rest === "") return { kind: "malformed", description: `the ${name} scheme needs a token` };
@@ -759,12 +894,14 @@ function parseAuthorization(raw, dpop) {
 
 /**
  * A request guard: extracts the bearer token by RFC 6750 §2, verifies it with `keys`
- * (a KeySet, a RemoteKeySet, or keys per issuer) and answers by §3.
+ * (a KeySet, a RemoteKeySet, or keys per issuer) and answers by §3; API keys (`apiKeys`)
+ * and Basic credentials (`basic`) end in the same result and the same checks.
  */
 export function createGuard(options) {
   if (!isPlainObject(options)) throw invalidArg("createGuard expects an options object");
-  if (options.keys === undefined && options.introspection === undefined) {
-    throw invalidArg("createGuard: options.keys is required (or introspection, for opaque tokens)");
+  const { keys, introspection, apiKeys, basic } = options;
+  if (keys === undefined && introspection === undefined && apiKeys === undefined && basic === undefined) {
+    throw invalidArg("createGuard: options.keys is required (or introspection for opaque tokens, apiKeys, basic)");
   }
   return new Guard(CONSTRUCT, options);
 }

@@ -2,7 +2,7 @@
 // For Hono 4 (`hono` >= 4.0 < 5), which the application installs: tollgate does not depend on it.
 
 import type { MiddlewareHandler } from "hono";
-import type { GuardOptions, JWSHeader, JWTClaims, PolicyDecisionLike, VerifyCallOptions } from "tollgate";
+import type { Credential, GuardOptions, JWSHeader, JWTClaims, PolicyDecisionLike, VerifyCallOptions } from "tollgate";
 
 /**
  * What the middleware puts on the context when the token is valid: `c.get("tollgate")`.
@@ -15,14 +15,21 @@ import type { GuardOptions, JWSHeader, JWTClaims, PolicyDecisionLike, VerifyCall
  * ```
  */
 export interface TollgateAuth<C extends JWTClaims = JWTClaims> {
-  /** The verified claims. */
+  /** `claims.sub`, when a string: an API key's id, a Basic username. */
+  subject: string | undefined;
+  /** The verified claims (for an API key or Basic credentials, made from its entry). */
   claims: C;
+  /** How the request was authenticated: `jwt`, `dpop`, `mtls`, `opaque`, `apikey`, `basic`. */
+  credential: Credential;
   /** The granted scopes (from `scope`, `scp` and `permissions`, or the guard's `scopeClaim`). */
   scopes: string[];
   /** The token's protected header. */
   header: JWSHeader;
-  /** The bearer token that was verified, e.g. to call another API on the user's behalf. */
-  token: string;
+  /**
+   * The bearer token that was verified, e.g. to call another API on the user's behalf;
+   * `undefined` for an API key or Basic credentials (never echoed).
+   */
+  token: string | undefined;
   /** The roles the token lists. */
   roles: string[];
   /**

@@ -110,7 +110,8 @@ export function tollgate(options) {
         await next();
         return;
       }
-      const auth = { claims: result.claims, scopes: result.scopes, roles: result.roles, header: result.header, token: result.token };
+      const { subject, claims, scopes, roles, header, token, credential } = result;
+      const auth = { subject, claims, scopes, roles, header, token, credential };
       if (result.decision !== undefined) auth.decision = result.decision;
       verified.set(c, auth);
       c.set(TOLLGATE_VARIABLE, auth);

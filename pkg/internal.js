@@ -19,7 +19,7 @@ export const handles = new WeakMap();
 /**
  * What tollgate.js lends the package's other modules without exporting it, set when
  * tollgate.js is evaluated (before any module that imports it runs):
- * `introspectionChecker(options)` (see tollgate.js).
+ * `introspectionChecker(options, policy?)` (see tollgate.js).
  */
 export const lent = {};
 

@@ -682,7 +682,7 @@ const THROWAWAY_ALG = Object.keys(ALGORITHMS).find((alg) => ALGORITHMS[alg].kty 
  * (a verified result: `{ header: {}, claims, scopes, roles }`, claims being the response)
  * or `{ error }`; caller mistakes throw. Lent to the guard through internal.js.
  */
-lent.introspectionChecker = (options) => {
+lent.introspectionChecker = (options, policy) => {
   const { keys: _keys, typ: _typ, algorithms: _algorithms, cache: _cache, ...rest } = plainObject(options, "options");
   const throwaway = KeySet.fromSecret(new Uint8Array(64), { alg: THROWAWAY_ALG });
   let prepared;
@@ -692,11 +692,31 @@ lent.introspectionChecker = (options) => {
     throwaway.free();
   }
   const raw = prepared.raw;
+  // With the guard's policy, bound once: a request is then one call (authorize).
+  const bound = policy === undefined ? undefined : raw.withPolicy(handles.get(policy).raw);
   return {
     check(response, options) {
       const text = toJson(response, "introspection response");
       try {
         return { result: verifiedResult(call(() => raw.checkIntrospected(text, callText(options)))) };
+      } catch (error) {
+        if (error instanceof TollgateError && error.status) return { error };
+        throw error;
+      }
+    },
+    // With a policy: the response checked and the policy's decision on it, one call into
+    // the core (the guard asked the route first). `{ outcome, result?, decision? }` or `{ error }`.
+    authorize(response, options, route) {
+      const text = toJson(response, "introspection response");
+      try {
+        const [outcome, resultText, decisionText] = call(() =>
+          bound.authorizeIntrospected(text, callText(options), route.method, route.path, route.ip, route.environment),
+        );
+        return {
+          outcome,
+          result: resultText === undefined ? undefined : verifiedResult(resultText),
+          decision: decisionText === undefined ? undefined : JSON.parse(decisionText),
+        };
       } catch (error) {
         if (error instanceof TollgateError && error.status) return { error };
         throw error;

@@ -290,6 +290,24 @@ impl Catalog {
         }
         Ok(entry.authenticated())
     }
+
+    /// [`Catalog::check`] for a request to `url`: 400 `ERR_INSECURE_TRANSPORT`
+    /// when `url` is not `https:` (nor loopback `http:`) and `allow_insecure`
+    /// is false, before the key is read: a key is a password that does not
+    /// expire with the connection, and is refused in the clear as Basic's
+    /// passwords are ([`crate::basic::secure_transport`]).
+    pub fn check_request(
+        &self,
+        key: &str,
+        url: &str,
+        allow_insecure: bool,
+        now: i64,
+    ) -> Result<Authenticated, Error> {
+        if !allow_insecure && !crate::basic::secure_transport(url) {
+            return Err(Error::InsecureTransport);
+        }
+        self.check(key, now)
+    }
 }
 
 impl Entry {

@@ -2,6 +2,7 @@
 //! revocation and the policy's decision, composed here so that a guard asks
 //! the core once per request and the claims are read once.
 
+use crate::credential::Authenticated;
 use crate::dpop::{Presentation, Proven};
 use crate::error::{Code, Error};
 use crate::options::CallOptions;
@@ -113,6 +114,26 @@ impl Authorizer<'_> {
         self.begin_with(token, call, request, clock, verify)
     }
 
+    /// An opaque token's introspection response (RFC 7662), checked as
+    /// [`Verifier::check_introspected`] checks it, then the policy's decision
+    /// on its claims: the rest of a request whose route already asked for
+    /// credentials (the caller asked the route first, before the lookup).
+    pub fn authorize_introspected(
+        &self,
+        response: &str,
+        call: &CallOptions,
+        request: &Request<'_>,
+        clock: i64,
+    ) -> Outcome {
+        let checked = self
+            .verifier
+            .check_introspected(response, call, clock, self.revocations);
+        match checked {
+            Ok(verified) => self.decide(verified, &self.at(request, call, clock)),
+            Err(e) => Outcome::Refused(e),
+        }
+    }
+
     /// The rest of [`Authorizer::begin`], once a candidate key verified the signature.
     pub fn resume(
         &self,
@@ -190,5 +211,70 @@ impl Authorizer<'_> {
         } else {
             Outcome::Denied(decision)
         }
+    }
+}
+
+/// What one request presenting an API key or Basic credentials comes to:
+/// [`Outcome`]'s answers, with the credential in place of a token.
+#[derive(Debug)]
+pub enum CredentialOutcome {
+    /// A public rule: the credential was not looked at.
+    Public(Decision),
+    /// The credential verified, held what the call requires and, with a
+    /// policy, the policy allows the request.
+    Allowed(Box<Authenticated>, Option<Decision>),
+    /// The credential is refused: transport, unknown, wrong, expired, scopes, roles.
+    Refused(Error),
+    /// The policy refuses the request: its path, rule, scopes, roles or constraints.
+    Denied(Decision),
+}
+
+/// Authorizes a request presenting an API key or Basic credentials, as
+/// [`Authorizer::authorize`] does a token, in one step: with a `policy`, the
+/// route first (a public rule checks nothing, a path that could route
+/// elsewhere is a 400); then `check` (the catalog's or the list's, with the
+/// transport); then the call's required `scopes` and `roles`
+/// ([`Authenticated::require`]); then the policy's decision on the
+/// credential's synthesized claims, read as a verified token's are.
+/// `request.now` is the time of the decision.
+pub fn authorize_credential(
+    policy: Option<&Policy>,
+    request: &Request<'_>,
+    scopes: &[String],
+    roles: &[String],
+    check: impl FnOnce() -> Result<Authenticated, Error>,
+) -> CredentialOutcome {
+    if let Some(policy) = policy {
+        let d = policy.evaluate_verdict(None, request, None);
+        if d.allow {
+            return CredentialOutcome::Public(d);
+        }
+        if d.code == Some(Code::InvalidRequest) {
+            return CredentialOutcome::Denied(d);
+        }
+    }
+    let ok = match check().and_then(|ok| ok.require(scopes, roles).map(|()| ok)) {
+        Ok(ok) => ok,
+        Err(e) => return CredentialOutcome::Refused(e),
+    };
+    let Some(policy) = policy else {
+        return CredentialOutcome::Allowed(Box::new(ok), None);
+    };
+    let decision = match crate::json::parse_object(ok.claims_json.as_bytes()) {
+        Ok(claims) => policy.evaluate_verdict(
+            Some(Subject {
+                claims: &claims,
+                verified: true,
+            }),
+            request,
+            None,
+        ),
+        // Not reached: the claims are the core's own JSON.
+        Err(_) => policy.evaluate_unreadable(request, true),
+    };
+    if decision.allow {
+        CredentialOutcome::Allowed(Box::new(ok), Some(decision))
+    } else {
+        CredentialOutcome::Denied(decision)
     }
 }

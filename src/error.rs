@@ -446,7 +446,8 @@ pub enum Scheme {
 }
 
 /// The authentication schemes a resource server offers in its challenges
-/// (RFC 9110 §11.6.1): Bearer (RFC 6750), DPoP (RFC 9449 §7.1), or both.
+/// (RFC 9110 §11.6.1): Bearer (RFC 6750), DPoP (RFC 9449 §7.1), HTTP Basic
+/// (RFC 7617) and API keys, in any combination.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Offer<'a> {
     /// Bearer tokens are accepted.
@@ -457,6 +458,10 @@ pub struct Offer<'a> {
     /// The error concerns the DPoP scheme: the request used it, or the token
     /// needs it, or the error is the proof's.
     pub error_in_dpop: bool,
+    /// Basic credentials are accepted, in this realm (RFC 7617 §2: required).
+    pub basic: Option<&'a str>,
+    /// API keys are accepted ([`Scheme::ApiKey`]).
+    pub api_key: bool,
 }
 
 impl Offer<'_> {
@@ -465,7 +470,14 @@ impl Offer<'_> {
         bearer: true,
         dpop: None,
         error_in_dpop: false,
+        basic: None,
+        api_key: false,
     };
+
+    /// Whether a token scheme (Bearer, DPoP) is offered, or only credentials.
+    fn tokens(&self) -> bool {
+        self.bearer || self.dpop.is_some()
+    }
 }
 
 /// The `WWW-Authenticate` value answering with `code` (RFC 6750 §3): the
@@ -483,7 +495,8 @@ pub fn challenge(
 
 /// [`challenge`] in `scheme`: for [`Scheme::Basic`], RFC 7617 §2:
 /// `Basic realm="…", charset="UTF-8"` on a 401, nothing otherwise; for
-/// [`Scheme::ApiKey`], the Bearer challenge's attributes under `ApiKey`.
+/// [`Scheme::ApiKey`], the Bearer challenge's attributes under `ApiKey`,
+/// nothing for a key sent over an insecure transport.
 pub fn challenge_for(
     scheme: Scheme,
     code: Code,
@@ -493,6 +506,9 @@ pub fn challenge_for(
 ) -> Option<String> {
     match scheme {
         Scheme::Bearer => challenge(code, realm, description, scope),
+        // A key refused for its transport gets no challenge: one would invite
+        // the client to send it in the clear again (as Basic's 400 does not).
+        Scheme::ApiKey if code == Code::InsecureTransport => None,
         Scheme::ApiKey => challenge(code, realm, description, scope)
             .and_then(|c| c.strip_prefix("Bearer").map(|rest| format!("ApiKey{rest}"))),
         Scheme::Basic => {
@@ -507,12 +523,14 @@ pub fn challenge_for(
     }
 }
 
-/// [`challenge`] for a server offering the schemes of `offer`; every Bearer
-/// and DPoP challenge of the package is built here. An error is answered on
-/// one scheme: DPoP (with `algs`, RFC 9449 §7.1) when it concerns DPoP or
-/// Bearer is not accepted, else Bearer. The bare challenge (no
-/// credentials) names every scheme offered, Bearer first (RFC 9449 §7.2:
-/// `Bearer, DPoP algs="ES256"`).
+/// [`challenge`] for a server offering the schemes of `offer`; every
+/// challenge of a server taking several schemes is built here. An error is
+/// answered on one scheme: DPoP (with `algs`, RFC 9449 §7.1) when it
+/// concerns DPoP or Bearer is not accepted, else Bearer; a server that takes
+/// no token answers on `ApiKey`, else on Basic (a 401 only). The bare
+/// challenge (no credentials) names every scheme offered (RFC 9110
+/// §11.6.1), Bearer first (RFC 9449 §7.2: `Bearer, DPoP algs="ES256"`),
+/// then `Basic realm="…", charset="UTF-8"`, then `ApiKey`.
 pub fn challenge_offering(
     code: Code,
     realm: Option<&str>,
@@ -523,20 +541,44 @@ pub fn challenge_offering(
     if !matches!(code.status(), Some(400 | 401 | 403)) {
         return None;
     }
+    let only_credentials = !offer.tokens() && (offer.api_key || offer.basic.is_some());
     let Some(error) = code.oauth_error() else {
         let mut out = String::new();
-        if offer.bearer || offer.dpop.is_none() {
-            push_scheme(&mut out, "Bearer", realm);
-        }
-        if let Some(algs) = offer.dpop {
+        let next = |out: &mut String, scheme: &str| {
             if !out.is_empty() {
                 out.push_str(", ");
             }
-            push_scheme(&mut out, "DPoP", realm);
+            push_scheme(out, scheme, realm);
+        };
+        if offer.bearer || (offer.dpop.is_none() && !only_credentials) {
+            next(&mut out, "Bearer");
+        }
+        if let Some(algs) = offer.dpop {
+            next(&mut out, "DPoP");
             push_algs(&mut out, algs, realm.is_some());
+        }
+        if let Some(basic) = offer.basic {
+            if !out.is_empty() {
+                out.push_str(", ");
+            }
+            if let Some(c) = challenge_for(Scheme::Basic, Code::NoCredentials, Some(basic), "", &[])
+            {
+                out.push_str(&c);
+            }
+        }
+        if offer.api_key {
+            next(&mut out, "ApiKey");
         }
         return Some(out);
     };
+    if only_credentials {
+        let scheme = if offer.api_key {
+            Scheme::ApiKey
+        } else {
+            Scheme::Basic
+        };
+        return challenge_for(scheme, code, realm.or(offer.basic), description, scope);
+    }
     let dpop = offer.dpop.filter(|_| offer.error_in_dpop || !offer.bearer);
     let mut out = String::new();
     push_scheme(
@@ -764,11 +806,56 @@ mod tests {
     }
 
     #[test]
+    fn credential_schemes_join_the_bare_challenge() {
+        let all = Offer {
+            basic: Some("staff"),
+            api_key: true,
+            ..Offer::BEARER
+        };
+        assert_eq!(
+            challenge_offering(Code::NoCredentials, Some("api"), "", &[], all).as_deref(),
+            Some("Bearer realm=\"api\", Basic realm=\"staff\", charset=\"UTF-8\", ApiKey realm=\"api\"")
+        );
+        // Errors stay on Bearer while tokens are taken.
+        assert_eq!(
+            challenge_offering(Code::InvalidRequest, None, "two", &[], all).as_deref(),
+            Some("Bearer error=\"invalid_request\", error_description=\"two\"")
+        );
+        let keys_only = Offer {
+            bearer: false,
+            api_key: true,
+            ..Offer::BEARER
+        };
+        assert_eq!(
+            challenge_offering(Code::NoCredentials, None, "", &[], keys_only).as_deref(),
+            Some("ApiKey")
+        );
+        assert_eq!(
+            challenge_offering(Code::InvalidRequest, None, "two", &[], keys_only).as_deref(),
+            Some("ApiKey error=\"invalid_request\", error_description=\"two\"")
+        );
+        let basic_only = Offer {
+            bearer: false,
+            basic: Some("api"),
+            ..Offer::BEARER
+        };
+        assert_eq!(
+            challenge_offering(Code::NoCredentials, None, "", &[], basic_only).as_deref(),
+            Some("Basic realm=\"api\", charset=\"UTF-8\"")
+        );
+        // RFC 7617: a 400 does not invite the password again.
+        assert_eq!(
+            challenge_offering(Code::InvalidRequest, None, "two", &[], basic_only),
+            None
+        );
+    }
+
+    #[test]
     fn dpop_challenges_follow_rfc_9449() {
         let both = Offer {
             bearer: true,
             dpop: Some("ES256 EdDSA"),
-            error_in_dpop: false,
+            ..Offer::BEARER
         };
         // §7.2: the bare challenge names both schemes.
         assert_eq!(

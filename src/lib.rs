@@ -78,7 +78,7 @@ pub mod wasm_policy;
 pub mod wasm_sign;
 
 pub use alg::Algorithm;
-pub use authorize::{Authorizer, Outcome};
+pub use authorize::{authorize_credential, Authorizer, CredentialOutcome, Outcome};
 pub use error::{Binding, Code, Error, Reason, Scheme, Skipped};
 pub use jwk::{Key, KeySet};
 pub use options::{CallOptions, DecodeOptions, ScopeRequirement, Validation};

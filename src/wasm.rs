@@ -437,6 +437,7 @@ impl Verifier {
             bearer: true,
             dpop: self.dpop.as_deref().map(dpop::Config::algs),
             error_in_dpop: dpop,
+            ..Offer::BEARER
         };
         let realm = realm.or(self.inner.validation().realm.as_deref());
         to_js_offering(error, realm, offer)
@@ -602,8 +603,11 @@ impl Verifier {
 /// gives without a core error in hand; `undefined` for an unknown code or one
 /// that is not a 400, 401 or 403.
 /// `dpop`: the DPoP algorithms when the server takes DPoP proofs; `bearer`:
-/// whether it takes bearer tokens; `error_in_dpop`: the error concerns DPoP.
+/// whether it takes bearer tokens; `error_in_dpop`: the error concerns DPoP;
+/// `basic`: the realm of the Basic credentials it takes; `api_key`: whether
+/// it takes API keys.
 #[wasm_bindgen(js_name = rawChallenge)]
+#[allow(clippy::too_many_arguments)]
 pub fn challenge(
     code: &str,
     realm: Option<String>,
@@ -611,11 +615,15 @@ pub fn challenge(
     dpop: Option<String>,
     bearer: Option<bool>,
     error_in_dpop: Option<bool>,
+    basic: Option<String>,
+    api_key: Option<bool>,
 ) -> Option<String> {
     let offer = Offer {
         bearer: bearer.unwrap_or(true),
         dpop: dpop.as_deref(),
         error_in_dpop: error_in_dpop.unwrap_or(false),
+        basic: basic.as_deref(),
+        api_key: api_key.unwrap_or(false),
     };
     crate::error::challenge_offering(
         crate::Code::parse(code)?,

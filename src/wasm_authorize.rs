@@ -165,6 +165,38 @@ impl Verifier {
         self.outcome(outcome).map(Some)
     }
 
+    /// An opaque token's introspection response (JSON text) checked and the
+    /// policy's decision on it, in one call (the route was asked first, before
+    /// the lookup): `[outcome, result text, decision text]`, outcome
+    /// `"allowed"` or `"denied"`, or the refusal thrown as `checkIntrospected`.
+    #[wasm_bindgen(js_name = authorizeIntrospected)]
+    pub fn authorize_introspected(
+        &self,
+        response: &str,
+        call: &str,
+        method: &str,
+        path: &str,
+        ip: Option<String>,
+        environment: Option<String>,
+    ) -> Result<Array, JsValue> {
+        let (call, list) = self.prepare(call)?;
+        let route = crate::policy::Request {
+            method,
+            path,
+            ip: ip.as_deref(),
+            environment: environment.as_deref(),
+            now: 0,
+        };
+        let outcome = self.authorizer(list.as_deref()).authorize_introspected(
+            response,
+            &call,
+            &route,
+            now_seconds(),
+        );
+        drop(list);
+        self.outcome(outcome)
+    }
+
     fn authorizer<'a>(
         &'a self,
         revocations: Option<&'a crate::RevocationList>,

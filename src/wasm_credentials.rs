@@ -3,12 +3,77 @@
 //! `credentials`, which `policy-module` enables), the verifier's module has no
 //! room for them (docs/credentials.md).
 
+use std::rc::Rc;
+
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
 use crate::options;
 use crate::wasm::{err, now_seconds, to_js_as};
 use crate::Error;
+
+/// A compiled policy and its realm, bound to a catalog or a list (`withPolicy`).
+#[cfg(feature = "policy-module")]
+type Shared = (Rc<crate::Policy>, Option<String>);
+
+/// One request's answer with a credential (`src/authorize.rs`), for the
+/// guard: `[outcome, result text, decision text, challenge]`, outcome
+/// `"public"`, `"allowed"` or `"denied"` (then `challenge`, the denial's
+/// `WWW-Authenticate` in `scheme`, or undefined), or the credential's
+/// refusal thrown in `scheme`.
+#[cfg(feature = "policy-module")]
+#[allow(clippy::too_many_arguments)]
+fn authorize(
+    scheme: crate::Scheme,
+    realm: Option<&str>,
+    policy: Option<&Shared>,
+    scopes: &str,
+    roles: &str,
+    route: (&str, &str, Option<String>, Option<String>),
+    now: Option<f64>,
+    check: impl FnOnce(i64) -> Result<crate::credential::Authenticated, Error>,
+) -> Result<Array, JsValue> {
+    use crate::authorize::CredentialOutcome;
+    let (scopes, roles) = (
+        required_list(scopes).map_err(err)?,
+        required_list(roles).map_err(err)?,
+    );
+    let now = now.map_or_else(now_seconds, |n| n as i64);
+    let (method, path, ip, environment) = route;
+    let request = crate::policy::Request {
+        method,
+        path,
+        ip: ip.as_deref(),
+        environment: environment.as_deref(),
+        now,
+    };
+    let compiled = policy.map(|(p, _)| p.as_ref());
+    let outcome =
+        crate::authorize::authorize_credential(compiled, &request, &scopes, &roles, || check(now));
+    let decision = |d: Option<crate::Decision>| match (d, policy) {
+        (Some(d), Some((p, r))) => JsValue::from(d.to_json(p, r.as_deref())),
+        _ => JsValue::UNDEFINED,
+    };
+    let mut challenge = JsValue::UNDEFINED;
+    let (kind, result, decision) = match outcome {
+        CredentialOutcome::Public(d) => ("public", JsValue::UNDEFINED, decision(Some(d))),
+        CredentialOutcome::Denied(d) => {
+            // The decision's own challenge is Bearer's: a credential is answered in its scheme.
+            if let Some(c) = d.challenge_for(scheme, realm) {
+                challenge = JsValue::from(c);
+            }
+            ("denied", JsValue::UNDEFINED, decision(Some(d)))
+        }
+        CredentialOutcome::Allowed(ok, d) => ("allowed", JsValue::from(ok.to_json()), decision(d)),
+        CredentialOutcome::Refused(e) => return Err(to_js_as(&e, scheme, realm)),
+    };
+    Ok(Array::of4(
+        &JsValue::from_str(kind),
+        &result,
+        &decision,
+        &challenge,
+    ))
+}
 
 /// The required scopes or roles of one call: a JSON array of strings, or empty.
 fn required_list(text: &str) -> Result<Vec<String>, Error> {
@@ -22,8 +87,10 @@ fn required_list(text: &str) -> Result<Vec<String>, Error> {
 /// A loaded API key catalog (wrapped by the JS `ApiKeyCatalog`).
 #[wasm_bindgen(js_name = RawApiKeys)]
 pub struct ApiKeys {
-    inner: crate::apikey::Catalog,
+    inner: Rc<crate::apikey::Catalog>,
     realm: Option<String>,
+    #[cfg(feature = "policy-module")]
+    policy: Option<Shared>,
 }
 
 #[wasm_bindgen(js_class = RawApiKeys)]
@@ -32,7 +99,12 @@ impl ApiKeys {
     #[wasm_bindgen(constructor)]
     pub fn new(text: &str, realm: Option<String>) -> Result<ApiKeys, JsValue> {
         let inner = crate::apikey::Catalog::from_json(text.as_bytes()).map_err(err)?;
-        Ok(ApiKeys { inner, realm })
+        Ok(ApiKeys {
+            inner: Rc::new(inner),
+            realm,
+            #[cfg(feature = "policy-module")]
+            policy: None,
+        })
     }
 
     /// Number of keys.
@@ -63,11 +135,62 @@ impl ApiKeys {
     }
 }
 
+/// The guard's one call per request (`createGuard({ apiKeys })`).
+#[cfg(feature = "policy-module")]
+#[wasm_bindgen(js_class = RawApiKeys)]
+impl ApiKeys {
+    /// The same catalog, sharing its keys, whose `authorize` decides with
+    /// `policy` (a guard with a policy binds it once).
+    #[wasm_bindgen(js_name = withPolicy)]
+    pub fn with_policy(&self, policy: &crate::wasm_policy::Policy) -> ApiKeys {
+        ApiKeys {
+            inner: Rc::clone(&self.inner),
+            realm: self.realm.clone(),
+            policy: Some(policy.shared()),
+        }
+    }
+
+    /// Authorizes a request to `url` presenting `key`: its transport (unless
+    /// `allow_insecure`), the key at `now` (absent: the clock), the required
+    /// scopes and roles (JSON arrays, or empty) and, with a policy (`withPolicy`), the
+    /// route's decision, in one call. `realm` (absent: the catalog's) names
+    /// the `ApiKey` challenge of a refusal. See `authorize` above.
+    #[allow(clippy::too_many_arguments)]
+    pub fn authorize(
+        &self,
+        key: &str,
+        url: &str,
+        allow_insecure: bool,
+        scopes: &str,
+        roles: &str,
+        now: Option<f64>,
+        realm: Option<String>,
+        method: &str,
+        path: &str,
+        ip: Option<String>,
+        environment: Option<String>,
+    ) -> Result<Array, JsValue> {
+        let realm = realm.as_deref().or(self.realm.as_deref());
+        authorize(
+            crate::Scheme::ApiKey,
+            realm,
+            self.policy.as_ref(),
+            scopes,
+            roles,
+            (method, path, ip, environment),
+            now,
+            |now| self.inner.check_request(key, url, allow_insecure, now),
+        )
+    }
+}
+
 /// A loaded Basic credential list (wrapped by the JS `BasicCredentials`).
 #[wasm_bindgen(js_name = RawBasic)]
 pub struct Basic {
-    inner: crate::basic::Credentials,
+    inner: Rc<crate::basic::Credentials>,
     realm: Option<String>,
+    #[cfg(feature = "policy-module")]
+    policy: Option<Shared>,
 }
 
 #[wasm_bindgen(js_class = RawBasic)]
@@ -76,7 +199,12 @@ impl Basic {
     #[wasm_bindgen(constructor)]
     pub fn new(text: &str, realm: Option<String>) -> Result<Basic, JsValue> {
         let inner = crate::basic::Credentials::from_json(text.as_bytes()).map_err(err)?;
-        Ok(Basic { inner, realm })
+        Ok(Basic {
+            inner: Rc::new(inner),
+            realm,
+            #[cfg(feature = "policy-module")]
+            policy: None,
+        })
     }
 
     /// Number of users.
@@ -107,6 +235,51 @@ impl Basic {
             .map_err(refuse)?;
         ok.require(&scopes, &roles).map_err(refuse)?;
         Ok(ok.to_json())
+    }
+}
+
+/// The guard's one call per request (`createGuard({ basic })`).
+#[cfg(feature = "policy-module")]
+#[wasm_bindgen(js_class = RawBasic)]
+impl Basic {
+    /// The same list, sharing its users, whose `authorize` decides with `policy`.
+    #[wasm_bindgen(js_name = withPolicy)]
+    pub fn with_policy(&self, policy: &crate::wasm_policy::Policy) -> Basic {
+        Basic {
+            inner: Rc::clone(&self.inner),
+            realm: self.realm.clone(),
+            policy: Some(policy.shared()),
+        }
+    }
+
+    /// Authorizes a request to `url` whose `Authorization` value is
+    /// `authorization`: as `RawApiKeys.authorize`, with Basic's check.
+    #[allow(clippy::too_many_arguments)]
+    pub fn authorize(
+        &self,
+        authorization: &str,
+        url: &str,
+        allow_insecure: bool,
+        scopes: &str,
+        roles: &str,
+        now: Option<f64>,
+        realm: Option<String>,
+        method: &str,
+        path: &str,
+        ip: Option<String>,
+        environment: Option<String>,
+    ) -> Result<Array, JsValue> {
+        let realm = realm.as_deref().or(self.realm.as_deref());
+        authorize(
+            crate::Scheme::Basic,
+            realm,
+            self.policy.as_ref(),
+            scopes,
+            roles,
+            (method, path, ip, environment),
+            now,
+            |_| self.inner.check(authorization, url, allow_insecure),
+        )
     }
 }
 

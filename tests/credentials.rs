@@ -186,3 +186,79 @@ fn an_unknown_user_costs_a_full_hash() {
         "unknown {unknown}s, wrong password {wrong}s"
     );
 }
+
+/// The guard's path (`authorize_credential`): API keys over plain http: refused like
+/// Basic passwords, before the key is read; the route's requirements and the policy apply
+/// to a key as to a token.
+#[test]
+fn api_keys_through_the_guard_path() {
+    use tollgate::authorize::{authorize_credential, CredentialOutcome};
+    use tollgate::policy::Request;
+    use tollgate::Policy;
+
+    let (key, sha) = apikey::mint("tg", Some("ci"), &random(1)).unwrap();
+    let c = catalog(&[("ci", &sha, "2000")]);
+    // Attack: a key in the clear. Refused whatever the key, a 400 with no ApiKey challenge.
+    for k in [key.as_str(), "", "tg_ci_garbage"] {
+        let e = c
+            .check_request(k, "http://api.example/x", false, 1000)
+            .unwrap_err();
+        assert_eq!(e, Error::InsecureTransport);
+        assert_eq!(e.challenge_for(Scheme::ApiKey, Some("api")), None);
+    }
+    assert!(c
+        .check_request(&key, "http://api.example/x", true, 1000)
+        .is_ok());
+    assert!(c
+        .check_request(&key, "http://127.0.0.1:8787/x", false, 1000)
+        .is_ok());
+    assert!(c
+        .check_request(&key, "https://api.example/x", false, 1000)
+        .is_ok());
+
+    let policy = Policy::from_json(
+        br#"{"version":1,"scopes":{"read":{},"write":{}},
+            "rules":[{"method":"GET","path":"/health","public":true},
+                     {"method":"GET","path":"/m","scopes":["read"]},
+                     {"method":"POST","path":"/m","scopes":["write"]}]}"#,
+    )
+    .unwrap();
+    let at = |method: &'static str, path: &'static str| Request {
+        method,
+        path,
+        ip: None,
+        environment: None,
+        now: 1000,
+    };
+    let url = "https://api.example/m";
+    let check = |k: &str| {
+        let k = k.to_owned();
+        let c = &c;
+        move || c.check_request(&k, url, false, 1000)
+    };
+    // Allowed, then denied by the policy's scopes, then a required scope of the call.
+    let ok = authorize_credential(Some(&policy), &at("GET", "/m"), &[], &[], check(&key));
+    assert!(
+        matches!(ok, CredentialOutcome::Allowed(ref a, Some(ref d)) if a.subject == "ci" && d.allow)
+    );
+    let denied = authorize_credential(Some(&policy), &at("POST", "/m"), &[], &[], check(&key));
+    assert!(
+        matches!(denied, CredentialOutcome::Denied(ref d) if d.code == Some(Code::InsufficientScope))
+    );
+    let short = authorize_credential(None, &at("GET", "/m"), &["write".into()], &[], check(&key));
+    assert!(matches!(
+        short,
+        CredentialOutcome::Refused(Error::InsufficientScope { .. })
+    ));
+    // Attack: a valid prefix and id with another secret is refused before the policy.
+    let (other, _) = apikey::mint("tg", Some("ci"), &random(2)).unwrap();
+    let forged = authorize_credential(Some(&policy), &at("GET", "/m"), &[], &[], check(&other));
+    assert!(
+        matches!(forged, CredentialOutcome::Refused(ref e) if e.code() == "ERR_APIKEY_INVALID")
+    );
+    // A public rule looks at no credential (not even a forged one).
+    let public = authorize_credential(Some(&policy), &at("GET", "/health"), &[], &[], || {
+        panic!("a public route checks no credential")
+    });
+    assert!(matches!(public, CredentialOutcome::Public(_)));
+}

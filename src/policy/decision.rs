@@ -70,6 +70,18 @@ impl Decision {
         challenge(self.code?, realm, &self.reason, &self.missing_scopes)
     }
 
+    /// [`Decision::www_authenticate`] in `scheme`, for a refused API key or
+    /// Basic credentials ([`crate::error::challenge_for`]: none for Basic's 403).
+    pub fn challenge_for(&self, scheme: crate::Scheme, realm: Option<&str>) -> Option<String> {
+        crate::error::challenge_for(
+            scheme,
+            self.code?,
+            realm,
+            &self.reason,
+            &self.missing_scopes,
+        )
+    }
+
     /// The decision as JSON text (`rule` from `policy`, realm for the header).
     pub fn to_json(&self, policy: &Policy, realm: Option<&str>) -> String {
         let mut out = String::with_capacity(256);

@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { KeySet, Introspector, createGuard, createIntrospector, isTollgateError } from "../../pkg/node.js";
 import { Policy } from "../../pkg/policy-node.js";
+import * as glue from "../../pkg/wasm/tollgate_policy.js";
 import { AUDIENCE, ISSUER, REALM, jwksOf, makeKey, manualClock, mint, readResponse } from "./helpers.mjs";
 
 const SECOND = 1000;
@@ -538,7 +539,51 @@ describe("the guard tells a JWT from an opaque token", () => {
     assert.equal(write.decision.allow, false);
     assert.equal(server.count("reader"), 1, "the second request was answered from the cache");
   });
+
+  test("with a policy: two calls into the wasm per request (the route, then the answer and the decision)", async () => {
+    const policy = Policy.fromJson({
+      version: 1,
+      scopes: { "read:messages": {}, "write:messages": {} },
+      rules: [
+        { method: "GET", path: "/messages/**", scopes: ["read:messages"] },
+        { method: "POST", path: "/messages/:id", scopes: ["write:messages"] },
+      ],
+    });
+    const guard = guardFor(introspector(), { policy });
+    server.answer("counted", active({ scope: "read:messages" }));
+    const read = await callsDuring(() => guard.authorize({ url: "/messages/1", headers: { authorization: "Bearer counted" } }));
+    assert.deepEqual([read.result.ok, read.calls], [true, 2]);
+    const write = await callsDuring(() => guard.authorize({ method: "POST", url: "/messages/1", headers: { authorization: "Bearer counted" } }));
+    assert.deepEqual([write.result.status, write.result.code, write.calls], [403, "ERR_JWT_INSUFFICIENT_SCOPE", 2]);
+    server.answer("gone", { active: false });
+    const inactive = await callsDuring(() => guard.authorize({ url: "/messages/1", headers: { authorization: "Bearer gone" } }));
+    assert.deepEqual([inactive.result.status, inactive.result.code, inactive.calls], [401, "ERR_TOKEN_INACTIVE", 2]);
+  });
 });
+
+/** Calls of the full module's classes (RawVerifier, RawPolicy, …) during `run` (as bench/crossings.mjs counts). */
+async function callsDuring(run) {
+  const wrapped = [];
+  let calls = 0;
+  for (const value of Object.values(glue)) {
+    if (typeof value !== "function" || !/^Raw/.test(value.name)) continue;
+    for (const name of Object.getOwnPropertyNames(value.prototype)) {
+      const d = Object.getOwnPropertyDescriptor(value.prototype, name);
+      if (name === "constructor" || typeof d.value !== "function" || name.startsWith("__")) continue;
+      const fn = d.value;
+      value.prototype[name] = function counted(...args) {
+        calls++;
+        return fn.apply(this, args);
+      };
+      wrapped.push([value.prototype, name, fn]);
+    }
+  }
+  try {
+    return { result: await run(), calls };
+  } finally {
+    for (const [proto, name, fn] of wrapped) proto[name] = fn;
+  }
+}
 
 describe("misuse is a TypeError at creation", () => {
   const misuse = (fn) => assert.throws(fn, { name: "TypeError", code: "ERR_INVALID_ARG" });

@@ -182,3 +182,25 @@ store.get(["k"], { everyShard: true });
 createGuard({ keys: remote, issuer: "i", audience: "api", revocations: store });
 // @ts-expect-error not constructible
 new (revocations.constructor as typeof StoreRevocations)();
+// API keys and Basic credentials through the guard, alone or beside JWTs.
+declare const apiKeys: import("tollgate").ApiKeyCatalog;
+declare const users: import("tollgate").BasicCredentials;
+const credentialGuard = createGuard({ apiKeys, basic: users, realm: "api" });
+createGuard({ basic: users, allowInsecure: true });
+createGuard({ keys: remote, issuer: "i", audience: "api", apiKeys, basic: users });
+async function credentialHandle(req: Request): Promise<Response> {
+  const auth = await credentialGuard.authorize(req, { requiredScopes: ["read:messages"] });
+  if (!auth.ok) return auth.response;
+  const credential: Credential = auth.credential;
+  const who: string | undefined =
+    credential.kind === "apikey" ? credential.id : credential.kind === "basic" ? credential.username : undefined;
+  const token: string | undefined = auth.token;
+  return new Response(`${auth.subject} ${who} ${auth.scopes.join(" ")} ${token ?? ""}`);
+}
+void credentialHandle;
+// @ts-expect-error apiKeys takes an ApiKeyCatalog, not its document
+createGuard({ apiKeys: { version: 1, keys: [] } });
+// @ts-expect-error allowInsecure is a boolean
+createGuard({ apiKeys, allowInsecure: "yes" });
+// @ts-expect-error a guard without keys takes no issuer
+createGuard({ apiKeys, issuer: "i" });

@@ -4,7 +4,7 @@
 // node_modules of its own; installed, tollgate/hono finds the application's hono.
 import { Hono } from "hono";
 import type { MiddlewareHandler } from "hono";
-import { KeySet, createRemoteKeySet, type JWTClaims } from "tollgate";
+import { KeySet, createRemoteKeySet, type ApiKeyCatalog, type BasicCredentials, type JWTClaims } from "tollgate";
 import { TOLLGATE_VARIABLE, tollgate, type TollgateAuth, type TollgateEnv } from "tollgate/hono";
 
 declare const jwks: string;
@@ -27,7 +27,7 @@ app.get("/api/me", (c) => {
   const sub: string | undefined = claims.sub;
   const list: string[] = scopes;
   const alg: string = header.alg;
-  const t: string = token;
+  const t: string | undefined = token; // undefined for an API key or Basic credentials
   return c.json({ sub, list, alg, t });
 });
 app.post("/api/messages", auth({ requiredScopes: ["write:messages"] }), (c) => c.text(c.get("tollgate").claims.sub ?? ""));
@@ -82,4 +82,14 @@ app.get("/plain", (c) => {
   // @ts-expect-error the augmentation types c.get("tollgate") on every route: sub is a string
   const n: number = c.get("tollgate").claims.sub;
   return c.text(String(n));
+});
+
+// API keys and Basic credentials beside JWTs: the credential's kind on the context.
+declare const apiKeys: ApiKeyCatalog;
+declare const users: BasicCredentials;
+const keyAuth = tollgate({ apiKeys, basic: users });
+app.get("/keys", keyAuth({ requiredScopes: ["read:messages"] }), (c) => {
+  const { subject, credential } = c.get("tollgate");
+  const owner: string | undefined = credential.kind === "apikey" ? credential.owner : undefined;
+  return c.text(`${subject} ${credential.kind} ${owner}`);
 });

@@ -56,18 +56,17 @@ fn issuer_key() -> Ed25519KeyPair {
 
 /// An access token with `payload`, signed as the running case's issuer signs.
 fn hs256(payload: &str) -> String {
-    let (header, sign): (&[u8], Box<dyn Fn(&[u8]) -> Vec<u8>>) = match ISSUER.with(Cell::get) {
-        Issuer::Hs256 => (
-            br#"{"alg":"HS256","typ":"at+jwt"}"#,
-            Box::new(|input| {
-                let key = hmac::Key::new(hmac::HMAC_SHA256, SECRET);
-                hmac::sign(&key, input).as_ref().to_vec()
-            }),
-        ),
-        Issuer::EdDsa => (
-            br#"{"alg":"EdDSA","typ":"at+jwt"}"#,
-            Box::new(|input| issuer_key().sign(input).as_ref().to_vec()),
-        ),
+    let issuer = ISSUER.with(Cell::get);
+    let header: &[u8] = match issuer {
+        Issuer::Hs256 => br#"{"alg":"HS256","typ":"at+jwt"}"#,
+        Issuer::EdDsa => br#"{"alg":"EdDSA","typ":"at+jwt"}"#,
+    };
+    let sign = |input: &[u8]| match issuer {
+        Issuer::Hs256 => {
+            let key = hmac::Key::new(hmac::HMAC_SHA256, SECRET);
+            hmac::sign(&key, input).as_ref().to_vec()
+        }
+        Issuer::EdDsa => issuer_key().sign(input).as_ref().to_vec(),
     };
     let input = format!("{}.{}", b64(header), b64(payload.as_bytes()));
     format!("{input}.{}", b64(&sign(input.as_bytes())))

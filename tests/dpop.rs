@@ -738,3 +738,56 @@ fn certificate_bound_tokens() {
         );
     });
 }
+
+#[test]
+fn the_callers_verdicts_decide_and_no_payload_is_read_before_them() {
+    each_issuer(|| {
+        let client = Client::new();
+        let token = token_bound_to(&client.jkt());
+        let config = config();
+        let proof = client.proof(&token, "");
+        let p = present(&config, Some(&proof));
+        let verifier = verifier();
+        let call = CallOptions::default();
+        let verdicts = |token_ok, proof_ok| {
+            let Begun::Pending(pending) = verifier
+                .begin_presented(&token, &call, NOW, None, &p)
+                .unwrap()
+            else {
+                panic!("a good proof's signature is the caller's")
+            };
+            let token_ok = pending.token().map(|_| token_ok);
+            verifier
+                .resume_presented(pending, &call, NOW, None, &p, token_ok, Some(proof_ok))
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(verdicts(true, true), Ok(()));
+        assert_eq!(
+            verdicts(true, false),
+            Err("the DPoP proof's signature does not verify".into())
+        );
+        if matches!(ISSUER.with(Cell::get), Issuer::EdDsa) {
+            assert_eq!(
+                verdicts(false, true).map_err(|_| "refused"),
+                Err("refused"),
+                "a false verdict on the token is final"
+            );
+        }
+        // A payload that is not JSON under a signature that does not verify: the signature's error.
+        let good = client.sign(&client.header(), "not json");
+        let forged = format!(
+            "{}.{}",
+            &good[..good.rfind('.').unwrap()],
+            proof.rsplit('.').next().unwrap()
+        );
+        assert_eq!(
+            message(&token, &present(&config, Some(&forged))),
+            "the DPoP proof's signature does not verify"
+        );
+        assert_eq!(
+            message(&token, &present(&config, Some(&good))),
+            "the DPoP proof's payload is not a JSON object"
+        );
+    });
+}

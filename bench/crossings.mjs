@@ -10,7 +10,7 @@
 // tree whose guard uses those classes. Environment: BENCH_ROUNDS (default 5),
 // BENCH_MS per scenario per round (default 500). A measurement, not a test.
 
-import { createHmac, generateKeyPairSync, randomBytes, sign as nodeSign } from 'node:crypto';
+import { createHash, createHmac, generateKeyPairSync, randomBytes, sign as nodeSign } from 'node:crypto';
 import { createServer } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
@@ -117,12 +117,31 @@ credentialScenarios.push(
   ['policy, opaque token (introspection cached)', createGuard({ ...base, introspection: introspector, policy }), get('/messages/1', 'opaque-token-1')],
 );
 
+// DPoP (RFC 9449): an ES256 access token bound to an ES256 proof key, one proof reused
+// (a replay store that never remembers, so that the request repeats).
+const client = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const clientJwk = client.publicKey.export({ format: 'jwk' });
+const jkt = createHash('sha256').update(JSON.stringify({ crv: clientJwk.crv, kty: 'EC', x: clientJwk.x, y: clientJwk.y })).digest('base64url');
+const bound = es256({ ...claims, cnf: { jkt } });
+function dpopProof(token) {
+  const header = { typ: 'dpop+jwt', alg: 'ES256', jwk: { kty: 'EC', crv: clientJwk.crv, x: clientJwk.x, y: clientJwk.y } };
+  const ath = createHash('sha256').update(token).digest('base64url');
+  const input = `${b64(header)}.${b64({ jti: 'p-1', htm: 'GET', htu: 'https://api.example/messages/1', iat: now, ath })}`;
+  return `${input}.${nodeSign('sha256', Buffer.from(input), { key: client.privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
+}
+const dpopRequest = { method: 'GET', url: 'https://api.example/messages/1', headers: { authorization: `DPoP ${bound}`, dpop: dpopProof(bound) } };
+const dpop = { replay: { seen: async () => false } };
+
 const scenarios = [
   ['no policy, HS256, allowed', createGuard({ ...base, keys: hmacKeys }), get('/messages/1', hs256(claims))],
   ['policy + revocations, HS256, allowed', createGuard({ ...base, keys: hmacKeys, policy }), get('/messages/1', hs256(claims))],
   ['policy + revocations, HS256, 403', createGuard({ ...base, keys: hmacKeys, policy }), { ...get('/messages/1', hs256(claims)), method: 'POST' }],
   ['policy, public route, no token', createGuard({ ...base, keys: hmacKeys, policy }), get('/health')],
   ['policy, ES256, native crypto', createGuard({ ...base, keys: ecKeys, policy, webCrypto: true }), get('/messages/1', es256(claims))],
+  ['DPoP ES256 token + ES256 proof, wasm path', createGuard({ ...base, keys: ecKeys, dpop, webCrypto: false }), dpopRequest],
+  ['DPoP ES256 token + ES256 proof, native path', createGuard({ ...base, keys: ecKeys, dpop }), dpopRequest],
+  ['DPoP + policy, wasm path', createGuard({ ...base, keys: ecKeys, dpop, policy, webCrypto: false }), dpopRequest],
+  ['DPoP + policy, native path', createGuard({ ...base, keys: ecKeys, dpop, policy }), dpopRequest],
   ...credentialScenarios,
 ];
 

@@ -463,7 +463,7 @@ export class Guard {
   #verifyWith(keys, issuer, token, call, route, presented) {
     const verifier = this.#verifier(keys, issuer);
     if (route !== undefined) return handles.get(verifier).authorize(this.#policy, token, route, call, this.#webCrypto, presented);
-    if (presented !== undefined) return handles.get(verifier).present(token, call, presented);
+    if (presented !== undefined) return handles.get(verifier).present(token, call, presented, this.#webCrypto);
     if (this.#webCrypto) return verifier.verifyAsync(token, call).then((result) => ({ result }), refused);
     try {
       return { result: verifier.verify(token, call) };

@@ -12,7 +12,7 @@
 import { wasm } from "./core.js";
 import { DPOP, checkOptionNames, handles, invalidArg, lent, plainObject, verifiedTexts } from "./internal.js";
 import { VerifiedCache, cacheSize, deepFreeze, holds, readCall } from "./cache.js";
-import { importPublicKey, signatureBackend, verifySignature } from "./webcrypto.js";
+import { base64url, importPublicKey, signatureBackend, verifySignature } from "./webcrypto.js";
 import { ALGORITHMS, CALL_OPTIONS, DEFAULT_MAX_TOKEN_LENGTH, VERIFY_OPTIONS } from "./facts.js";
 
 // The codes, defined once in the core's table (src/error.rs).
@@ -251,6 +251,38 @@ function callText(options) {
 
 const NONE = Object.freeze([]);
 
+// DPoP proof keys imported by native crypto, by algorithm and public key: a client signs its
+// proofs with one key, and an import costs about as much as a verification (node:crypto: ~70 µs
+// for P-256). The oldest go first past PROOF_KEYS_MAX.
+const PROOF_KEYS_MAX = 256;
+const proofKeys = new Map();
+
+async function proofKey(material, alg) {
+  const id = `${alg} ${material.slice(1).map((part) => (part === undefined ? "" : base64url(part))).join(".")}`;
+  const known = proofKeys.get(id);
+  if (known !== undefined) return known;
+  const key = await importPublicKey(material, alg);
+  if (key === null) return null;
+  if (proofKeys.size >= PROOF_KEYS_MAX) proofKeys.delete(proofKeys.keys().next().value);
+  proofKeys.set(id, key);
+  return key;
+}
+
+// One answer of the full module's authorize calls: `{ outcome, result?, decision? }`, or the
+// refusal as `{ outcome: "refused", error }`.
+function settle(run) {
+  try {
+    const [outcome, resultText, decisionText] = run();
+    return {
+      outcome,
+      result: resultText === undefined ? undefined : verifiedResult(resultText),
+      decision: decisionText === undefined ? undefined : JSON.parse(decisionText),
+    };
+  } catch (error) {
+    return { outcome: "refused", error: convert(error) };
+  }
+}
+
 /** A verifier with its options compiled once: the hot path. */
 class Verifier {
   #raw;
@@ -334,6 +366,16 @@ class Verifier {
   // crypto: true, false (after which the ticket is dropped and the error is thrown), or
   // null when the backend cannot answer (the core then decides, whole).
   async #checkNative(raw, token, [ticket, candidates, bytes]) {
+    const ok = await this.#signedBy(raw, token, candidates, bytes);
+    if (ok !== true) raw.abandon(ticket);
+    if (ok === false) throw convert(raw.signatureError());
+    return ok;
+  }
+
+  // Whether one of the candidate keys verifies the token's signature (`bytes`: its signing
+  // input then signature) with the runtime's native crypto: true, false, or null when the
+  // backend cannot answer.
+  async #signedBy(raw, token, candidates, bytes) {
     const split = token.lastIndexOf(".");
     const input = bytes.subarray(0, split);
     const signature = bytes.subarray(split);
@@ -342,14 +384,48 @@ class Verifier {
       if (imported instanceof Promise) imported = await imported;
       let ok = imported === null ? null : verifySignature(imported, signature, input);
       if (ok instanceof Promise) ok = await ok;
-      if (ok === null) {
-        raw.abandon(ticket);
-        return null;
-      }
-      if (ok) return true;
+      if (ok !== false) return ok;
     }
-    raw.abandon(ticket);
-    throw convert(raw.signatureError());
+    return false;
+  }
+
+  // A presented request (DPoP, certificate) on the native path: the first half in the core
+  // (the token's header and candidate keys, the proof up to its signature), both signatures
+  // checked here with native crypto, the rest in the core: two calls. `args` are the route's
+  // (after the token), `tail` the presentation's. The verdicts are true, false or undefined
+  // (the backend could not answer: the core checks that signature itself).
+  #presentNative(raw, token, args, tail) {
+    let begun;
+    const first = settle(() => {
+      begun = raw.authorizePresentedBegin(token, ...args, ...tail);
+      return typeof begun[0] === "number" ? [] : begun;
+    });
+    if (first.error !== undefined || typeof begun[0] !== "number") return first;
+    return this.#presentedVerdicts(raw, token, begun).then(
+      ([tokenOk, proofOk]) =>
+        settle(() => raw.authorizePresentedResume(begun[0], ...args, tokenOk, proofOk) ?? raw.authorizePresented(token, ...args, ...tail)),
+      (error) => ({ outcome: "refused", error }),
+    );
+  }
+
+  // [ticket, token candidates, token bytes, proof]: the token's signature (when the core left
+  // it), then the proof's ([alg, public key, signing input length, bytes]) with its own key.
+  async #presentedVerdicts(raw, token, [, candidates, bytes, proof]) {
+    let tokenOk;
+    if (bytes !== undefined) {
+      tokenOk = (await this.#signedBy(raw, token, candidates, bytes)) ?? undefined;
+      // A bad token signature is the answer, whatever the proof (the token comes first).
+      if (tokenOk === false) return [false, undefined];
+    }
+    let proofOk;
+    if (proof !== undefined) {
+      const [alg, material, split, signed] = proof;
+      const key = await proofKey(material, alg);
+      let ok = key === null ? null : verifySignature(key, signed.subarray(split), signed.subarray(0, split));
+      if (ok instanceof Promise) ok = await ok;
+      proofOk = ok ?? undefined;
+    }
+    return [tokenOk, proofOk];
   }
 
   // The guard's one trip with a policy (see guard.js): the route's own answer, the
@@ -361,21 +437,11 @@ class Verifier {
     const raw = this.#withPolicy(policy);
     token = bounded(token, this.#limit);
     const args = [callText(options), route.method, route.path, route.ip, route.environment];
-    const settle = (run) => {
-      try {
-        const [outcome, resultText, decisionText] = run();
-        return {
-          outcome,
-          result: resultText === undefined ? undefined : verifiedResult(resultText),
-          decision: decisionText === undefined ? undefined : JSON.parse(decisionText),
-        };
-      } catch (error) {
-        return { outcome: "refused", error: convert(error) };
-      }
-    };
     if (presented !== undefined) {
       const p = presented;
-      return settle(() => raw.authorizePresented(token, ...args, p.url, p.dpop, p.proof, p.certificate));
+      const tail = [p.url, p.dpop, p.proof, p.certificate];
+      if (native && signatureBackend() !== null) return this.#presentNative(raw, token, args, tail);
+      return settle(() => raw.authorizePresented(token, ...args, ...tail));
     }
     const whole = () => settle(() => raw.authorize(token, ...args));
     if (!native || !this.#asymmetric || signatureBackend() === null) return whole();
@@ -394,9 +460,15 @@ class Verifier {
   // The guard's verification of a request that presents more than its token (a DPoP proof, a
   // client certificate: `{ url, dpop, proof, certificate }`), in one call into the core: the
   // token, then the proof, then the binding. `{ result }` (with `credential`, `proof`, `nonce`)
-  // or `{ error }`. The core checks the signature here (no native-crypto path).
-  #present(token, options, request) {
+  // or `{ error }`. With `native`, the signatures are checked by the runtime's crypto between
+  // two calls (the full module's halves, without a policy): a promise of `{ outcome, result }`
+  // or `{ outcome: "refused", error }`.
+  #present(token, options, request, native) {
     token = bounded(token, this.#limit);
+    if (native && signatureBackend() !== null) {
+      const args = [callText(options), request.method, "/", undefined, undefined];
+      return this.#presentNative(this.#raw, token, args, [request.url, request.dpop, request.proof, request.certificate]);
+    }
     try {
       const text = this.#raw.verifyPresented(token, callText(options), request.method, request.url, request.dpop, request.proof, request.certificate);
       return { result: verifiedResult(text) };

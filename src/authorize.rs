@@ -8,7 +8,7 @@ use crate::error::{Code, Error};
 use crate::options::CallOptions;
 use crate::policy::{AlreadyRead, Decision, Policy, Request, Subject};
 use crate::revocation::RevocationList;
-use crate::verify::{Begun, Pending, Verified, Verifier};
+use crate::verify::{Begun, Pending, PendingPresented, Verified, Verifier};
 
 /// What one request comes to.
 #[derive(Debug)]
@@ -39,13 +39,14 @@ pub struct Authorizer<'a> {
     pub revocations: Option<&'a RevocationList>,
 }
 
-/// [`Authorizer::begin`]'s answer: final, or a signature for the caller.
+/// [`Authorizer::begin`]'s answer: final, or a signature for the caller
+/// (signatures, from [`Authorizer::begin_presented`]).
 #[derive(Debug)]
-pub enum Step {
+pub enum Step<P = Pending> {
     /// The whole answer.
     Done(Outcome),
     /// An RSA, ECDSA or EdDSA signature to check before [`Authorizer::resume`].
-    Signature(Pending),
+    Signature(P),
 }
 
 impl Authorizer<'_> {
@@ -58,7 +59,7 @@ impl Authorizer<'_> {
         request: &Request<'_>,
         clock: i64,
     ) -> Outcome {
-        let verify = |token: &str| {
+        let verify = |token: &str| -> Result<Begun, Error> {
             self.verifier
                 .verify_revocable(token, call, clock, self.revocations)
                 .map(Begun::Verified)
@@ -83,7 +84,7 @@ impl Authorizer<'_> {
         presentation: &Presentation<'_>,
     ) -> (Outcome, Option<Proven>) {
         let mut proven = None;
-        let verify = |token: &str| {
+        let verify = |token: &str| -> Result<Begun, Error> {
             let (verified, p) = self.verifier.verify_presented(
                 token,
                 call,
@@ -148,14 +149,78 @@ impl Authorizer<'_> {
         }
     }
 
-    fn begin_with(
+    /// [`Authorizer::authorize_presented`] with the signatures left to the
+    /// caller ([`Verifier::begin_presented`]): the final answer, with what
+    /// the proofs showed when the token was accepted, or the signatures for
+    /// [`Authorizer::resume_presented`].
+    pub fn begin_presented(
         &self,
         token: Option<&str>,
         call: &CallOptions,
         request: &Request<'_>,
         clock: i64,
-        verify: impl FnOnce(&str) -> Result<Begun, Error>,
-    ) -> Step {
+        presentation: &Presentation<'_>,
+    ) -> (Step<PendingPresented>, Option<Proven>) {
+        let mut proven = None;
+        let verify = |token: &str| {
+            let begun = self.verifier.begin_presented(
+                token,
+                call,
+                clock,
+                self.revocations,
+                presentation,
+            )?;
+            Ok(match begun {
+                Begun::Verified((verified, p)) => {
+                    proven = Some(p);
+                    Begun::Verified(verified)
+                }
+                Begun::Pending(pending) => Begun::Pending(pending),
+            })
+        };
+        let step = self.begin_with(token, call, request, clock, verify);
+        (step, proven)
+    }
+
+    /// The rest of [`Authorizer::begin_presented`], with the caller's
+    /// verdicts on the signatures (see [`Verifier::resume_presented`]).
+    #[allow(clippy::too_many_arguments)]
+    pub fn resume_presented(
+        &self,
+        pending: PendingPresented,
+        call: &CallOptions,
+        request: &Request<'_>,
+        clock: i64,
+        presentation: &Presentation<'_>,
+        token_verified: Option<bool>,
+        proof_verified: Option<bool>,
+    ) -> (Outcome, Option<Proven>) {
+        let resumed = self.verifier.resume_presented(
+            pending,
+            call,
+            clock,
+            self.revocations,
+            presentation,
+            token_verified,
+            proof_verified,
+        );
+        match resumed {
+            Ok((verified, proven)) => (
+                self.decide(verified, &self.at(request, call, clock)),
+                Some(proven),
+            ),
+            Err(e) => (Outcome::Refused(e), None),
+        }
+    }
+
+    fn begin_with<P>(
+        &self,
+        token: Option<&str>,
+        call: &CallOptions,
+        request: &Request<'_>,
+        clock: i64,
+        verify: impl FnOnce(&str) -> Result<Begun<P>, Error>,
+    ) -> Step<P> {
         let request = self.at(request, call, clock);
         let mut before = None;
         if let Some(policy) = self.policy {

@@ -197,7 +197,7 @@ pub enum Credential {
     Mtls(String),
 }
 
-/// What [`bind`] found.
+/// What [`bind_opened`] found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Proven {
     /// The DPoP proof, when the request used the DPoP scheme.
@@ -210,29 +210,49 @@ fn invalid(message: &'static str) -> Error {
     Error::DpopProofInvalid(message)
 }
 
+/// The first half of the request's proof against the token's binding, for a caller that checks its
+/// signature with another implementation (the JS package's native crypto):
+/// `None` when the request did not use the DPoP scheme, else the proof
+/// [`open`]ed, or the refusal [`bind_opened`] gives. The refusal waits: the
+/// access token's own checks come first ([`crate::Verifier::verify_presented`]).
+pub fn open_presented(p: &Presentation<'_>) -> Option<Result<Opened, Error>> {
+    match (p.dpop, p.config) {
+        (false, _) => None,
+        (true, None) => Some(Err(needs_settings())),
+        (true, Some(config)) => Some(match p.proof {
+            None => Err(invalid(
+                "the DPoP scheme needs a DPoP proof in the DPoP header",
+            )),
+            Some(text) => open(config, text),
+        }),
+    }
+}
+
+fn needs_settings() -> Error {
+    invalid_arg("a DPoP request needs the verifier's DPoP settings")
+}
+
 /// The request's proofs against the token's binding (`bound`, from
 /// [`claims::validate_unbound`]): the DPoP proof when the request used the
-/// DPoP scheme (checked whole, with `ath` over `token`), then
+/// DPoP scheme (`opened` by [`open_presented`], `verified` whether its
+/// signature verified, `ath` the access token's hash, [`token_hash`]), then
 /// [`claims::check_binding`] with its key's and the certificate's thumbprints.
-pub fn bind(
+pub fn bind_opened(
     p: &Presentation<'_>,
-    token: &str,
+    opened: Option<Result<Opened, Error>>,
+    verified: bool,
+    ath: &str,
     bound: Option<Confirmation<'_>>,
     v: &Validation,
     now: i64,
 ) -> Result<Proven, Error> {
-    let proof = match (p.dpop, p.config) {
-        (false, _) => None,
-        (true, None) => {
-            return Err(invalid_arg(
-                "a DPoP request needs the verifier's DPoP settings",
-            ))
-        }
-        (true, Some(config)) => {
-            let text = p.proof.ok_or(invalid(
-                "the DPoP scheme needs a DPoP proof in the DPoP header",
-            ))?;
-            Some(check_proof(config, text, p.method, p.url, token, now)?)
+    let proof = match opened {
+        None => None,
+        Some(opened) => {
+            let config = p.config.ok_or_else(needs_settings)?;
+            Some(settle(
+                config, opened?, verified, p.method, p.url, ath, now,
+            )?)
         }
     };
     let presented = Presented {
@@ -248,6 +268,11 @@ pub fn bind(
     Ok(Proven { proof, credential })
 }
 
+/// The access token's hash as a proof's `ath` holds it (§4.2): base64url SHA-256.
+pub fn token_hash(token: &str) -> String {
+    b64::encode(&crypto::sha256(token.as_bytes()))
+}
+
 /// Checks a DPoP proof for a request to a protected resource (RFC 9449
 /// §4.3, in its order, with `ath` required by §7): `method` and `url` are the
 /// request's, `token` the access token it carries, `now` in seconds.
@@ -259,7 +284,34 @@ pub fn check_proof(
     token: &str,
     now: i64,
 ) -> Result<Proof, Error> {
-    let (claims, jkt) = verify_signed(config, proof)?;
+    let opened = open(config, proof)?;
+    let verified = opened.verify();
+    settle(
+        config,
+        opened,
+        verified,
+        method,
+        url,
+        &token_hash(token),
+        now,
+    )
+}
+
+/// The rest of [`check_proof`] once the caller checked the signature of
+/// `opened` (`verified`): its claims are read only if it verified.
+fn settle(
+    config: &Config,
+    opened: Opened,
+    verified: bool,
+    method: &str,
+    url: &str,
+    ath: &str,
+    now: i64,
+) -> Result<Proof, Error> {
+    if !verified {
+        return Err(invalid("the DPoP proof's signature does not verify"));
+    }
+    let (claims, jkt) = opened.read()?;
     let string = |name, message| match claims.get(name) {
         Some(Value::String(s)) if !s.is_empty() => Ok(s.as_str()),
         _ => Err(invalid(message)),
@@ -305,9 +357,7 @@ pub fn check_proof(
         ));
     }
     // §4.3 (12): the proof is for this very token, not another of the client's.
-    if string("ath", "the DPoP proof has no ath (the access token's hash)")?
-        != b64::encode(&crypto::sha256(token.as_bytes()))
-    {
+    if string("ath", "the DPoP proof has no ath (the access token's hash)")? != ath {
         return Err(invalid(
             "the DPoP proof's ath is not the hash of the access token",
         ));
@@ -320,11 +370,63 @@ pub fn check_proof(
     })
 }
 
-/// §4.3 (2)–(7): a compact JWS typed `dpop+jwt`, signed by an allowed
-/// asymmetric algorithm with the public key in its header; its claims and
-/// that key's thumbprint.
-fn verify_signed(config: &Config, proof: &str) -> Result<(Map, String), Error> {
-    let compact = jws::split(proof, MAX_PROOF_LENGTH)
+/// A DPoP proof checked up to its signature by [`open`]: its header passed,
+/// its key imported; the payload is not read until the signature verified.
+#[derive(Debug)]
+pub struct Opened {
+    key: jwk::Key,
+    jwk: Map,
+    payload: Vec<u8>,
+    signed_then_signature: Vec<u8>,
+    split: usize,
+}
+
+impl Opened {
+    /// The proof's public key (from its header), bound to the proof's `alg`.
+    pub fn key(&self) -> &jwk::Key {
+        &self.key
+    }
+
+    /// The bytes the signature covers.
+    pub fn signing_input(&self) -> &[u8] {
+        self.signed_then_signature
+            .get(..self.split)
+            .unwrap_or_default()
+    }
+
+    /// The decoded signature.
+    pub fn signature(&self) -> &[u8] {
+        self.signed_then_signature
+            .get(self.split..)
+            .unwrap_or_default()
+    }
+
+    /// The signing input followed by the signature (one buffer for JS).
+    pub fn signed_then_signature(&self) -> &[u8] {
+        &self.signed_then_signature
+    }
+
+    /// Whether the signature verifies with the header's key (`ring`).
+    pub fn verify(&self) -> bool {
+        self.key
+            .verify_signature(self.signing_input(), self.signature())
+    }
+
+    /// After the signature verified: the claims and the key's thumbprint.
+    fn read(self) -> Result<(Map, String), Error> {
+        let jkt = thumbprint(&self.jwk, self.key.alg().key_kind())
+            .ok_or(invalid("the DPoP proof's jwk has no thumbprint"))?;
+        let claims = jws::parse_payload(&self.payload)
+            .map_err(|_| invalid("the DPoP proof's payload is not a JSON object"))?;
+        Ok((claims, jkt))
+    }
+}
+
+/// §4.3 (2)–(7) up to the signature: a compact JWS typed `dpop+jwt`, signed
+/// by an allowed asymmetric algorithm with the public key in its header,
+/// its signature of that key's length. The payload is not read.
+pub fn open(config: &Config, proof: &str) -> Result<Opened, Error> {
+    let mut compact = jws::split(proof, MAX_PROOF_LENGTH)
         .map_err(|_| invalid("the DPoP proof is not a well-formed JWS"))?;
     let header = &compact.header;
     if header.typ.as_deref().map(normalize_typ).as_deref() != Some("dpop+jwt") {
@@ -353,14 +455,26 @@ fn verify_signed(config: &Config, proof: &str) -> Result<(Map, String), Error> {
     if key.alg() != alg {
         return Err(invalid("the DPoP proof's jwk is for another alg"));
     }
-    if !key.verify_signature(compact.signing_input, &compact.signature) {
+    // A signature of another length never verifies: refused here, so that no
+    // other implementation is handed one.
+    if key.material().signature_len() != Some(compact.signature.len()) {
         return Err(invalid("the DPoP proof's signature does not verify"));
     }
-    let jkt = thumbprint(jwk, key.alg().key_kind())
-        .ok_or(invalid("the DPoP proof's jwk has no thumbprint"))?;
-    let claims = jws::parse_payload(&compact.payload)
-        .map_err(|_| invalid("the DPoP proof's payload is not a JSON object"))?;
-    Ok((claims, jkt))
+    // Moved out of the header, not copied: the thumbprint reads it later.
+    let Some(Value::Object(jwk)) = compact.header.members.remove("jwk") else {
+        return Err(invalid("the DPoP proof's header has no jwk object"));
+    };
+    let split = compact.signing_input.len();
+    let mut signed_then_signature = Vec::with_capacity(split + compact.signature.len());
+    signed_then_signature.extend_from_slice(compact.signing_input);
+    signed_then_signature.extend_from_slice(&compact.signature);
+    Ok(Opened {
+        key,
+        jwk,
+        payload: compact.payload,
+        signed_then_signature,
+        split,
+    })
 }
 
 /// The RFC 7638 thumbprint of an imported public JWK: SHA-256 over its

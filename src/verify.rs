@@ -93,8 +93,10 @@ impl Verifier {
 
     /// [`Verifier::verify_revocable`] for a request that presents more than
     /// its token (a DPoP proof, a client certificate): the token first, its
-    /// claims, then the proofs against its binding ([`dpop::bind`]), then
-    /// revocation, scopes and roles. Also returns what the proofs showed.
+    /// claims, then the proofs against its binding ([`dpop::bind_opened`]),
+    /// then revocation, scopes and roles. Also returns what the proofs showed.
+    /// The two halves of [`Verifier::begin_presented`] with every signature
+    /// checked here: one pipeline, whoever checks the signatures.
     pub fn verify_presented(
         &self,
         token: &str,
@@ -103,18 +105,97 @@ impl Verifier {
         revocations: Option<&RevocationList>,
         presentation: &Presentation<'_>,
     ) -> Result<(Verified, Proven), Error> {
+        match self.begin_presented(token, call, clock, revocations, presentation)? {
+            Begun::Verified(done) => Ok(done),
+            Begun::Pending(pending) => {
+                self.resume_presented(pending, call, clock, revocations, presentation, None, None)
+            }
+        }
+    }
+
+    /// [`Verifier::verify_presented`] in two halves, the signatures left to
+    /// the caller (the native-crypto path of the JS package): the token's
+    /// header, allow-list and candidate keys, as [`Verifier::begin`] has
+    /// them, and the DPoP proof up to its signature ([`dpop::open_presented`]).
+    /// An error here is the token's, final; the proof's waits for
+    /// [`Verifier::resume_presented`], after the token's claims, as it does
+    /// in the whole path. An HMAC token's signature is checked here; when
+    /// nothing is left to check, the whole answer (`Begun::Verified`).
+    #[inline(never)]
+    pub fn begin_presented(
+        &self,
+        token: &str,
+        call: &CallOptions,
+        clock: i64,
+        revocations: Option<&RevocationList>,
+        presentation: &Presentation<'_>,
+    ) -> Result<Begun<PendingPresented, (Verified, Proven)>, Error> {
+        let parked = signature_step(token, &self.keys, &self.validation)?;
+        let proof = dpop::open_presented(presentation);
+        let ath = match &proof {
+            Some(Ok(_)) => dpop::token_hash(token),
+            _ => String::new(),
+        };
+        let pending = PendingPresented {
+            token: parked,
+            proof,
+            ath,
+        };
+        if pending.has_signatures() {
+            return Ok(Begun::Pending(pending));
+        }
+        self.resume_presented(pending, call, clock, revocations, presentation, None, None)
+            .map(Begun::Verified)
+    }
+
+    /// The rest of [`Verifier::begin_presented`]: `token_verified` and
+    /// `proof_verified` say whether the caller found the token's signature
+    /// good with one of its candidate keys and the proof's with its key;
+    /// `None` has the core check that one here (the caller could not). The
+    /// answer is [`Verifier::verify_presented`]'s, in its order: the token's
+    /// signature, payload and claims, then the proof (its refusal from the
+    /// first half, its signature, its claims), the binding, revocation,
+    /// scopes and roles. `presentation` must be the first half's.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
+    pub fn resume_presented(
+        &self,
+        pending: PendingPresented,
+        call: &CallOptions,
+        clock: i64,
+        revocations: Option<&RevocationList>,
+        presentation: &Presentation<'_>,
+        token_verified: Option<bool>,
+        proof_verified: Option<bool>,
+    ) -> Result<(Verified, Proven), Error> {
+        let PendingPresented { token, proof, ath } = pending;
+        let compact = match token {
+            Err(checked) => checked,
+            Ok(token) => {
+                let (input, signature) = token.split();
+                let good = token_verified.unwrap_or_else(|| {
+                    token.candidates.iter().any(|&i| {
+                        self.keys
+                            .keys()
+                            .get(i)
+                            .is_some_and(|key| key.verify_signature(input, signature))
+                    })
+                });
+                if !good {
+                    return Err(Error::SignatureInvalid);
+                }
+                token.compact
+            }
+        };
         let now = self.now(call, clock);
         let req = self.requirements(call, revocations);
         let v = &self.validation;
-        let (compact, alg) = allowed_compact(
-            token,
-            &self.keys,
-            v.algorithms.as_deref(),
-            v.max_token_length,
-        )?;
-        verify_signature(&self.keys, &compact, alg)?;
+        let verified = match &proof {
+            Some(Ok(opened)) => proof_verified.unwrap_or_else(|| opened.verify()),
+            _ => false,
+        };
         accept_with(compact, v, &req, now, |bound| {
-            dpop::bind(presentation, token, bound, v, now)
+            dpop::bind_opened(presentation, proof, verified, &ath, bound, v, now)
         })
     }
 
@@ -267,13 +348,22 @@ pub struct Pending {
     compact: jws::Compact<'static>,
 }
 
-/// What [`begin`] leaves.
+impl Pending {
+    /// The signing input and the signature, as the caller checks them.
+    pub fn split(&self) -> (&[u8], &[u8]) {
+        let at = self.compact.signature.len();
+        let bytes = &self.signed_then_signature;
+        bytes.split_at(bytes.len().saturating_sub(at))
+    }
+}
+
+/// What [`begin`] leaves (and, with other types, [`Verifier::begin_presented`]).
 #[derive(Debug)]
-pub enum Begun {
+pub enum Begun<P = Pending, V = Verified> {
     /// An HMAC token, verified whole (the secret never leaves).
-    Verified(Verified),
+    Verified(V),
     /// An RSA, ECDSA or EdDSA signature for the caller to check.
-    Pending(Pending),
+    Pending(P),
 }
 
 /// [`verify_with`] in two halves, the signature checked by the caller in
@@ -287,10 +377,24 @@ pub fn begin(
     req: &Requirements<'_>,
     now: i64,
 ) -> Result<Begun, Error> {
+    match signature_step(token, keys, v)? {
+        Err(checked) => accept(checked, v, req, now).map(Begun::Verified),
+        Ok(pending) => Ok(Begun::Pending(pending)),
+    }
+}
+
+/// The token up to its signature: checked here for an HMAC token (`Err`,
+/// the secret never leaves), else left to the caller with the candidate
+/// keys of the signature's length (`Ok`; none is a bad signature at once).
+fn signature_step(
+    token: &str,
+    keys: &KeySet,
+    v: &Validation,
+) -> Result<Result<Pending, jws::Compact<'static>>, Error> {
     let (compact, alg) = allowed_compact(token, keys, v.algorithms.as_deref(), v.max_token_length)?;
     if alg.key_kind() == KeyKind::Hmac {
         verify_signature(keys, &compact, alg)?;
-        return accept(compact, v, req, now).map(Begun::Verified);
+        return Ok(Err(detach(compact)));
     }
     let length = compact.signature.len();
     let candidates: Vec<usize> = candidates(keys, compact.header.kid.as_deref(), alg)?
@@ -301,9 +405,27 @@ pub fn begin(
     if candidates.is_empty() {
         return Err(Error::SignatureInvalid);
     }
-    let mut signed_then_signature = Vec::with_capacity(compact.signing_input.len() + length);
-    signed_then_signature.extend_from_slice(compact.signing_input);
-    signed_then_signature.extend_from_slice(&compact.signature);
+    Ok(Ok(Pending::park(compact, candidates)))
+}
+
+impl Pending {
+    /// `compact` kept for [`accept`], its signing input and signature
+    /// copied out for the caller to check with `candidates`.
+    fn park(compact: jws::Compact<'_>, candidates: Vec<usize>) -> Pending {
+        let length = compact.signing_input.len() + compact.signature.len();
+        let mut signed_then_signature = Vec::with_capacity(length);
+        signed_then_signature.extend_from_slice(compact.signing_input);
+        signed_then_signature.extend_from_slice(&compact.signature);
+        Pending {
+            candidates,
+            signed_then_signature,
+            compact: detach(compact),
+        }
+    }
+}
+
+/// `compact` without its borrowed signing input (already checked or copied).
+fn detach(compact: jws::Compact<'_>) -> jws::Compact<'static> {
     let jws::Compact {
         payload,
         signature,
@@ -311,17 +433,47 @@ pub fn begin(
         header,
         ..
     } = compact;
-    Ok(Begun::Pending(Pending {
-        candidates,
-        signed_then_signature,
-        compact: jws::Compact {
-            signing_input: &[],
-            payload,
-            signature,
-            header_json,
-            header,
-        },
-    }))
+    jws::Compact {
+        signing_input: &[],
+        payload,
+        signature,
+        header_json,
+        header,
+    }
+}
+
+/// A request that presents more than its token (see
+/// [`Verifier::verify_presented`]), parsed up to its signatures by
+/// [`Verifier::begin_presented`]: the token's, unless it verified already
+/// (an HMAC token), and the DPoP proof's, when its header passed. Neither
+/// payload is read before [`Verifier::resume_presented`].
+#[derive(Debug)]
+pub struct PendingPresented {
+    /// The token: its signature to check, or checked in the core.
+    token: Result<Pending, jws::Compact<'static>>,
+    /// The proof as [`dpop::open_presented`] left it: to check, or its refusal
+    /// (given after the token's own checks, as [`Verifier::verify_presented`] does).
+    proof: Option<Result<dpop::Opened, Error>>,
+    /// The access token's hash, for the proof's `ath`.
+    ath: String,
+}
+
+impl PendingPresented {
+    /// The token's signature left to the caller, as [`begin`] leaves it;
+    /// `None` when it verified in the core (an HMAC token).
+    pub fn token(&self) -> Option<&Pending> {
+        self.token.as_ref().ok()
+    }
+
+    /// The DPoP proof whose signature is left to the caller, if any.
+    pub fn proof(&self) -> Option<&dpop::Opened> {
+        self.proof.as_ref().and_then(|p| p.as_ref().ok())
+    }
+
+    /// Whether there is a signature left to check at all.
+    pub fn has_signatures(&self) -> bool {
+        self.token().is_some() || self.proof().is_some()
+    }
 }
 
 fn pipeline(

@@ -215,6 +215,54 @@ impl Dpop {
     }
 }
 
+/// A public key in the form WebCrypto imports (see `RawVerifier.publicKey`);
+/// `undefined` for an HMAC secret, which never leaves the module.
+fn public_key_to_js(key: &crate::Key) -> JsValue {
+    let bytes = |b: &[u8]| JsValue::from(Uint8Array::from(b));
+    let parts = match key.material() {
+        Material::Hmac(_) => return JsValue::UNDEFINED,
+        Material::Rsa { n, e } => [bytes(n), bytes(e)],
+        Material::Ec(_, point) => [bytes(point), JsValue::UNDEFINED],
+        Material::Ed25519(pk) => [bytes(pk), JsValue::UNDEFINED],
+    };
+    Array::of3(&JsValue::from_str(key.kty()), &parts[0], &parts[1]).into()
+}
+
+#[cfg(feature = "policy-module")]
+impl Held {
+    /// What a request showed besides its token (its proof is read apart).
+    pub(crate) fn new(
+        method: String,
+        url: String,
+        dpop: bool,
+        certificate: Option<String>,
+    ) -> Held {
+        Held {
+            method,
+            url,
+            dpop,
+            certificate,
+        }
+    }
+
+    /// The request's method.
+    pub(crate) fn method(&self) -> &str {
+        &self.method
+    }
+
+    /// The request as the first half saw it (its proof already opened).
+    pub(crate) fn presentation<'a>(&'a self, verifier: &'a Verifier) -> Presentation<'a> {
+        Presentation {
+            config: verifier.dpop.as_deref(),
+            dpop: self.dpop,
+            proof: None,
+            method: &self.method,
+            url: &self.url,
+            certificate: self.certificate.as_deref(),
+        }
+    }
+}
+
 /// A prepared key set (wrapped by the JS `KeySet` class).
 #[wasm_bindgen(js_name = RawKeySet)]
 pub struct KeySet {
@@ -309,6 +357,26 @@ pub struct Verifier {
     /// The DPoP settings `verifyPresented` and `authorizePresented` check proofs with.
     #[cfg(feature = "policy-module")]
     dpop: Option<Rc<dpop::Config>>,
+    /// Presented requests whose signatures the caller is checking, by ticket.
+    #[cfg(feature = "policy-module")]
+    presented: RefCell<Vec<(u32, Presented)>>,
+}
+
+/// A presented request between its halves: what the core left to check and
+/// the request it came with, kept so that the second half sees the first's.
+#[cfg(feature = "policy-module")]
+pub(crate) struct Presented {
+    pub(crate) pending: verify::PendingPresented,
+    pub(crate) request: Held,
+}
+
+/// What a presented request showed besides its token, owned between the halves.
+#[cfg(feature = "policy-module")]
+pub(crate) struct Held {
+    method: String,
+    url: String,
+    pub(crate) dpop: bool,
+    certificate: Option<String>,
 }
 
 #[wasm_bindgen(js_class = RawVerifier)]
@@ -333,6 +401,8 @@ impl Verifier {
             policy: None,
             #[cfg(feature = "policy-module")]
             dpop: None,
+            #[cfg(feature = "policy-module")]
+            presented: RefCell::default(),
         })
     }
 
@@ -348,6 +418,7 @@ impl Verifier {
             next_ticket: Cell::new(0),
             policy: self.policy.clone(),
             dpop: Some(Rc::clone(&dpop.inner)),
+            presented: RefCell::default(),
         }
     }
 
@@ -364,6 +435,7 @@ impl Verifier {
             next_ticket: Cell::new(0),
             policy: Some((inner, realm)),
             dpop: self.dpop.clone(),
+            presented: RefCell::default(),
         }
     }
 
@@ -408,6 +480,59 @@ impl Verifier {
             Ok((v, proven)) => Ok(presented_json(&v, &proven)),
             Err(e) => Err(self.refusal(&e, dpop, None)),
         }
+    }
+
+    /// Keeps a presented request under a new ticket: `[ticket, token
+    /// candidates (empty when the core checked the token), token signing
+    /// input then signature (or undefined), proof]`, the proof `undefined`
+    /// or `[alg, public key as publicKey gives it, signing input length,
+    /// signing input then signature]`.
+    #[cfg(feature = "policy-module")]
+    pub(crate) fn park_presented(
+        &self,
+        pending: verify::PendingPresented,
+        request: Held,
+    ) -> JsValue {
+        let ticket = self.next_ticket.get();
+        self.next_ticket.set(ticket.wrapping_add(1));
+        let (keys, bytes) = match pending.token() {
+            Some(token) => {
+                let keys: Vec<u32> = token.candidates.iter().map(|&i| i as u32).collect();
+                let bytes = Uint8Array::from(token.signed_then_signature.as_slice());
+                (keys, JsValue::from(bytes))
+            }
+            None => (Vec::new(), JsValue::UNDEFINED),
+        };
+        let proof = match pending.proof() {
+            Some(opened) => {
+                let out = Array::new();
+                out.push(&JsValue::from_str(opened.key().alg().name()));
+                out.push(&public_key_to_js(opened.key()));
+                out.push(&JsValue::from(opened.signing_input().len() as u32));
+                out.push(&Uint8Array::from(opened.signed_then_signature()));
+                JsValue::from(out)
+            }
+            None => JsValue::UNDEFINED,
+        };
+        let out = Array::of4(
+            &JsValue::from(ticket),
+            &js_sys::Uint32Array::from(keys.as_slice()),
+            &bytes,
+            &proof,
+        );
+        let mut parked = self.presented.borrow_mut();
+        if parked.len() >= PENDING_MAX {
+            parked.remove(0);
+        }
+        parked.push((ticket, Presented { pending, request }));
+        out.into()
+    }
+
+    #[cfg(feature = "policy-module")]
+    pub(crate) fn unpark_presented(&self, ticket: u32) -> Option<Presented> {
+        let mut parked = self.presented.borrow_mut();
+        let at = parked.iter().position(|(t, _)| *t == ticket)?;
+        Some(parked.remove(at).1)
     }
 
     #[cfg(feature = "policy-module")]
@@ -517,17 +642,11 @@ impl Verifier {
     /// handle is freed.
     #[wasm_bindgen(js_name = publicKey)]
     pub fn public_key(&self, index: usize) -> JsValue {
-        let bytes = |b: &[u8]| JsValue::from(Uint8Array::from(b));
-        let Some(key) = self.inner.keys().keys().get(index) else {
-            return JsValue::UNDEFINED;
-        };
-        let parts = match key.material() {
-            Material::Hmac(_) => return JsValue::UNDEFINED,
-            Material::Rsa { n, e } => [bytes(n), bytes(e)],
-            Material::Ec(_, point) => [bytes(point), JsValue::UNDEFINED],
-            Material::Ed25519(pk) => [bytes(pk), JsValue::UNDEFINED],
-        };
-        Array::of3(&JsValue::from_str(key.kty()), &parts[0], &parts[1]).into()
+        self.inner
+            .keys()
+            .keys()
+            .get(index)
+            .map_or(JsValue::UNDEFINED, public_key_to_js)
     }
 
     /// The error a bad signature gets (for the WebCrypto path).

@@ -5,7 +5,8 @@
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
-use crate::wasm::{now_seconds, presented_json, to_js, Verifier};
+use crate::dpop::Presentation;
+use crate::wasm::{now_seconds, presented_json, to_js, Held, Presented, Verifier};
 
 #[wasm_bindgen(js_class = RawVerifier)]
 impl Verifier {
@@ -43,56 +44,26 @@ impl Verifier {
     }
 
     /// `authorize` for a request that presents more than its token (see
-    /// `verifyPresented`): `url` is the request's absolute URL.
+    /// `verifyPresented`): `url` is the request's absolute URL. The halves
+    /// of `authorizePresentedBegin` in one call, the core checking every
+    /// signature: one code path, whoever checks them.
     #[wasm_bindgen(js_name = authorizePresented)]
     #[allow(clippy::too_many_arguments)]
     pub fn authorize_presented(
         &self,
         token: Option<String>,
         call: &str,
-        method: &str,
+        method: String,
         path: &str,
         ip: Option<String>,
         environment: Option<String>,
-        url: &str,
+        url: String,
         dpop: bool,
         proof: Option<String>,
         certificate: Option<String>,
-    ) -> Result<Array, JsValue> {
-        let (call, list) = self.prepare(call)?;
-        let route = crate::policy::Request {
-            method,
-            path,
-            ip: ip.as_deref(),
-            environment: environment.as_deref(),
-            now: 0,
-        };
-        let presentation = self.presentation(method, url, dpop, &proof, &certificate);
-        let (outcome, proven) = self.authorizer(list.as_deref()).authorize_presented(
-            token.as_deref(),
-            &call,
-            &route,
-            now_seconds(),
-            &presentation,
-        );
-        drop(list);
-        match (outcome, proven) {
-            (crate::Outcome::Allowed(v, d), Some(proven)) => {
-                let realm = self.realm();
-                let decision = match (d, &self.policy) {
-                    (Some(d), Some((policy, _))) => JsValue::from(d.to_json(policy, realm)),
-                    _ => JsValue::UNDEFINED,
-                };
-                let text = presented_json(&v, &proven);
-                Ok(Array::of3(
-                    &JsValue::from_str("allowed"),
-                    &JsValue::from(text),
-                    &decision,
-                ))
-            }
-            (crate::Outcome::Refused(e), _) => Err(self.refusal(&e, dpop, self.realm())),
-            (outcome, _) => self.outcome(outcome),
-        }
+    ) -> Result<JsValue, JsValue> {
+        let request = Held::new(method, url, dpop, certificate);
+        self.presented(token, call, path, ip, environment, proof, request, false)
     }
 
     /// The realm of answers: the verifier's, else the policy's.
@@ -232,5 +203,154 @@ impl Verifier {
             Outcome::Refused(e) => return Err(to_js(&e, realm)),
         };
         Ok(Array::of3(&JsValue::from_str(kind), &result, &decision))
+    }
+}
+
+// ─── The presented request's native-crypto halves (DPoP, certificates).
+
+#[wasm_bindgen(js_class = RawVerifier)]
+impl Verifier {
+    /// `authorizePresented` with the signatures left to the caller (the
+    /// native-crypto path; without a policy, `verifyPresented`'s): the answer
+    /// as `authorizePresented` gives it when final, else the ticket
+    /// (`park_presented`) for `authorizePresentedResume`. Neither payload is
+    /// read before then.
+    #[wasm_bindgen(js_name = authorizePresentedBegin)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn authorize_presented_begin(
+        &self,
+        token: Option<String>,
+        call: &str,
+        method: String,
+        path: &str,
+        ip: Option<String>,
+        environment: Option<String>,
+        url: String,
+        dpop: bool,
+        proof: Option<String>,
+        certificate: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        let request = Held::new(method, url, dpop, certificate);
+        self.presented(token, call, path, ip, environment, proof, request, true)
+    }
+
+    /// `authorizePresented` (`park` false: the core checks every signature)
+    /// or `authorizePresentedBegin` (`park`: the signatures are the caller's).
+    #[allow(clippy::too_many_arguments)]
+    fn presented(
+        &self,
+        token: Option<String>,
+        call: &str,
+        path: &str,
+        ip: Option<String>,
+        environment: Option<String>,
+        proof: Option<String>,
+        request: Held,
+        park: bool,
+    ) -> Result<JsValue, JsValue> {
+        let (call, list) = self.prepare(call)?;
+        let route = crate::policy::Request {
+            method: request.method(),
+            path,
+            ip: ip.as_deref(),
+            environment: environment.as_deref(),
+            now: 0,
+        };
+        let presentation = Presentation {
+            proof: proof.as_deref(),
+            ..request.presentation(self)
+        };
+        let authorizer = self.authorizer(list.as_deref());
+        let clock = now_seconds();
+        let (step, proven) =
+            authorizer.begin_presented(token.as_deref(), &call, &route, clock, &presentation);
+        let (outcome, proven) = match step {
+            crate::authorize::Step::Done(outcome) => (outcome, proven),
+            crate::authorize::Step::Signature(pending) if !park => authorizer.resume_presented(
+                pending,
+                &call,
+                &route,
+                clock,
+                &presentation,
+                None,
+                None,
+            ),
+            crate::authorize::Step::Signature(pending) => {
+                drop(list);
+                return Ok(self.park_presented(pending, request));
+            }
+        };
+        drop(list);
+        self.presented_outcome(outcome, proven, request.dpop)
+            .map(JsValue::from)
+    }
+
+    /// The rest of `authorizePresentedBegin`: `token_ok` and `proof_ok` are
+    /// whether the token's signature verified with one of its candidates and
+    /// the proof's with its key (`undefined`: not checked, the core checks it
+    /// here); `undefined` when the ticket is unknown (dropped: start over).
+    #[wasm_bindgen(js_name = authorizePresentedResume)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn authorize_presented_resume(
+        &self,
+        ticket: u32,
+        call: &str,
+        method: &str,
+        path: &str,
+        ip: Option<String>,
+        environment: Option<String>,
+        token_ok: Option<bool>,
+        proof_ok: Option<bool>,
+    ) -> Result<Option<Array>, JsValue> {
+        let Some(Presented { pending, request }) = self.unpark_presented(ticket) else {
+            return Ok(None);
+        };
+        let (call, list) = self.prepare(call)?;
+        let route = crate::policy::Request {
+            method,
+            path,
+            ip: ip.as_deref(),
+            environment: environment.as_deref(),
+            now: 0,
+        };
+        let presentation = request.presentation(self);
+        let (outcome, proven) = self.authorizer(list.as_deref()).resume_presented(
+            pending,
+            &call,
+            &route,
+            now_seconds(),
+            &presentation,
+            token_ok,
+            proof_ok,
+        );
+        drop(list);
+        self.presented_outcome(outcome, proven, request.dpop)
+            .map(Some)
+    }
+
+    /// `authorizePresented`'s answer: `[outcome, result text with what the
+    /// proofs showed, decision text]`, or the refusal thrown, on DPoP when
+    /// the request used it.
+    fn presented_outcome(
+        &self,
+        outcome: crate::Outcome,
+        proven: Option<crate::dpop::Proven>,
+        dpop: bool,
+    ) -> Result<Array, JsValue> {
+        match (outcome, proven) {
+            (crate::Outcome::Allowed(v, d), Some(proven)) => {
+                let decision = match (d, &self.policy) {
+                    (Some(d), Some((policy, _))) => JsValue::from(d.to_json(policy, self.realm())),
+                    _ => JsValue::UNDEFINED,
+                };
+                Ok(Array::of3(
+                    &JsValue::from_str("allowed"),
+                    &JsValue::from(presented_json(&v, &proven)),
+                    &decision,
+                ))
+            }
+            (crate::Outcome::Refused(e), _) => Err(self.refusal(&e, dpop, self.realm())),
+            (outcome, _) => self.outcome(outcome),
+        }
     }
 }

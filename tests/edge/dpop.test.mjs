@@ -228,3 +228,116 @@ describe("certificate-bound tokens through the guard", () => {
     assert.equal((await guard.authorize(req({ certPresented: "1", certRevoked: "1", certFingerprintSHA256: certificateHex }))).code, "ERR_JWT_SENDER_CONSTRAINED");
   });
 });
+
+describe("DPoP on the native path", () => {
+  // A store that never remembers: the same proof is sent to both guards.
+  const forgetful = { seen: async () => false };
+  const both = (dpop = {}, extra = {}) => [
+    guardWith({ replay: forgetful, ...dpop }, { ...extra, webCrypto: false }),
+    guardWith({ replay: forgetful, ...dpop }, extra), // native crypto: the default
+  ];
+
+  /** Calls into the full module's classes while `run` runs (every method, counted). */
+  async function callsDuring(run) {
+    const glue = await import("../../pkg/wasm/tollgate_policy.js");
+    const restore = [];
+    let calls = 0;
+    for (const value of Object.values(glue)) {
+      if (typeof value !== "function" || !/^Raw/.test(value.name)) continue;
+      for (const target of [value, value.prototype]) {
+        for (const name of Object.getOwnPropertyNames(target)) {
+          const d = Object.getOwnPropertyDescriptor(target, name);
+          if (name === "constructor" || typeof d.value !== "function") continue;
+          const fn = d.value;
+          target[name] = function counted(...args) {
+            calls++;
+            return fn.apply(this, args);
+          };
+          restore.push(() => { target[name] = fn; });
+        }
+      }
+    }
+    try {
+      const result = await run();
+      return { calls, result };
+    } finally {
+      for (const undo of restore) undo();
+    }
+  }
+
+  async function same(guards, req, name) {
+    const answers = [];
+    for (const g of guards) {
+      const r = await g.authorize(req());
+      const res = r.response ? await readResponse(r.response) : undefined;
+      answers.push([r.ok ? 200 : r.status, r.code, r.credential?.kind, res?.headers.get("www-authenticate") ?? null]);
+    }
+    assert.deepEqual(answers[1], answers[0], name);
+    return answers[0];
+  }
+
+  test("every DPoP case answers as on the wasm path", async () => {
+    const token = await mint(issuerKey, { cnf: { jkt: client.jkt } });
+    const other = await mint(issuerKey, { cnf: { jkt: client.jkt }, sub: "user-2" });
+    const unbound = await mint(issuerKey);
+    const expired = await mint(issuerKey, { cnf: { jkt: client.jkt }, exp: Math.floor(Date.now() / 1000) - 600 });
+    const forgedToken = `${token.slice(0, token.lastIndexOf("."))}.${other.slice(other.lastIndexOf(".") + 1)}`;
+    const now = Math.floor(Date.now() / 1000);
+    const good = await proof(client, token);
+    const forgedProof = `${good.slice(0, good.lastIndexOf("."))}.${(await proof(client, other)).split(".")[2]}`;
+    const cases = {
+      "a good ES256 proof": [token, good, 200],
+      "wrong typ": [token, await proof(client, token, { typ: "JWT" }), 401],
+      "htm mismatch": [token, await proof(client, token, { htm: "POST" }), 401],
+      "htu mismatch": [token, await proof(client, token, { htu: "https://api.example/other" }), 401],
+      "stale iat": [token, await proof(client, token, { iat: now - 600 }), 401],
+      "proof for another token": [token, await proof(client, other), 401],
+      "wrong jkt (the thief's own key)": [token, await proof(thief, token), 401],
+      "private key in the header": [token, await proof(client, token, { jwk: await jose.exportJWK(client.privateKey) }), 401],
+      "a proof whose signature is another's": [token, forgedProof, 401],
+      "not a JWS": [token, "not-a-proof", 401],
+      "no proof": [token, undefined, 401],
+      "an unbound token": [unbound, await proof(client, unbound), 401],
+      "an expired token with a garbage proof: the token's error": [expired, "garbage", 401],
+      "a forged token with a good proof: the token's signature": [forgedToken, await proof(client, forgedToken), 401],
+    };
+    for (const [alg, key] of [["EdDSA", await dpopKey("EdDSA")], ["PS256", await dpopKey("PS256")]]) {
+      const t = await mint(issuerKey, { cnf: { jkt: key.jkt } });
+      cases[`a good ${alg} proof`] = [t, await proof(key, t), 200];
+    }
+    const guards = both();
+    for (const [name, [t, p, status]] of Object.entries(cases)) {
+      const [got] = await same(guards, () => request(t, p), name);
+      assert.equal(got, status, name);
+    }
+    // Sent as Bearer, and with a policy (the route first, then both signatures).
+    await same(guards, () => request(token, good, { scheme: "Bearer" }), "as Bearer");
+    const policy = Policy.fromJson({ version: 1, scopes: { "read:messages": {}, admin: {} }, rules: [{ method: "GET", path: "/messages", scopes: ["read:messages"] }, { method: "GET", path: "/admin", scopes: ["admin"] }] });
+    const withPolicy = both({}, { policy });
+    for (const [name, t, p, url] of [
+      ["policy allows", token, good, URL_],
+      ["policy denies", token, await proof(client, token, { htu: "https://api.example/admin" }), "https://api.example/admin"],
+      ["policy, forged proof", token, forgedProof, URL_],
+    ]) await same(withPolicy, () => request(t, p, { url }), name);
+    // Nonces: the refusal with its DPoP-Nonce, then accepted.
+    const nonced = both({ nonceSecret: "a secret of at least thirty-two bytes!!" });
+    assert.equal((await same(nonced, () => request(token, good), "nonce required"))[1], "ERR_DPOP_NONCE_REQUIRED");
+    const nonce = (await nonced[1].authorize(request(token, good))).response.headers.get("dpop-nonce");
+    const withNonce = await proof(client, token, { nonce });
+    assert.equal((await same(nonced, () => request(token, withNonce), "with the nonce"))[0], 200);
+  });
+
+  test("two calls into wasm on the native path, one on the wasm path", async () => {
+    const [wasmPath, native] = both();
+    const token = await mint(issuerKey, { cnf: { jkt: client.jkt } });
+    const p = await proof(client, token);
+    await native.authorize(request(token, p)); // the issuer's key is imported once
+    const n = await callsDuring(() => native.authorize(request(token, p)));
+    assert.deepEqual([n.result.ok, n.calls], [true, 2]);
+    const w = await callsDuring(() => wasmPath.authorize(request(token, p)));
+    assert.deepEqual([w.result.ok, w.calls], [true, 1]);
+    // A refusal in the first half (the token's header) is one call.
+    const bad = await callsDuring(() => native.authorize(request(`e30.${token.split(".")[1]}.${token.split(".")[2]}`, p)));
+    assert.deepEqual([bad.result.status, bad.calls], [401, 1]);
+  });
+});

@@ -70,7 +70,10 @@ PKG_POLICY_WASM := pkg/wasm/tollgate_policy_bg.wasm
 # credentials (API keys, Basic: feature `credentials`, +16.1 KB), DPoP/mTLS (~12 KB) and
 # signing (feature `sign`, +31 KB); the verifier's module has no room for them (with the
 # credentials alone: 96959 B there). ES512/ES256K are in neither module (+30 / +17 KB).
-POLICY_SIZE_BUDGET := 204800
+# 208 KiB since 198.4 KB: API keys and Basic through the guard with a policy in one call and
+# challenges offering every scheme (+0.7 KB), DPoP checked by native crypto in two halves
+# (+3.6 KB), opaque tokens with a policy in one call, the store's revocation code (+2.8 KB).
+POLICY_SIZE_BUDGET := 212992
 
 # wasm-opt comes from npm's binaryen (pinned in .ci/package.json), not Debian's:
 # binaryen 108 (Debian 12) round-trips wasm-bindgen's module with the exported

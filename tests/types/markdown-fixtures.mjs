@@ -84,7 +84,8 @@ export const env = {
   EDGE_KEY_PEM: await jose.exportPKCS8(edgeKey.privateKey),
   INTROSPECTION_SECRET: "introspection client secret",
   DPOP_NONCE_SECRET: "a nonce secret of at least thirty-two bytes",
-  DPOP_REPLAY: undefined, // a Durable Object namespace: only in workerd (blocks using it are `norun`)
+  DPOP_REPLAY: undefined, // Durable Object namespaces: only in workerd (blocks using them are `norun`)
+  REVOCATIONS: undefined,
 };
 
 // The page's elements and the app's functions of the SPA blocks.

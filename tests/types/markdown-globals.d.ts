@@ -39,4 +39,5 @@ declare const env: {
   INTROSPECTION_SECRET: string;
   DPOP_NONCE_SECRET: string;
   DPOP_REPLAY: import("tollgate").DurableObjectNamespaceLike;
+  REVOCATIONS: import("tollgate").DurableObjectNamespaceLike;
 };

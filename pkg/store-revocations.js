@@ -85,9 +85,11 @@ export class StoreRevocations {
    * `ERR_REVOCATION_STORE_FAILED` when the store fails or takes longer than `timeout`.
    */
   async revokedBy(claims) {
-    const c = claims !== null && typeof claims === "object" && isPlainObject(claims.claims) ? claims.claims : claims;
-    if (!isPlainObject(c)) throw invalidArg("revokedBy: claims must be an object");
-    return this.#check(c);
+    if (!isPlainObject(claims)) throw invalidArg("revokedBy: claims must be an object");
+    // As RevocationList.revokedBy: the object and its `claims` (a verified result's) are both
+    // asked, so that a claim named `claims` cannot steer the lookup away from the token's own.
+    const own = await this.#check(claims);
+    return own ?? (isPlainObject(claims.claims) ? this.#check(claims.claims) : null);
   }
 
   /** `revokedBy` of claims, never of a result: a token may carry a claim named `claims`. */

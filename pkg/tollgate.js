@@ -701,8 +701,15 @@ export class RevocationList {
    * are), or `null`.
    */
   revokedBy(claims) {
-    const c = claims !== null && typeof claims === "object" && claims.claims !== undefined ? claims.claims : claims;
-    const o = plainObject(c, "claims");
+    // A verify result holds the claims in `claims`. Both the object and its `claims` are
+    // asked: raw claims with a claim named `claims` cannot steer the lookup away from their
+    // own `jti` and `sub` (at worst an odd claim refuses a token: the list fails closed).
+    const o = plainObject(claims, "claims");
+    const inner = o.claims !== null && typeof o.claims === "object" && !Array.isArray(o.claims) ? o.claims : undefined;
+    return this.#revokedBy(o) ?? (inner === undefined ? null : this.#revokedBy(inner));
+  }
+
+  #revokedBy(o) {
     const str = (v) => (typeof v === "string" ? v : undefined);
     const iat = typeof o.iat === "number" ? o.iat : undefined;
     const why = call(() => this.#raw.checkParts(str(o.jti), str(o.sub), iat));

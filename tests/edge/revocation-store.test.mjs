@@ -109,6 +109,9 @@ describe("revocations in a shared store, through the guard", () => {
     assert.equal(await revocations.revokedBy({ sub: "user-42", iat: WED_10 - 9 }), null);
     assert.equal(await revocations.revokedBy({ sub: "user-42", iat: "2000" }), "subject");
     assert.equal(await revocations.revokedBy({ jti: 7, sub: ["user-42"] }), null);
+    // Raw claims with a claim named `claims` are read by their own sub; a result by its claims.
+    assert.equal(await revocations.revokedBy({ sub: "user-42", iat: 1, claims: { sub: "user-1" } }), "subject");
+    assert.equal(await revocations.revokedBy({ subject: "user-42", claims: { sub: "user-42", iat: 1 } }), "subject");
   });
 
   test("a DPoP-bound token: refused on DPoP's challenge, as the core list refuses it", async () => {

@@ -50,6 +50,10 @@ describe('RevocationList: load, revoke, look up', () => {
     assert.equal(list.isRevoked({ jti: ['jti-1'], sub: ['user-42'] }), false);
     // A `{ claims }` wrapper (a verify result) is accepted.
     assert.equal(list.revokedBy({ claims: { jti: 'jti-1' } }), 'token');
+    // Raw claims holding a claim named `claims` are still read by their own jti and sub.
+    assert.equal(list.revokedBy({ jti: 'jti-2', sub: 'x', claims: { jti: 'not-revoked' } }), 'token');
+    assert.equal(list.revokedBy({ sub: 'user-7', iat: 1, claims: {} }), 'subject');
+    assert.equal(list.revokedBy({ jti: 'jti-9', claims: 'text' }), null);
     // No claims: nothing to revoke.
     assert.equal(list.revokedBy(null), null);
     assert.equal(list.isRevoked({}), false);

@@ -7,9 +7,8 @@ import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { Policy } from "../../pkg/policy-node.js"; // the full module: credentials and policy
-import * as glue from "../../pkg/wasm/tollgate_policy.js";
 import { ApiKeyCatalog, BasicCredentials, KeySet, createGuard, hashPassword, mintApiKey } from "../../pkg/node.js";
-import { AUDIENCE, ISSUER, jwksOf, makeKey, mint, readResponse } from "./helpers.mjs";
+import { AUDIENCE, ISSUER, jwksOf, makeKey, mint, readResponse, callsDuring } from "./helpers.mjs";
 
 const T0 = 1_700_000_000;
 const AT = { now: T0 };
@@ -71,30 +70,6 @@ async function expectRefused(result, { status, code, challenge }) {
   return res;
 }
 
-/** Calls into either wasm module's classes (RawApiKeys.authorize, RawPolicy.evaluate, …) during `run`. */
-async function callsDuring(run) {
-  const wrapped = [];
-  let calls = 0;
-  for (const value of Object.values(glue)) {
-    if (typeof value !== "function" || !/^Raw/.test(value.name)) continue;
-    for (const name of Object.getOwnPropertyNames(value.prototype)) {
-      const d = Object.getOwnPropertyDescriptor(value.prototype, name);
-      if (name === "constructor" || typeof d.value !== "function" || name.startsWith("__")) continue;
-      const fn = d.value;
-      value.prototype[name] = function counted(...args) {
-        calls++;
-        return fn.apply(this, args);
-      };
-      wrapped.push([value.prototype, name, fn]);
-    }
-  }
-  try {
-    const result = await run();
-    return { calls, result };
-  } finally {
-    for (const [proto, name, fn] of wrapped) proto[name] = fn;
-  }
-}
 
 describe("createGuard({ apiKeys, basic })", () => {
   test("an API key in X-API-Key and in Authorization: ApiKey ends in the verified result", async () => {

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import "../../pkg/policy-node.js"; // DPoP lives in the full module
 import { KeySet, createGuard, createMemoryReplayStore } from "../../pkg/node.js";
 import { Policy } from "../../pkg/policy-node.js";
-import { AUDIENCE, ISSUER, REALM, jose, jwksOf, makeKey, mint, readResponse } from "./helpers.mjs";
+import { AUDIENCE, ISSUER, REALM, jose, jwksOf, makeKey, mint, readResponse, callsDuring } from "./helpers.mjs";
 
 const URL_ = "https://api.example/messages";
 
@@ -238,32 +238,6 @@ describe("DPoP on the native path", () => {
   ];
 
   /** Calls into the full module's classes while `run` runs (every method, counted). */
-  async function callsDuring(run) {
-    const glue = await import("../../pkg/wasm/tollgate_policy.js");
-    const restore = [];
-    let calls = 0;
-    for (const value of Object.values(glue)) {
-      if (typeof value !== "function" || !/^Raw/.test(value.name)) continue;
-      for (const target of [value, value.prototype]) {
-        for (const name of Object.getOwnPropertyNames(target)) {
-          const d = Object.getOwnPropertyDescriptor(target, name);
-          if (name === "constructor" || typeof d.value !== "function") continue;
-          const fn = d.value;
-          target[name] = function counted(...args) {
-            calls++;
-            return fn.apply(this, args);
-          };
-          restore.push(() => { target[name] = fn; });
-        }
-      }
-    }
-    try {
-      const result = await run();
-      return { calls, result };
-    } finally {
-      for (const undo of restore) undo();
-    }
-  }
 
   async function same(guards, req, name) {
     const answers = [];

@@ -174,3 +174,34 @@ export async function readResponse(response) {
   }
   return { status: response.status, headers: response.headers, text, json };
 }
+
+/**
+ * Calls into the full module's classes (RawVerifier, RawPolicy, RawApiKeys, …) while `run`
+ * runs, static and instance methods alike, as bench/crossings.mjs counts them: `{ calls, result }`.
+ */
+export async function callsDuring(run) {
+  const glue = await import("../../pkg/wasm/tollgate_policy.js");
+  const restore = [];
+  let calls = 0;
+  for (const value of Object.values(glue)) {
+    if (typeof value !== "function" || !/^Raw/.test(value.name)) continue;
+    for (const target of [value, value.prototype]) {
+      for (const name of Object.getOwnPropertyNames(target)) {
+        const d = Object.getOwnPropertyDescriptor(target, name);
+        if (name === "constructor" || typeof d.value !== "function" || name.startsWith("__")) continue;
+        const fn = d.value;
+        target[name] = function counted(...args) {
+          calls++;
+          return fn.apply(this, args);
+        };
+        restore.push(() => { target[name] = fn; });
+      }
+    }
+  }
+  try {
+    const result = await run();
+    return { calls, result };
+  } finally {
+    for (const undo of restore) undo();
+  }
+}

@@ -9,8 +9,7 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { KeySet, Introspector, createGuard, createIntrospector, isTollgateError } from "../../pkg/node.js";
 import { Policy } from "../../pkg/policy-node.js";
-import * as glue from "../../pkg/wasm/tollgate_policy.js";
-import { AUDIENCE, ISSUER, REALM, jwksOf, makeKey, manualClock, mint, readResponse } from "./helpers.mjs";
+import { AUDIENCE, ISSUER, REALM, jwksOf, makeKey, manualClock, mint, readResponse, callsDuring } from "./helpers.mjs";
 
 const SECOND = 1000;
 const CLIENT_ID = "api-gateway";
@@ -561,29 +560,6 @@ describe("the guard tells a JWT from an opaque token", () => {
   });
 });
 
-/** Calls of the full module's classes (RawVerifier, RawPolicy, …) during `run` (as bench/crossings.mjs counts). */
-async function callsDuring(run) {
-  const wrapped = [];
-  let calls = 0;
-  for (const value of Object.values(glue)) {
-    if (typeof value !== "function" || !/^Raw/.test(value.name)) continue;
-    for (const name of Object.getOwnPropertyNames(value.prototype)) {
-      const d = Object.getOwnPropertyDescriptor(value.prototype, name);
-      if (name === "constructor" || typeof d.value !== "function" || name.startsWith("__")) continue;
-      const fn = d.value;
-      value.prototype[name] = function counted(...args) {
-        calls++;
-        return fn.apply(this, args);
-      };
-      wrapped.push([value.prototype, name, fn]);
-    }
-  }
-  try {
-    return { result: await run(), calls };
-  } finally {
-    for (const [proto, name, fn] of wrapped) proto[name] = fn;
-  }
-}
 
 describe("misuse is a TypeError at creation", () => {
   const misuse = (fn) => assert.throws(fn, { name: "TypeError", code: "ERR_INVALID_ARG" });

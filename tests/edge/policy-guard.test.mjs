@@ -10,7 +10,7 @@ import { KeySet, RevocationList, createGuard } from "../../pkg/node.js";
 import { readFileSync } from "node:fs";
 import { Policy } from "../../pkg/policy-node.js";
 import * as jose from "jose";
-import { AUDIENCE, ISSUER, REALM, jwksOf, makeKey, mint, readResponse } from "./helpers.mjs";
+import { AUDIENCE, ISSUER, REALM, jwksOf, makeKey, mint, readResponse, callsDuring } from "./helpers.mjs";
 
 /** The messages example of the policy spec, as the repository ships it (examples/policy/). */
 const MESSAGES = JSON.parse(readFileSync(new URL("../../examples/policy/messages.policy.json", import.meta.url), "utf8"));
@@ -426,32 +426,6 @@ describe("guard + policy: paths and per-call modes", () => {
 
 describe("guard + policy: one trip into the core", () => {
   /** Calls into the wasm module's classes while `run` runs (every method, counted). */
-  async function callsDuring(run) {
-    const glue = await import("../../pkg/wasm/tollgate_policy.js");
-    const restore = [];
-    let calls = 0;
-    for (const value of Object.values(glue)) {
-      if (typeof value !== "function" || !/^Raw/.test(value.name)) continue;
-      for (const target of [value, value.prototype]) {
-        for (const name of Object.getOwnPropertyNames(target)) {
-          const d = Object.getOwnPropertyDescriptor(target, name);
-          if (name === "constructor" || typeof d.value !== "function") continue;
-          const fn = d.value;
-          target[name] = function counted(...args) {
-            calls++;
-            return fn.apply(this, args);
-          };
-          restore.push(() => { target[name] = fn; });
-        }
-      }
-    }
-    try {
-      const result = await run();
-      return { calls, result };
-    } finally {
-      for (const undo of restore) undo();
-    }
-  }
 
   test("route, token, revocation and decision: one call per request", async () => {
     const revocations = new RevocationList();

@@ -8,6 +8,23 @@ use wasm_bindgen::prelude::*;
 use crate::dpop::Presentation;
 use crate::wasm::{now_seconds, presented_json, to_js, Held, Presented, Verifier};
 
+/// The policy's view of a request, from the route arguments every authorize export takes.
+pub(crate) fn route<'a>(
+    method: &'a str,
+    path: &'a str,
+    ip: &'a Option<String>,
+    environment: &'a Option<String>,
+    now: i64,
+) -> crate::policy::Request<'a> {
+    crate::policy::Request {
+        method,
+        path,
+        ip: ip.as_deref(),
+        environment: environment.as_deref(),
+        now,
+    }
+}
+
 #[wasm_bindgen(js_class = RawVerifier)]
 impl Verifier {
     /// Authorizes one request in one call (the full module, with a policy
@@ -26,13 +43,7 @@ impl Verifier {
         environment: Option<String>,
     ) -> Result<Array, JsValue> {
         let (call, list) = self.prepare(call)?;
-        let route = crate::policy::Request {
-            method,
-            path,
-            ip: ip.as_deref(),
-            environment: environment.as_deref(),
-            now: 0,
-        };
+        let route = route(method, path, &ip, &environment, 0);
         let outcome = self.authorizer(list.as_deref()).authorize(
             token.as_deref(),
             &call,
@@ -89,13 +100,7 @@ impl Verifier {
         environment: Option<String>,
     ) -> Result<JsValue, JsValue> {
         let (call, list) = self.prepare(call)?;
-        let route = crate::policy::Request {
-            method,
-            path,
-            ip: ip.as_deref(),
-            environment: environment.as_deref(),
-            now: 0,
-        };
+        let route = route(method, path, &ip, &environment, 0);
         let step =
             self.authorizer(list.as_deref())
                 .begin(token.as_deref(), &call, &route, now_seconds());
@@ -122,13 +127,7 @@ impl Verifier {
             return Ok(None);
         };
         let (call, list) = self.prepare(call)?;
-        let route = crate::policy::Request {
-            method,
-            path,
-            ip: ip.as_deref(),
-            environment: environment.as_deref(),
-            now: 0,
-        };
+        let route = route(method, path, &ip, &environment, 0);
         let outcome =
             self.authorizer(list.as_deref())
                 .resume(pending, &call, &route, now_seconds());
@@ -151,13 +150,7 @@ impl Verifier {
         environment: Option<String>,
     ) -> Result<Array, JsValue> {
         let (call, list) = self.prepare(call)?;
-        let route = crate::policy::Request {
-            method,
-            path,
-            ip: ip.as_deref(),
-            environment: environment.as_deref(),
-            now: 0,
-        };
+        let route = route(method, path, &ip, &environment, 0);
         let outcome = self.authorizer(list.as_deref()).authorize_introspected(
             response,
             &call,
@@ -249,13 +242,7 @@ impl Verifier {
         park: bool,
     ) -> Result<JsValue, JsValue> {
         let (call, list) = self.prepare(call)?;
-        let route = crate::policy::Request {
-            method: request.method(),
-            path,
-            ip: ip.as_deref(),
-            environment: environment.as_deref(),
-            now: 0,
-        };
+        let route = route(request.method(), path, &ip, &environment, 0);
         let presentation = Presentation {
             proof: proof.as_deref(),
             ..request.presentation(self)
@@ -306,13 +293,7 @@ impl Verifier {
             return Ok(None);
         };
         let (call, list) = self.prepare(call)?;
-        let route = crate::policy::Request {
-            method,
-            path,
-            ip: ip.as_deref(),
-            environment: environment.as_deref(),
-            now: 0,
-        };
+        let route = route(method, path, &ip, &environment, 0);
         let presentation = request.presentation(self);
         let (outcome, proven) = self.authorizer(list.as_deref()).resume_presented(
             pending,

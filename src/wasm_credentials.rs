@@ -40,13 +40,7 @@ fn authorize(
     );
     let now = now.map_or_else(now_seconds, |n| n as i64);
     let (method, path, ip, environment) = route;
-    let request = crate::policy::Request {
-        method,
-        path,
-        ip: ip.as_deref(),
-        environment: environment.as_deref(),
-        now,
-    };
+    let request = crate::wasm_authorize::route(method, path, &ip, &environment, now);
     let compiled = policy.map(|(p, _)| p.as_ref());
     let outcome =
         crate::authorize::authorize_credential(compiled, &request, &scopes, &roles, || check(now));
